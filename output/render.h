@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* output/render.h: one audience's curated feed as RSS 2.0 and Atom 1.0 (and
+ * later JSON Feed and HTML), rendered to memory. */
+#ifndef WD_OUTPUT_RENDER_H
+#define WD_OUTPUT_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/story.h"
+
+/* The curated feed's own metadata (from the audience file). */
+struct render_feed {
+	const char *name;        /* output file stem */
+	const char *title;
+	const char *description;
+	const char *link;        /* the audience's page */
+	const char *self_base;   /* base URL of the outputs, or NULL */
+	const char *language;
+	const char *attribution; /* "{source} / Phuket Gazette" */
+	const char *signoff;     /* or NULL */
+	const char *copyright;   /* or NULL */
+	const char *image;       /* or NULL */
+	int64_t ttl;             /* minutes, 0: none */
+};
+
+/* One published entry: a story, with the identity it keeps in the output. */
+struct render_entry {
+	const struct story *story; /* items[0] is what is shown */
+	const char *guid;          /* stable output id (from the story) */
+	int64_t published;         /* first published to this audience */
+	int64_t updated;           /* latest change of the story */
+	const char *const *tags;   /* sections added by rules, e.g. "World" */
+	size_t ntags;
+};
+
+/* Render entries[0..n) in order. Returns 0 or a negative wd_err; out holds
+ * the document. The feed's own date is the newest entry date, so the same
+ * entries give the same bytes. */
+WD_NODISCARD int render_rss(const struct render_feed *f,
+			    const struct render_entry *entries, size_t n,
+			    struct buf *out);
+WD_NODISCARD int render_atom(const struct render_feed *f,
+			     const struct render_entry *entries, size_t n,
+			     struct buf *out);
+/* The visible credit: template with {source} replaced; caller frees. */
+char *render_credit(const char *tmpl, const char *source);
+
+#endif

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/* selections/yamldoc.c: YAML to a positioned tree, with libyaml. */
+#include "selections/yamldoc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/text.h"
+#include "core/wdtime.h"
+#include "core/xalloc.h"
+
+/*
+ * Bounds for hostile or mistaken files: a config is small, so anything past
+ * these is an error rather than a reason to use more memory.
+ */
+enum {
+	YDOC_MAX_BYTES = 4 * 1024 * 1024,
+	YDOC_MAX_DEPTH = 64,
+	YDOC_MAX_NODES = 200000,
+	YDOC_MAX_ERRORS = 100,
+};
+
+struct ydoc {
+	char *name;
+	struct arena *arena;
+	struct ydoc_node *root;
+	char **errs;
+	size_t nerrs;
+	size_t nnodes;
+};
+
+static void
+add_error(struct ydoc *d, int line, int col, const char *msg)
+{
+	struct buf b;
+
+	if (d->nerrs >= YDOC_MAX_ERRORS)
+		return;
+	buf_init(&b, 4096);
+	buf_appendf(&b, "%s:%d:%d: %s", d->name, line, col, msg);
+	d->errs = xreallocarray(d->errs, d->nerrs + 1, sizeof(char *));
+	d->errs[d->nerrs++] = buf_take(&b);
+}
+
+void
+ydoc_error(struct ydoc *d, const struct ydoc_node *at, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	add_error(d, at ? at->line : 1, at ? at->col : 1, msg);
+}
+
+/* libyaml node (by id) to our node; aliases share the converted node. */
+static struct ydoc_node *
+convert(struct ydoc *d, yaml_document_t *doc, int id, int depth,
+	struct ydoc_node **seen)
+{
+	yaml_node_t *yn = yaml_document_get_node(doc, id);
+
+	if (!yn)
+		return NULL;
+	if (seen[id - 1])
+		return seen[id - 1];
+	if (depth > YDOC_MAX_DEPTH) {
+		add_error(d, (int)yn->start_mark.line + 1,
+			  (int)yn->start_mark.column + 1,
+			  "nesting deeper than 64 levels");
+		return NULL;
+	}
+	if (++d->nnodes > YDOC_MAX_NODES)
+		return NULL;
+	struct ydoc_node *n = arena_alloc(d->arena, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
+	n->line = (int)yn->start_mark.line + 1;
+	n->col = (int)yn->start_mark.column + 1;
+	seen[id - 1] = n;
+	switch (yn->type) {
+	case YAML_SCALAR_NODE:
+		n->kind = YDOC_SCALAR;
+		n->str = arena_strndup(d->arena,
+				       (const char *)yn->data.scalar.value,
+				       yn->data.scalar.length);
+		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		break;
+	case YAML_SEQUENCE_NODE: {
+		yaml_node_item_t *it = yn->data.sequence.items.start;
+		size_t cnt = (size_t)(yn->data.sequence.items.top - it);
+
+		n->kind = YDOC_SEQ;
+		n->kids = arena_alloc(d->arena, (cnt + 1) * sizeof(*n->kids));
+		for (size_t i = 0; i < cnt; i++) {
+			struct ydoc_node *k =
+				convert(d, doc, it[i], depth + 1, seen);
+
+			if (k)
+				n->kids[n->nkids++] = k;
+		}
+		break;
+	}
+	case YAML_MAPPING_NODE: {
+		yaml_node_pair_t *p = yn->data.mapping.pairs.start;
+		size_t cnt = (size_t)(yn->data.mapping.pairs.top - p);
+
+		n->kind = YDOC_MAP;
+		n->kids =
+			arena_alloc(d->arena, (2 * cnt + 1) * sizeof(*n->kids));
+		for (size_t i = 0; i < cnt; i++) {
+			struct ydoc_node *k =
+				convert(d, doc, p[i].key, depth + 1, seen);
+			struct ydoc_node *v =
+				convert(d, doc, p[i].value, depth + 1, seen);
+
+			if (!k || !v)
+				continue;
+			if (k->kind != YDOC_SCALAR) {
+				ydoc_error(d, k, "mapping keys must be plain "
+						 "words");
+				continue;
+			}
+			for (size_t j = 0; j < n->nkids; j += 2) {
+				if (!strcmp(n->kids[j]->str, k->str)) {
+					ydoc_error(d, k,
+						   "duplicate key '%s' (first "
+						   "at line %d)",
+						   k->str, n->kids[j]->line);
+				}
+			}
+			n->kids[n->nkids++] = k;
+			n->kids[n->nkids++] = v;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return n;
+}
+
+struct ydoc *
+ydoc_load_mem(const char *name, const char *data, size_t len)
+{
+	struct ydoc *d = xcalloc(1, sizeof(*d));
+	yaml_parser_t parser;
+	yaml_document_t doc;
+
+	d->name = xstrdup(name);
+	d->arena = arena_new();
+	if (len > YDOC_MAX_BYTES) {
+		add_error(d, 1, 1, "file larger than 4 MiB");
+		return d;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		add_error(d, 1, 1, "cannot start the YAML parser");
+		return d;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+				     len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		const yaml_mark_t *m = parser.problem_mark.line ||
+					       parser.problem_mark.column
+				       ? &parser.problem_mark
+				       : &parser.context_mark;
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "YAML syntax: %s%s%s",
+			 parser.problem ? parser.problem : "error",
+			 parser.context ? " " : "",
+			 parser.context ? parser.context : "");
+		add_error(d, (int)m->line + 1, (int)m->column + 1, msg);
+		yaml_parser_delete(&parser);
+		return d;
+	}
+	size_t nn = (size_t)(doc.nodes.top - doc.nodes.start);
+
+	if (nn) {
+		struct ydoc_node **seen = xcalloc(nn, sizeof(*seen));
+
+		d->root = convert(d, &doc, 1, 0, seen);
+		free(seen);
+		if (d->nnodes > YDOC_MAX_NODES) {
+			add_error(d, 1, 1, "more than 200000 YAML nodes");
+			d->root = NULL;
+		}
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return d;
+}
+
+struct ydoc *
+ydoc_load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+
+	buf_init(&b, YDOC_MAX_BYTES + 1);
+	if (!f) {
+		struct ydoc *d = ydoc_load_mem(path, "", 0);
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
+		add_error(d, 1, 1, msg);
+		return d;
+	}
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !b.failed)
+		buf_append(&b, chunk, n);
+	int err = ferror(f);
+
+	fclose(f);
+	struct ydoc *d;
+
+	if (b.failed) {
+		d = ydoc_load_mem(path, "", 0);
+		add_error(d, 1, 1, "file larger than 4 MiB");
+	} else {
+		d = ydoc_load_mem(path, buf_str(&b), b.len);
+		if (err)
+			add_error(d, 1, 1, "read error");
+	}
+	buf_free(&b);
+	return d;
+}
+
+const struct ydoc_node *
+ydoc_root(const struct ydoc *d)
+{
+	return d->root;
+}
+
+size_t
+ydoc_nerrors(const struct ydoc *d)
+{
+	return d->nerrs;
+}
+
+const char *
+ydoc_errmsg(const struct ydoc *d, size_t i)
+{
+	return i < d->nerrs ? d->errs[i] : NULL;
+}
+
+const char *
+ydoc_name(const struct ydoc *d)
+{
+	return d->name;
+}
+
+void
+ydoc_free(struct ydoc *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nerrs; i++)
+		free(d->errs[i]);
+	free(d->errs);
+	arena_free(d->arena);
+	free(d->name);
+	free(d);
+}
+
+const struct ydoc_node *
+ydoc_get(const struct ydoc_node *m, const char *key)
+{
+	if (!m || m->kind != YDOC_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < m->nkids; i += 2) {
+		if (!strcmp(m->kids[i]->str, key))
+			return m->kids[i + 1];
+	}
+	return NULL;
+}
+
+static const char *
+kind_name(const struct ydoc_node *n)
+{
+	switch (n->kind) {
+	case YDOC_SCALAR:
+		return "a scalar";
+	case YDOC_SEQ:
+		return "a list";
+	case YDOC_MAP:
+		return "a mapping";
+	}
+	return "?";
+}
+
+int
+ydoc_str(struct ydoc *d, const struct ydoc_node *n, const char **out)
+{
+	if (!n)
+		return 0;
+	if (n->kind != YDOC_SCALAR) {
+		ydoc_error(d, n, "expected text, found %s", kind_name(n));
+		return WD_ECONFIG;
+	}
+	*out = n->str;
+	return 0;
+}
+
+int
+ydoc_int(struct ydoc *d, const struct ydoc_node *n, int64_t min, int64_t max,
+	 int64_t *out)
+{
+	if (!n)
+		return 0;
+	if (n->kind != YDOC_SCALAR) {
+		ydoc_error(d, n, "expected a number, found %s", kind_name(n));
+		return WD_ECONFIG;
+	}
+	char *end;
+
+	errno = 0;
+	long long v = strtoll(n->str, &end, 10);
+
+	if (errno || end == n->str || *end) {
+		ydoc_error(d, n, "expected a whole number, found '%s'", n->str);
+		return WD_ECONFIG;
+	}
+	if (v < min || v > max) {
+		ydoc_error(d, n, "%lld is out of range (%lld to %lld)", v,
+			   (long long)min, (long long)max);
+		return WD_ECONFIG;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+ydoc_bool(struct ydoc *d, const struct ydoc_node *n, bool *out)
+{
+	if (!n)
+		return 0;
+	if (n->kind == YDOC_SCALAR) {
+		if (!strcmp(n->str, "true") || !strcmp(n->str, "yes")) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(n->str, "false") || !strcmp(n->str, "no")) {
+			*out = false;
+			return 0;
+		}
+	}
+	ydoc_error(d, n, "expected true or false");
+	return WD_ECONFIG;
+}
+
+int
+ydoc_duration(struct ydoc *d, const struct ydoc_node *n, int64_t *out)
+{
+	if (!n)
+		return 0;
+	if (n->kind != YDOC_SCALAR || wd_duration_parse(n->str, out) < 0) {
+		ydoc_error(d, n,
+			   "bad duration '%s' (use a number with s, m, h, d "
+			   "or w, e.g. 15m or 48h)",
+			   n->kind == YDOC_SCALAR ? n->str : "");
+		return WD_ECONFIG;
+	}
+	return 0;
+}
+
+void
+ydoc_check_keys(struct ydoc *d, const struct ydoc_node *m,
+		const char *const *known)
+{
+	if (!m || m->kind != YDOC_MAP)
+		return;
+	for (size_t i = 0; i + 1 < m->nkids; i += 2) {
+		const char *k = m->kids[i]->str;
+		bool ok = false;
+
+		for (size_t j = 0; known[j]; j++)
+			ok = ok || !strcmp(known[j], k);
+		if (!ok)
+			ydoc_error(d, m->kids[i], "unknown key '%s'", k);
+	}
+}
+
+bool
+ydoc_is_map(struct ydoc *d, const struct ydoc_node *n, const char *what)
+{
+	if (n && n->kind == YDOC_MAP)
+		return true;
+	ydoc_error(d, n, "%s must be a mapping (key: value lines)", what);
+	return false;
+}
+
+bool
+ydoc_is_seq(struct ydoc *d, const struct ydoc_node *n, const char *what)
+{
+	if (n && n->kind == YDOC_SEQ)
+		return true;
+	ydoc_error(d, n, "%s must be a list (lines starting with '- ')", what);
+	return false;
+}
