@@ -4,6 +4,7 @@
 #ifndef WD_SELECTIONS_AUDIENCE_H
 #define WD_SELECTIONS_AUDIENCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +30,8 @@ struct audience_meta {
 struct audience;
 
 /* Load and check one audience file; every mistake is recorded on the ydoc
- * *errs (which the caller frees with ydoc_free). Returns NULL if any. */
+ * *errs (always set; the caller frees it with ydoc_free). Returns NULL if
+ * there is any mistake. */
 struct audience *audience_load(const char *path, struct ydoc **errs);
 const struct audience_meta *audience_meta(const struct audience *a);
 void audience_free(struct audience *a); /* NULL is a no-op */
