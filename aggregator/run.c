@@ -1,3 +1,802 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder until this module is written */
-enum { placeholder_run };
+/* aggregator/run.c: the order of a run. Load config and audiences, take the
+ * lock, poll what is due, store and fold, then select and write each
+ * audience. Every feed's outcome is committed before the next one. */
+#include "aggregator/run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "aggregator/archive.h"
+#include "aggregator/config.h"
+#include "aggregator/feedstate.h"
+#include "aggregator/lock.h"
+#include "aggregator/store.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "core/wdtime.h"
+#include "core/xalloc.h"
+#include "feeds/fetch.h"
+#include "feeds/parse.h"
+#include "output/atomic.h"
+#include "output/render.h"
+#include "selections/audience.h"
+#include "selections/select.h"
+
+struct run {
+	const struct config *cfg;
+	struct store *db;
+	int64_t now;
+	int nfailed;
+	struct audience **auds;
+	size_t nauds;
+};
+
+static void
+print_errors(const struct ydoc *d)
+{
+	for (size_t i = 0; d && i < ydoc_nerrors(d); i++)
+		fprintf(stderr, "%s\n", ydoc_errmsg(d, i));
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The audience files of the selections folder, sorted; NULL-terminated. */
+static char **
+audience_files(const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	char **v = NULL;
+	size_t n = 0;
+
+	if (!d) {
+		snprintf(err, errlen, "%s: cannot open the selections folder",
+			 dir);
+		return NULL;
+	}
+	struct dirent *e;
+
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || len < 6 ||
+		    strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		struct buf b;
+
+		buf_init(&b, 16384);
+		buf_appendf(&b, "%s/%s", dir, e->d_name);
+		v = xreallocarray(v, n + 2, sizeof(*v));
+		v[n++] = buf_take(&b);
+	}
+	closedir(d);
+	v = xreallocarray(v, n + 1, sizeof(*v));
+	v[n] = NULL;
+	qsort(v, n, sizeof(*v), name_cmp);
+	return v;
+}
+
+static void
+free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Load every audience; print every mistake. Returns 0 or WD_ECONFIG. */
+static int
+load_audiences(struct run *r)
+{
+	char err[1024];
+	char **files = audience_files(r->cfg->selections, err, sizeof(err));
+	int rc = 0;
+
+	if (!files) {
+		fprintf(stderr, "wiredesk: %s\n", err);
+		return WD_ECONFIG;
+	}
+	for (size_t i = 0; files[i]; i++) {
+		struct ydoc *errs = NULL;
+		struct audience *a = audience_load(files[i], &errs);
+
+		print_errors(errs);
+		ydoc_free(errs);
+		if (!a) {
+			rc = WD_ECONFIG;
+			continue;
+		}
+		for (size_t j = 0; j < r->nauds; j++) {
+			if (!strcmp(audience_meta(r->auds[j])->name,
+				    audience_meta(a)->name)) {
+				fprintf(stderr,
+					"%s:1:1: audience '%s' is also "
+					"defined in another file\n",
+					files[i], audience_meta(a)->name);
+				rc = WD_ECONFIG;
+			}
+		}
+		r->auds = xreallocarray(r->auds, r->nauds + 1,
+					sizeof(*r->auds));
+		r->auds[r->nauds++] = a;
+	}
+	free_strv(files);
+	return rc;
+}
+
+static void
+free_audiences(struct run *r)
+{
+	for (size_t i = 0; i < r->nauds; i++)
+		audience_free(r->auds[i]);
+	free(r->auds);
+	r->auds = NULL;
+	r->nauds = 0;
+}
+
+/* Make a folder if it is missing (one level). */
+static int
+ensure_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "wiredesk: %s: %s\n", dir, strerror(errno));
+		return WD_EIO;
+	}
+	return 0;
+}
+
+static void
+ensure_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+
+	(void)ensure_dir(dir);
+	free(dir);
+}
+
+static int
+load_config(const char *path, struct config **cfg)
+{
+	struct ydoc *errs = NULL;
+	int rc = config_load(path, cfg, &errs);
+
+	print_errors(errs);
+	ydoc_free(errs);
+	return rc;
+}
+
+/* ---- polling ---------------------------------------------------------- */
+
+struct poll_feed {
+	const struct config_feed *cf;
+	struct feed_state st;
+};
+
+struct poll {
+	struct run *r;
+	struct poll_feed *feeds;
+	size_t n;
+};
+
+static uint64_t
+body_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? xstrdup(v) : NULL;
+}
+
+static int64_t
+clamp_interval(const struct config *c, int64_t v)
+{
+	if (v < c->min_interval)
+		v = c->min_interval;
+	if (v > c->max_interval)
+		v = c->max_interval;
+	return v;
+}
+
+struct ingest {
+	struct run *r;
+	const char *feed_id;
+	int64_t nnew;
+	int rc;
+};
+
+static int
+ingest_item(void *ctx, const struct item *it)
+{
+	struct ingest *in = ctx;
+	int rc = archive_put_item(in->r->db, in->feed_id, it, in->r->now);
+
+	if (rc < 0) {
+		in->rc = rc;
+		return rc;
+	}
+	if (rc == ARCHIVE_NEW)
+		in->nnew++;
+	return 0;
+}
+
+/* Parse a body and store its items; returns 0 or a wd_err with msg. */
+static int
+ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
+	    int64_t *interval, struct buf *msg)
+{
+	struct arena *a = arena_new();
+	struct feed_info info;
+	struct parse_opts po = {
+		.url = res->final_url ? res->final_url : pf->cf->url,
+		.content_type = res->content_type,
+		.max_items = 100000,
+	};
+	struct ingest in = {.r = r, .feed_id = pf->cf->id};
+	int rc = parse_feed(res->body, res->len, &po, ingest_item, &in, a,
+			    &info);
+
+	if (in.rc < 0) {
+		buf_appendf(msg, "store: %s", store_errmsg(r->db));
+		rc = in.rc;
+	} else if (rc < 0) {
+		buf_appendf(msg, "parse: %s",
+			    info.bozo_msg ? info.bozo_msg : wd_strerror(rc));
+	} else {
+		if (info.bozo && !info.nitems)
+			buf_appendf(msg, "parse: %s",
+				    info.bozo_msg ? info.bozo_msg
+						  : "ill-formed feed");
+		set_str(&pf->st.title, info.title);
+		pf->st.items_seen += in.nnew;
+		if (info.ttl > 0 && info.ttl * 60 > *interval)
+			*interval = (int64_t)info.ttl * 60;
+		if (info.update_period > *interval)
+			*interval = info.update_period;
+		if (info.bozo && !info.nitems)
+			rc = WD_EPARSE;
+	}
+	arena_free(a);
+	return rc;
+}
+
+static void
+report_failure(struct run *r, struct poll_feed *pf, const char *msg)
+{
+	struct feed_state *st = &pf->st;
+
+	r->nfailed++;
+	if (st->first_error == WD_NOTIME)
+		st->first_error = r->now;
+	st->errors++;
+	set_str(&st->last_error, msg);
+	if (!st->reported) {
+		fprintf(stderr, "wiredesk: feed %s: %s\n", pf->cf->id, msg);
+		st->reported = true;
+	} else if (r->now - st->first_error >= r->cfg->fail_report) {
+		char since[32];
+
+		wd_time_rfc3339(st->first_error, since);
+		fprintf(stderr,
+			"wiredesk: feed %s: failing since %s (%lld errors "
+			"in a row): %s\n",
+			pf->cf->id, since, (long long)st->errors, msg);
+	}
+	/* Back off: double per consecutive error, from the feed's interval
+	 * up to the maximum. */
+	int64_t every = pf->cf->every ? pf->cf->every : r->cfg->every;
+	int64_t wait = every;
+
+	for (int64_t i = 1; i < st->errors && wait < r->cfg->max_interval; i++)
+		wait *= 2;
+	st->next_due = r->now + clamp_interval(r->cfg, wait);
+}
+
+static void
+fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
+{
+	struct poll *p = ctx;
+	struct run *r = p->r;
+	struct poll_feed *pf = req->user;
+	struct feed_state *st = &pf->st;
+	int64_t every = pf->cf->every ? pf->cf->every : r->cfg->every;
+	int64_t interval = every;
+	struct buf msg;
+
+	buf_init(&msg, 4096);
+	if (store_begin(r->db) < 0) {
+		fprintf(stderr, "wiredesk: feed %s: store: %s\n", pf->cf->id,
+			store_errmsg(r->db));
+		r->nfailed++;
+		buf_free(&msg);
+		return;
+	}
+	st->last_attempt = r->now;
+	st->last_status = res->status;
+	if (res->moved_to && (!st->moved_to ||
+			      strcmp(st->moved_to, res->moved_to))) {
+		fprintf(stderr,
+			"wiredesk: feed %s: moved permanently to %s "
+			"(polling the new address; update wiredesk.yaml)\n",
+			pf->cf->id, res->moved_to);
+		set_str(&st->moved_to, res->moved_to);
+	}
+	if (res->max_age > interval)
+		interval = res->max_age;
+	if (res->expires != WD_NOTIME && res->expires - r->now > interval)
+		interval = res->expires - r->now;
+	int rc = 0;
+
+	if (res->rc < 0) {
+		buf_appendf(&msg, "fetch: %s",
+			    res->errmsg ? res->errmsg : wd_strerror(res->rc));
+		rc = res->rc;
+	} else if (res->status == 304) {
+		rc = 0;
+	} else if (res->status == 410) {
+		st->gone = true;
+		fprintf(stderr,
+			"wiredesk: feed %s: gone (HTTP 410); not polled "
+			"again until its URL changes or --force\n",
+			pf->cf->id);
+	} else if (res->status >= 200 && res->status < 300) {
+		char hash[20];
+
+		snprintf(hash, sizeof(hash), "%016llx",
+			 (unsigned long long)body_hash(res->body, res->len));
+		if (!st->body_hash || strcmp(st->body_hash, hash))
+			rc = ingest_body(r, pf, res, &interval, &msg);
+		if (rc == 0)
+			set_str(&st->body_hash, hash);
+	} else {
+		buf_appendf(&msg, "fetch: HTTP %ld", res->status);
+		rc = WD_ENET;
+	}
+	if (rc == WD_EDB) {
+		store_rollback(r->db);
+		fprintf(stderr, "wiredesk: feed %s: %s\n", pf->cf->id,
+			buf_str(&msg));
+		r->nfailed++;
+		buf_free(&msg);
+		return;
+	}
+	if (rc < 0 || msg.len) {
+		report_failure(r, pf, buf_str(&msg));
+		if (res->retry_after != WD_NOTIME &&
+		    res->retry_after > st->next_due)
+			st->next_due = res->retry_after;
+	} else if (!st->gone) {
+		if (res->etag || res->status != 304)
+			set_str(&st->etag, res->etag);
+		if (res->last_modified || res->status != 304)
+			set_str(&st->last_modified, res->last_modified);
+		st->last_success = r->now;
+		st->errors = 0;
+		st->first_error = WD_NOTIME;
+		st->reported = false;
+		set_str(&st->last_error, NULL);
+		st->next_due = r->now + clamp_interval(r->cfg, interval);
+	}
+	if (feedstate_save(r->db, st) < 0 || store_commit(r->db) < 0) {
+		fprintf(stderr, "wiredesk: feed %s: store: %s\n", pf->cf->id,
+			store_errmsg(r->db));
+		store_rollback(r->db);
+		r->nfailed++;
+	}
+	buf_free(&msg);
+}
+
+static int
+poll_feeds(struct run *r, const struct run_opts *o)
+{
+	const struct config *c = r->cfg;
+	struct poll p = {.r = r};
+	struct fetch *f = NULL;
+	char ua[512];
+	int rc;
+
+	snprintf(ua, sizeof(ua), "wiredesk/%s%s%s%s", WD_VERSION,
+		 c->contact ? " (+" : "", c->contact ? c->contact : "",
+		 c->contact ? ")" : "");
+	struct fetch_opts fo = {
+		.max_total = (int)c->max_connections,
+		.max_per_host = (int)c->max_per_host,
+		.connect_timeout = 20,
+		.total_timeout = (long)c->timeout,
+		.low_speed_limit = 100,
+		.low_speed_time = 30,
+		.max_body = (size_t)c->max_body,
+		.user_agent = ua,
+	};
+
+	if (o->only_feed && !config_feed(c, o->only_feed)) {
+		fprintf(stderr, "wiredesk: no feed '%s' in %s\n", o->only_feed,
+			c->path);
+		return WD_EINVAL;
+	}
+	rc = fetch_new(&fo, &f);
+	if (rc < 0) {
+		fprintf(stderr, "wiredesk: cannot start the fetcher\n");
+		return rc;
+	}
+	p.feeds = xcalloc(c->nfeeds + 1, sizeof(*p.feeds));
+	for (size_t i = 0; i < c->nfeeds; i++) {
+		const struct config_feed *cf = &c->feeds[i];
+		struct poll_feed *pf = &p.feeds[p.n];
+
+		if (o->only_feed && strcmp(o->only_feed, cf->id))
+			continue;
+		rc = feedstate_load(r->db, cf->id, cf->url, &pf->st);
+		if (rc < 0) {
+			fprintf(stderr, "wiredesk: feed %s: store: %s\n",
+				cf->id, store_errmsg(r->db));
+			goto out;
+		}
+		bool due = o->force || (!pf->st.gone && pf->st.next_due <= r->now);
+
+		if (!due) {
+			feedstate_clear(&pf->st);
+			continue;
+		}
+		if (o->force)
+			pf->st.gone = false;
+		pf->cf = cf;
+		p.n++;
+		struct fetch_req req = {
+			.url = feedstate_url(&pf->st),
+			.etag = o->force ? NULL : pf->st.etag,
+			.last_modified = o->force ? NULL : pf->st.last_modified,
+			.user = pf,
+		};
+
+		if (o->force) {
+			free(pf->st.body_hash);
+			pf->st.body_hash = NULL;
+		}
+		fetch_add(f, &req);
+	}
+	rc = 0;
+	if (p.n && fetch_run(f, fetch_done, &p) < 0) {
+		fprintf(stderr, "wiredesk: the fetcher failed\n");
+		rc = WD_ENET;
+	}
+out:
+	for (size_t i = 0; i < p.n; i++)
+		feedstate_clear(&p.feeds[i].st);
+	free(p.feeds);
+	fetch_free(f);
+	return rc;
+}
+
+/* ---- publishing ------------------------------------------------------- */
+
+/* Fill in each item's wire credit and feed URL from the config. */
+static void
+credit_items(struct run *r, struct story_set *set)
+{
+	for (size_t i = 0; i < set->nitems; i++) {
+		struct story_item *si = &set->items[i];
+		const struct config_feed *cf = config_feed(r->cfg, si->feed_id);
+
+		si->source = cf ? cf->source : si->feed_id;
+		si->feed_url = cf ? cf->url : NULL;
+	}
+}
+
+static int
+write_output(const char *dir, const char *name, const char *ext,
+	     const struct buf *doc)
+{
+	struct buf path;
+	char err[1024];
+
+	buf_init(&path, 16384);
+	buf_appendf(&path, "%s/%s.%s", dir, name, ext);
+	int rc = atomic_write(buf_str(&path), buf_str(doc), doc->len, err,
+			      sizeof(err));
+
+	if (rc < 0)
+		fprintf(stderr, "wiredesk: output: %s\n", err);
+	buf_free(&path);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+publish_audience(struct run *r, const struct audience *a,
+		 const struct story_set *set)
+{
+	const struct audience_meta *m = audience_meta(a);
+	size_t *order = xcalloc(set->n + 1, sizeof(*order));
+	struct render_entry *ents = NULL;
+	char **guids = NULL;
+	int n = select_stories(a, set->stories, set->n, r->now, order);
+	int rc = n;
+
+	if (n < 0) {
+		fprintf(stderr, "wiredesk: audience %s: selection failed\n",
+			m->name);
+		goto out;
+	}
+	ents = xcalloc((size_t)n + 1, sizeof(*ents));
+	guids = xcalloc((size_t)n + 1, sizeof(*guids));
+	rc = store_begin(r->db);
+	if (rc < 0)
+		goto out_db;
+	for (int i = 0; i < n; i++) {
+		const struct story *sy = &set->stories[order[i]];
+		struct buf g;
+
+		buf_init(&g, 1024);
+		buf_appendf(&g, "urn:wiredesk:story:%s", sy->key);
+		guids[i] = buf_take(&g);
+		ents[i].story = sy;
+		ents[i].guid = guids[i];
+		rc = archive_publish(r->db, m->name, sy, r->now,
+				     &ents[i].published, &ents[i].updated);
+		if (rc < 0) {
+			store_rollback(r->db);
+			goto out_db;
+		}
+	}
+	rc = store_commit(r->db);
+	if (rc < 0)
+		goto out_db;
+
+	struct render_feed rf = {
+		.name = m->name,
+		.title = m->title,
+		.description = m->description,
+		.link = m->link,
+		.self_base = m->feed_url,
+		.language = m->language,
+		.attribution = m->attribution,
+		.signoff = m->signoff,
+		.copyright = m->copyright,
+		.image = m->image,
+		.ttl = m->ttl,
+	};
+	struct buf doc;
+
+	buf_init(&doc, (size_t)256 << 20);
+	rc = render_rss(&rf, ents, (size_t)n, &doc);
+	if (rc == 0)
+		rc = write_output(r->cfg->output, m->name, "rss", &doc);
+	buf_reset(&doc);
+	if (rc == 0)
+		rc = render_atom(&rf, ents, (size_t)n, &doc);
+	if (rc == 0)
+		rc = write_output(r->cfg->output, m->name, "atom", &doc);
+	buf_free(&doc);
+	if (rc < 0)
+		fprintf(stderr, "wiredesk: audience %s: could not write its "
+				"outputs\n",
+			m->name);
+	goto out;
+out_db:
+	fprintf(stderr, "wiredesk: audience %s: store: %s\n", m->name,
+		store_errmsg(r->db));
+out:
+	for (int i = 0; guids && i < n; i++)
+		free(guids[i]);
+	free(guids);
+	free(ents);
+	free(order);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+publish_all(struct run *r)
+{
+	int64_t longest = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nauds; i++) {
+		if (audience_meta(r->auds[i])->window > longest)
+			longest = audience_meta(r->auds[i])->window;
+	}
+	struct story_set set;
+
+	if (archive_load(r->db, r->now - longest, &set) < 0) {
+		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
+		return WD_EDB;
+	}
+	credit_items(r, &set);
+	if (r->nauds && ensure_dir(r->cfg->output) < 0) {
+		archive_set_free(&set);
+		return WD_EIO;
+	}
+	for (size_t i = 0; i < r->nauds; i++) {
+		if (publish_audience(r, r->auds[i], &set) < 0)
+			rc = WD_EIO;
+	}
+	archive_set_free(&set);
+	return rc;
+}
+
+int
+run_main(const struct run_opts *o)
+{
+	struct config *cfg = NULL;
+	struct run r = {0};
+	struct lock *lk = NULL;
+	char err[1024];
+	int status = RUN_FAILED;
+
+	if (load_config(o->config, &cfg) < 0)
+		return RUN_FAILED;
+	r.cfg = cfg;
+	r.now = wd_now();
+	if (o->publish && load_audiences(&r) < 0)
+		goto out;
+
+	struct buf lpath;
+
+	buf_init(&lpath, 16384);
+	buf_appendf(&lpath, "%s.lock", cfg->state);
+	ensure_parent(buf_str(&lpath));
+	int rc = lock_take(buf_str(&lpath), &lk, err, sizeof(err));
+
+	buf_free(&lpath);
+	if (rc < 0) {
+		fprintf(stderr, "wiredesk: %s\n", err);
+		status = rc == WD_EBUSY ? RUN_BUSY : RUN_FAILED;
+		goto out;
+	}
+	if (store_open(cfg->state, &r.db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", err);
+		goto out;
+	}
+	if (o->fetch && poll_feeds(&r, o) < 0)
+		goto out;
+	if (o->publish && publish_all(&r) < 0)
+		goto out;
+	status = r.nfailed ? RUN_PARTIAL : RUN_OK;
+out:
+	store_close(r.db);
+	lock_release(lk);
+	free_audiences(&r);
+	config_free(cfg);
+	return status;
+}
+
+int
+run_check(const char *config)
+{
+	struct config *cfg = NULL;
+	struct run r = {0};
+
+	if (load_config(config, &cfg) < 0)
+		return RUN_FAILED;
+	r.cfg = cfg;
+	int rc = load_audiences(&r);
+
+	free_audiences(&r);
+	config_free(cfg);
+	return rc < 0 ? RUN_FAILED : RUN_OK;
+}
+
+struct feeds_out {
+	const struct config *cfg;
+	bool json;
+	size_t n;
+	int64_t now;
+};
+
+static void
+put_time(struct buf *b, bool json, int64_t t)
+{
+	char s[32];
+
+	if (t == WD_NOTIME || t == 0) {
+		buf_puts(b, json ? "null" : "-");
+		return;
+	}
+	wd_time_rfc3339(t, s);
+	if (json)
+		wd_json_str(b, s);
+	else
+		buf_puts(b, s);
+}
+
+static int
+print_feed(void *ctx, const struct feed_state *st)
+{
+	struct feeds_out *fo = ctx;
+	struct buf b;
+
+	if (!config_feed(fo->cfg, st->id))
+		return 0; /* no longer in the config */
+	buf_init(&b, 1 << 20);
+	if (fo->json) {
+		buf_puts(&b, fo->n ? ",\n  {\"id\": " : "\n  {\"id\": ");
+		wd_json_str(&b, st->id);
+		buf_puts(&b, ", \"url\": ");
+		wd_json_str(&b, st->config_url);
+		buf_puts(&b, ", \"moved_to\": ");
+		wd_json_str(&b, st->moved_to);
+		buf_puts(&b, ", \"last_success\": ");
+		put_time(&b, true, st->last_success);
+		buf_appendf(&b, ", \"last_status\": %ld", st->last_status);
+		buf_puts(&b, ", \"next_due\": ");
+		put_time(&b, true, st->next_due);
+		buf_appendf(&b,
+			    ", \"errors\": %lld, \"items_seen\": %lld, "
+			    "\"gone\": %s, \"last_error\": ",
+			    (long long)st->errors, (long long)st->items_seen,
+			    st->gone ? "true" : "false");
+		wd_json_str(&b, st->last_error);
+		buf_puts(&b, "}");
+	} else {
+		buf_appendf(&b, "%-24s ", st->id);
+		put_time(&b, false, st->last_success);
+		buf_appendf(&b, " %3ld ", st->last_status);
+		put_time(&b, false, st->next_due);
+		buf_appendf(&b, " %3lld %6lld %s%s%s%s\n",
+			    (long long)st->errors, (long long)st->items_seen,
+			    st->gone ? "GONE " : "",
+			    st->moved_to ? "moved to " : "",
+			    st->moved_to ? st->moved_to : "",
+			    st->last_error ? st->last_error : "");
+	}
+	fputs(buf_str(&b), stdout);
+	buf_free(&b);
+	fo->n++;
+	return 0;
+}
+
+int
+run_feeds(const char *config, bool json)
+{
+	struct config *cfg = NULL;
+	struct store *db = NULL;
+	char err[1024];
+	int status = RUN_FAILED;
+
+	if (load_config(config, &cfg) < 0)
+		return RUN_FAILED;
+	if (store_open(cfg->state, &db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", err);
+		goto out;
+	}
+	struct feeds_out fo = {.cfg = cfg, .json = json, .now = wd_now()};
+
+	if (json)
+		fputs("{\"feeds\": [", stdout);
+	else
+		printf("%-24s %-20s %3s %-20s %3s %6s %s\n", "FEED",
+		       "LAST SUCCESS", "HTTP", "NEXT DUE", "ERR", "ITEMS",
+		       "NOTE");
+	if (feedstate_each(db, print_feed, &fo) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(db));
+		goto out;
+	}
+	if (json)
+		fputs("\n]}\n", stdout);
+	status = RUN_OK;
+out:
+	store_close(db);
+	config_free(cfg);
+	return status;
+}

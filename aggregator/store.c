@@ -1,3 +1,288 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder until this module is written */
-enum { placeholder_store };
+/* aggregator/store.c: open, migrate, transactions. */
+#include "aggregator/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "aggregator/store-int.h"
+#include "core/item.h"
+#include "core/xalloc.h"
+
+/*
+ * Forward migrations: migrations[i] takes the schema from version i to i+1.
+ * A file written by a newer wiredesk (user_version beyond this list) is
+ * refused rather than guessed at.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE feeds ("
+	" id TEXT PRIMARY KEY,"
+	" config_url TEXT NOT NULL,"
+	" url TEXT NOT NULL,"
+	" moved_to TEXT,"
+	" title TEXT,"
+	" etag TEXT,"
+	" last_modified TEXT,"
+	" body_hash TEXT,"
+	" last_status INTEGER,"
+	" last_attempt INTEGER,"
+	" last_success INTEGER,"
+	" next_due INTEGER NOT NULL DEFAULT 0,"
+	" errors INTEGER NOT NULL DEFAULT 0,"
+	" first_error INTEGER,"
+	" last_error TEXT,"
+	" reported INTEGER NOT NULL DEFAULT 0,"
+	" gone INTEGER NOT NULL DEFAULT 0,"
+	" items_seen INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE stories ("
+	" id INTEGER PRIMARY KEY,"
+	" key TEXT NOT NULL UNIQUE,"
+	" lead_item INTEGER,"
+	" title TEXT,"
+	" base_title TEXT,"
+	" published INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" killed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX stories_published ON stories(published);"
+	"CREATE TABLE items ("
+	" id INTEGER PRIMARY KEY,"
+	" feed_id TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
+	" guid TEXT,"
+	" link TEXT,"
+	" canon_link TEXT,"
+	" title TEXT,"
+	" summary TEXT,"
+	" content TEXT,"
+	" author TEXT,"
+	" language TEXT,"
+	" image TEXT,"
+	" categories TEXT,"
+	" published INTEGER,"
+	" updated INTEGER,"
+	" first_seen INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" hash TEXT,"
+	" story_id INTEGER NOT NULL,"
+	" reason TEXT NOT NULL DEFAULT 'new',"
+	" score REAL,"
+	" UNIQUE(feed_id, key));"
+	"CREATE INDEX items_story ON items(story_id);"
+	"CREATE INDEX items_canon ON items(canon_link);"
+	"CREATE TABLE published ("
+	" audience TEXT NOT NULL,"
+	" story_id INTEGER NOT NULL,"
+	" guid TEXT NOT NULL,"
+	" published INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" PRIMARY KEY(audience, story_id));"
+	"CREATE TABLE picks ("
+	" audience TEXT NOT NULL,"
+	" story_key TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('pick', 'block')),"
+	" by TEXT,"
+	" at INTEGER NOT NULL,"
+	" until INTEGER,"
+	" note TEXT,"
+	" PRIMARY KEY(audience, story_key));",
+};
+
+enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
+
+int
+store_fail(struct store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what,
+		 s->db ? sqlite3_errmsg(s->db) : "no database");
+	return WD_EDB;
+}
+
+sqlite3_stmt *
+store_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, "prepare");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void
+store_bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+	if (t == WD_NOTIME)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+char *
+store_col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v ? xstrdup((const char *)v) : NULL;
+}
+
+int64_t
+store_col_time(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return WD_NOTIME;
+	return sqlite3_column_int64(st, i);
+}
+
+int
+store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s",
+			 msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return WD_EDB;
+	}
+	return 0;
+}
+
+int
+store_version(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA user_version");
+	int v = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+migrate(struct store *s)
+{
+	int v = store_version(s);
+
+	if (v < 0)
+		return store_fail(s, "reading the schema version");
+	if (v > SCHEMA_VERSION) {
+		snprintf(s->err, sizeof(s->err),
+			 "schema version %d is newer than this wiredesk "
+			 "knows (%d)",
+			 v, SCHEMA_VERSION);
+		return WD_EDB;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 v + 1);
+		if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+			return WD_EDB;
+		if (store_exec(s, migrations[v]) < 0 ||
+		    store_exec(s, pragma) < 0) {
+			char keep[sizeof(s->err)];
+
+			memcpy(keep, s->err, sizeof(keep));
+			store_rollback(s);
+			snprintf(s->err, sizeof(s->err),
+				 "migrating to version %d: %s", v + 1, keep);
+			return WD_EDB;
+		}
+		if (store_exec(s, "COMMIT") < 0)
+			return WD_EDB;
+	}
+	return 0;
+}
+
+/* Make the folder that holds path (one level) if it is missing. */
+static void
+make_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		/* sqlite3_open_v2 reports the real error below. */
+	}
+	free(dir);
+}
+
+int
+store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+
+	*out = NULL;
+	make_parent(path);
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		store_close(s);
+		return WD_EDB;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
+	    migrate(s) < 0) {
+		snprintf(err, errlen, "%s: %s", path, s->err);
+		store_close(s);
+		return WD_EDB;
+	}
+	*out = s;
+	return 0;
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->err;
+}
+
+int
+store_begin(struct store *s)
+{
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *s)
+{
+	return store_exec(s, "COMMIT");
+}
+
+void
+store_rollback(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}

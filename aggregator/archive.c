@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/* aggregator/archive.c: items, stories and published entries in SQLite. */
+#include "aggregator/archive.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregator/store-int.h"
+#include "core/buf.h"
+#include "core/xalloc.h"
+
+/* Items dated further ahead than this are taken as seen now: a wire clock
+ * that runs ahead must not pin a story to the top of every feed. */
+enum { FUTURE_SLACK = 15 * 60 };
+
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	if (!s)
+		s = "";
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= 0xff; /* field separator */
+	h *= 0x100000001b3ULL;
+	return h;
+}
+
+static const uint64_t FNV_BASIS = 0xcbf29ce484222325ULL;
+
+/* Identity of an item within its feed: guid, else link, else a content
+ * hash. */
+static char *
+item_key(const struct item *it)
+{
+	if (it->id && *it->id)
+		return xstrdup(it->id);
+	if (it->link && *it->link)
+		return xstrdup(it->link);
+	char key[40];
+	uint64_t h = fnv1a(fnv1a(FNV_BASIS, it->title), it->summary);
+
+	snprintf(key, sizeof(key), "hash:%016llx", (unsigned long long)h);
+	return xstrdup(key);
+}
+
+static char *
+content_hash(const struct item *it)
+{
+	uint64_t h = FNV_BASIS;
+	char out[20];
+
+	h = fnv1a(h, it->title);
+	h = fnv1a(h, it->link);
+	h = fnv1a(h, it->summary);
+	h = fnv1a(h, it->content);
+	h = fnv1a(h, it->author);
+	for (size_t i = 0; i < it->ncategories; i++)
+		h = fnv1a(h, it->categories[i]);
+	snprintf(out, sizeof(out), "%016llx", (unsigned long long)h);
+	return xstrdup(out);
+}
+
+/* Categories joined by the ASCII unit separator. */
+static char *
+join_categories(const struct item *it)
+{
+	struct buf b;
+
+	if (!it->ncategories)
+		return NULL;
+	buf_init(&b, 1 << 20);
+	for (size_t i = 0; i < it->ncategories; i++) {
+		if (i)
+			buf_putc(&b, '\x1f');
+		buf_puts(&b, it->categories[i]);
+	}
+	return buf_take(&b);
+}
+
+/* Find the stored item of this feed with this key, else this link. */
+static int
+find_item(struct store *s, const char *feed_id, const char *key,
+	  const char *link, int64_t *id, char **hash, int64_t *story)
+{
+	static const char *const sqls[] = {
+		"SELECT id, hash, story_id FROM items WHERE feed_id = ?1 AND "
+		"key = ?2",
+		"SELECT id, hash, story_id FROM items WHERE feed_id = ?1 AND "
+		"link = ?2 ORDER BY id LIMIT 1",
+	};
+
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? link : key;
+
+		if (!v || !*v)
+			continue;
+		sqlite3_stmt *st = store_prepare(s, sqls[i]);
+
+		if (!st)
+			return WD_EDB;
+		store_bind_text(st, 1, feed_id);
+		store_bind_text(st, 2, v);
+		int rc = sqlite3_step(st);
+
+		if (rc == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			*hash = store_col_strdup(st, 1);
+			*story = sqlite3_column_int64(st, 2);
+			sqlite3_finalize(st);
+			return 1;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "finding an item");
+	}
+	return 0;
+}
+
+static int
+new_story(struct store *s, const char *feed_id, const char *key,
+	  const struct item *it, int64_t date, int64_t *story)
+{
+	char skey[24];
+
+	snprintf(skey, sizeof(skey), "s%016llx",
+		 (unsigned long long)fnv1a(fnv1a(FNV_BASIS, feed_id), key));
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT INTO stories (key, title, published, updated) "
+		   "VALUES (?1, ?2, ?3, ?4)");
+
+	if (!st)
+		return WD_EDB;
+	store_bind_text(st, 1, skey);
+	store_bind_text(st, 2, it->title);
+	sqlite3_bind_int64(st, 3, date);
+	sqlite3_bind_int64(st, 4, date);
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "adding a story");
+	*story = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int
+touch_story(struct store *s, int64_t story, int64_t item, int64_t updated)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "UPDATE stories SET updated = max(updated, ?2), "
+		   "lead_item = coalesce(lead_item, ?3) WHERE id = ?1");
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, story);
+	sqlite3_bind_int64(st, 2, updated);
+	sqlite3_bind_int64(st, 3, item);
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "updating a story");
+}
+
+int
+archive_put_item(struct store *s, const char *feed_id, const struct item *it,
+		 int64_t now)
+{
+	char *key = item_key(it), *hash = content_hash(it), *old = NULL;
+	char *cats = join_categories(it);
+	int64_t id = 0, story = 0;
+	int ret;
+	int64_t published = it->published;
+
+	if (published != WD_NOTIME && published > now + FUTURE_SLACK)
+		published = now;
+	int64_t date = published != WD_NOTIME ? published : now;
+	int64_t changed = it->updated != WD_NOTIME ? it->updated : now;
+
+	if (changed > now + FUTURE_SLACK)
+		changed = now;
+	int found = find_item(s, feed_id, key, it->link, &id, &old, &story);
+
+	if (found < 0) {
+		ret = found;
+		goto out;
+	}
+	if (found && old && !strcmp(old, hash)) {
+		sqlite3_stmt *st = store_prepare(
+			s, "UPDATE items SET last_seen = ?2 WHERE id = ?1");
+
+		ret = WD_EDB;
+		if (!st)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, now);
+		ret = sqlite3_step(st) == SQLITE_DONE
+			      ? ARCHIVE_SAME
+			      : store_fail(s, "updating an item");
+		sqlite3_finalize(st);
+		goto out;
+	}
+	if (!found) {
+		ret = new_story(s, feed_id, key, it, date, &story);
+		if (ret < 0)
+			goto out;
+	}
+	sqlite3_stmt *st = store_prepare(
+		s, found ? "UPDATE items SET guid = ?3, link = ?4, title = ?5, "
+			   "summary = ?6, content = ?7, author = ?8, "
+			   "language = ?9, image = ?10, categories = ?11, "
+			   "published = coalesce(published, ?12), "
+			   "updated = ?13, last_seen = ?14, hash = ?15 "
+			   "WHERE id = ?16"
+			 : "INSERT INTO items (feed_id, key, guid, link, title, "
+			   "summary, content, author, language, image, "
+			   "categories, published, updated, first_seen, "
+			   "last_seen, hash, story_id) VALUES (?1, ?2, ?3, "
+			   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+			   "?14, ?15, ?16)");
+
+	ret = WD_EDB;
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, feed_id);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, it->id);
+	store_bind_text(st, 4, it->link ? it->link : it->orig_link);
+	store_bind_text(st, 5, it->title);
+	store_bind_text(st, 6, it->summary);
+	store_bind_text(st, 7, it->content);
+	store_bind_text(st, 8, it->author);
+	store_bind_text(st, 9, it->language);
+	store_bind_text(st, 10, it->image);
+	store_bind_text(st, 11, cats);
+	store_bind_time(st, 12, published);
+	store_bind_time(st, 13, found ? changed : it->updated);
+	sqlite3_bind_int64(st, 14, now);
+	store_bind_text(st, 15, hash);
+	sqlite3_bind_int64(st, 16, found ? id : story);
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(s, "storing an item");
+		goto out;
+	}
+	if (!found)
+		id = sqlite3_last_insert_rowid(s->db);
+	ret = touch_story(s, story, id, found ? changed : date);
+	if (ret == 0)
+		ret = found ? ARCHIVE_UPDATED : ARCHIVE_NEW;
+out:
+	free(key);
+	free(hash);
+	free(old);
+	free(cats);
+	return ret;
+}
+
+static const char *
+col_arena(struct arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v ? arena_strdup(a, (const char *)v) : NULL;
+}
+
+/* Split the stored category list into an arena array. */
+static void
+split_categories(struct arena *a, const char *joined, struct item *it)
+{
+	if (!joined || !*joined)
+		return;
+	size_t n = 1;
+
+	for (const char *p = joined; *p; p++)
+		n += *p == '\x1f';
+	const char **v = arena_alloc(a, n * sizeof(*v));
+	size_t i = 0;
+	const char *start = joined;
+
+	for (const char *p = joined;; p++) {
+		if (*p == '\x1f' || !*p) {
+			v[i++] = arena_strndup(a, start, (size_t)(p - start));
+			start = p + 1;
+		}
+		if (!*p)
+			break;
+	}
+	it->categories = v;
+	it->ncategories = i;
+}
+
+int
+archive_load(struct store *s, int64_t since, struct story_set *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->arena = arena_new();
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT s.id, s.key, s.published, s.updated, s.killed, "
+		   "i.feed_id, i.guid, i.link, i.title, i.summary, i.content, "
+		   "i.author, i.language, i.image, i.categories, i.published, "
+		   "i.updated, i.first_seen, i.id = s.lead_item AS lead "
+		   "FROM stories s JOIN items i ON i.story_id = s.id "
+		   "WHERE s.published >= ?1 OR s.updated >= ?1 "
+		   "ORDER BY s.id, lead DESC, i.id");
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, since);
+	size_t cap = 0, icap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t sid = sqlite3_column_int64(st, 0);
+
+		if (!out->n || out->stories[out->n - 1].id != sid) {
+			if (out->n == cap) {
+				cap = cap ? cap * 2 : 64;
+				out->stories = xreallocarray(
+					out->stories, cap, sizeof(struct story));
+			}
+			struct story *sy = &out->stories[out->n++];
+
+			memset(sy, 0, sizeof(*sy));
+			sy->id = sid;
+			sy->key = col_arena(out->arena, st, 1);
+			sy->published = sqlite3_column_int64(st, 2);
+			sy->updated = sqlite3_column_int64(st, 3);
+			sy->killed = sqlite3_column_int(st, 4) != 0;
+		}
+		if (out->nitems == icap) {
+			icap = icap ? icap * 2 : 64;
+			out->items = xreallocarray(out->items, icap,
+						   sizeof(struct story_item));
+		}
+		struct story_item *si = &out->items[out->nitems++];
+		struct item *it = &si->item;
+
+		memset(si, 0, sizeof(*si));
+		si->feed_id = col_arena(out->arena, st, 5);
+		it->id = col_arena(out->arena, st, 6);
+		it->link = col_arena(out->arena, st, 7);
+		it->title = col_arena(out->arena, st, 8);
+		it->summary = col_arena(out->arena, st, 9);
+		it->content = col_arena(out->arena, st, 10);
+		it->author = col_arena(out->arena, st, 11);
+		it->language = col_arena(out->arena, st, 12);
+		it->image = col_arena(out->arena, st, 13);
+		split_categories(out->arena,
+				 (const char *)sqlite3_column_text(st, 14), it);
+		it->published = store_col_time(st, 15);
+		it->updated = store_col_time(st, 16);
+		it->embargo = WD_NOTIME;
+		si->first_seen = sqlite3_column_int64(st, 17);
+		out->stories[out->n - 1].nitems++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		archive_set_free(out);
+		return store_fail(s, "loading stories");
+	}
+	/* items moved while growing: point stories at them only now. */
+	size_t off = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		out->stories[i].items = out->items + off;
+		off += out->stories[i].nitems;
+	}
+	return 0;
+}
+
+void
+archive_set_free(struct story_set *set)
+{
+	free(set->stories);
+	free(set->items);
+	arena_free(set->arena);
+	memset(set, 0, sizeof(*set));
+}
+
+int
+archive_publish(struct store *s, const char *audience, const struct story *sy,
+		int64_t now, int64_t *published, int64_t *updated)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT INTO published (audience, story_id, guid, "
+		   "published, updated) VALUES (?1, ?2, ?3, ?4, ?5) "
+		   "ON CONFLICT (audience, story_id) DO UPDATE SET "
+		   "updated = max(updated, excluded.updated) "
+		   "RETURNING published, updated");
+
+	if (!st)
+		return WD_EDB;
+	store_bind_text(st, 1, audience);
+	sqlite3_bind_int64(st, 2, sy->id);
+	store_bind_text(st, 3, sy->key);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, sy->updated > now ? now : sy->updated);
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*published = sqlite3_column_int64(st, 0);
+		*updated = sqlite3_column_int64(st, 1);
+		if (*updated < *published)
+			*updated = *published;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "recording a publication");
+}

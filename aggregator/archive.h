@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* aggregator/archive.h: every item ever seen, folded into stories, and what
+ * each audience has published, in the store. */
+#ifndef WD_AGGREGATOR_ARCHIVE_H
+#define WD_AGGREGATOR_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aggregator/store.h"
+#include "core/arena.h"
+#include "core/item.h"
+#include "core/story.h"
+
+enum archive_put { ARCHIVE_SAME = 0, ARCHIVE_NEW = 1, ARCHIVE_UPDATED = 2 };
+
+/* Store one parsed item of feed_id, seen at now: a repeat (same guid, else
+ * same link, in this feed) updates the stored one. Returns an archive_put
+ * value or WD_EDB. */
+WD_NODISCARD int archive_put_item(struct store *s, const char *feed_id,
+				  const struct item *it, int64_t now);
+
+/* Stories whose date is at or after since, with their items; owned by the
+ * set (archive_set_free). Fields are filled from the store; source,
+ * feed_url and feed_title of each item are left for the caller. */
+struct story_set {
+	struct story *stories;
+	size_t n;
+	struct story_item *items; /* all items, grouped by story */
+	size_t nitems;
+	struct arena *arena;
+};
+WD_NODISCARD int archive_load(struct store *s, int64_t since,
+			      struct story_set *out);
+void archive_set_free(struct story_set *set);
+
+/* The identity a story keeps in an audience's output: the first time it is
+ * published there, record now as its date; later calls return the stored
+ * date and bump the stored updated time when the story changed. */
+WD_NODISCARD int archive_publish(struct store *s, const char *audience,
+				 const struct story *st, int64_t now,
+				 int64_t *published, int64_t *updated);
+
+#endif
