@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/test_parse.c: feeds/parse through its header, over the fixtures in
+ * tests/data/feeds/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/wdtime.h"
+#include "core/xalloc.h"
+#include "feeds/parse.h"
+#include "tests/suite.h"
+
+enum { MAX_ITEMS = 16 };
+
+/* Copies of what the callback saw (item strings die after the call). */
+struct got_item {
+	char *id, *title, *link, *summary, *content, *author, *language;
+	char *cat0, *enc0;
+	size_t ncats;
+	bool permalink;
+	int64_t published, updated;
+};
+
+struct got {
+	struct got_item items[MAX_ITEMS];
+	size_t n;
+	struct arena *a;
+	struct feed_info fi;
+	int rc;
+	int stop_after; /* callback returns -1 after this many; 0: never */
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static int
+collect(void *ctx, const struct item *it)
+{
+	struct got *g = ctx;
+
+	if (g->n < MAX_ITEMS) {
+		struct got_item *gi = &g->items[g->n];
+
+		gi->id = dup_or_null(it->id);
+		gi->title = dup_or_null(it->title);
+		gi->link = dup_or_null(it->link);
+		gi->summary = dup_or_null(it->summary);
+		gi->content = dup_or_null(it->content);
+		gi->author = dup_or_null(it->author);
+		gi->language = dup_or_null(it->language);
+		gi->cat0 = it->ncategories ? xstrdup(it->categories[0]) : NULL;
+		gi->enc0 = it->nenclosures ? xstrdup(it->enclosures[0].url)
+					   : NULL;
+		gi->ncats = it->ncategories;
+		gi->permalink = it->id_is_permalink;
+		gi->published = it->published;
+		gi->updated = it->updated;
+	}
+	g->n++;
+	if (g->stop_after && (int)g->n >= g->stop_after)
+		return -1;
+	return 0;
+}
+
+static void
+got_free(struct got *g)
+{
+	for (size_t i = 0; i < g->n && i < MAX_ITEMS; i++) {
+		struct got_item *gi = &g->items[i];
+
+		free(gi->id);
+		free(gi->title);
+		free(gi->link);
+		free(gi->summary);
+		free(gi->content);
+		free(gi->author);
+		free(gi->language);
+		free(gi->cat0);
+		free(gi->enc0);
+	}
+	arena_free(g->a);
+}
+
+static void
+parse_mem(struct got *g, const char *doc, size_t len,
+	  const struct parse_opts *opts)
+{
+	g->a = arena_new();
+	g->rc = parse_feed(doc, len, opts, collect, g, g->a, &g->fi);
+}
+
+static void
+parse_file(struct got *g, const char *name, const struct parse_opts *opts)
+{
+	char path[1024];
+	int n = snprintf(path, sizeof(path), "%s/feeds/%s", TEST_DATA_DIR,
+			 name);
+
+	ck_assert(n > 0 && (size_t)n < sizeof(path));
+	FILE *f = fopen(path, "rb");
+
+	ck_assert_ptr_nonnull(f);
+	struct buf b;
+	char tmp[4096];
+	size_t r;
+
+	buf_init(&b, 1 << 24);
+	while ((r = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_append(&b, tmp, r);
+	fclose(f);
+	parse_mem(g, buf_str(&b), b.len, opts);
+	buf_free(&b);
+}
+
+static int64_t
+date(const char *s)
+{
+	return wd_date_parse(s, strlen(s));
+}
+
+START_TEST(parse_feed_reads_rss20)
+{
+	struct got g = {0};
+
+	parse_file(&g, "rss20-basic.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(!g.fi.bozo);
+	ck_assert_str_eq(g.fi.version, "rss20");
+	ck_assert_str_eq(g.fi.title, "Harbour Wire & Co");
+	ck_assert_str_eq(g.fi.link, "https://wire.example/world/");
+	ck_assert_str_eq(g.fi.subtitle, "World news from the harbour desk");
+	ck_assert_str_eq(g.fi.language, "en-gb");
+	ck_assert_int_eq(g.fi.ttl, 15);
+	ck_assert_int_eq(g.fi.updated, date("2024-01-02T03:04:05Z"));
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_uint_eq(g.fi.nitems, 2);
+	struct got_item *a = &g.items[0], *b = &g.items[1];
+
+	ck_assert_str_eq(a->title, "Ferry service resumes after storm");
+	ck_assert_str_eq(a->link, "https://wire.example/world/ferry-1");
+	ck_assert_str_eq(a->id, "harbour-0001");
+	ck_assert(!a->permalink);
+	ck_assert_str_eq(a->summary,
+			 "<p>Boats are <b>running</b> again.</p>");
+	ck_assert_str_eq(a->content, "<p>Full <i>story</i>.</p>");
+	ck_assert_str_eq(a->author, "Mara Lind");
+	ck_assert_uint_eq(a->ncats, 2);
+	ck_assert_str_eq(a->cat0, "World");
+	ck_assert_str_eq(a->enc0, "https://wire.example/img/ferry.jpg");
+	ck_assert_int_eq(a->published, date("2024-01-01T10:00:00Z"));
+	ck_assert_str_eq(a->language, "en-gb");
+	/* a permalink guid doubles as the link */
+	ck_assert_str_eq(b->link, "https://wire.example/world/second");
+	ck_assert(b->permalink);
+	ck_assert_str_eq(b->author, "Olu Bright");
+	ck_assert_int_eq(b->updated, date("2024-01-01T12:30:00Z"));
+	ck_assert_int_eq(b->published, WD_NOTIME);
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_reads_atom10)
+{
+	struct got g = {0};
+
+	parse_file(&g, "atom10-basic.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(!g.fi.bozo);
+	ck_assert_str_eq(g.fi.version, "atom10");
+	ck_assert_str_eq(g.fi.title, "Atoll Press");
+	ck_assert_str_eq(g.fi.subtitle, "Wire <em>copy</em>");
+	ck_assert_str_eq(g.fi.link, "https://news.example/home");
+	ck_assert_str_eq(g.fi.language, "en");
+	ck_assert_uint_eq(g.n, 1);
+	struct got_item *e = &g.items[0];
+
+	ck_assert_str_eq(e->title, "Reef <b>survey</b> published");
+	ck_assert_str_eq(e->link, "https://news.example/base/stories/reef");
+	ck_assert_str_eq(e->enc0, "https://news.example/base/audio/reef.mp3");
+	ck_assert_str_eq(e->id, "urn:example:atoll:1");
+	ck_assert_str_eq(e->author, "Ina Kove");
+	ck_assert_str_eq(e->cat0, "Science");
+	ck_assert_str_eq(e->summary, "Divers counted fish.");
+	ck_assert_str_eq(e->content,
+			 "<p>Divers <a "
+			 "href=\"https://news.example/base/fish.html\">"
+			 "counted</a> fish.<br /></p>");
+	ck_assert_int_eq(e->published, date("2024-02-01T06:00:00Z"));
+	ck_assert_int_eq(e->updated, date("2024-02-02T09:00:00Z"));
+	ck_assert_str_eq(e->language, "en");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_recovers_html_entities)
+{
+	struct got g = {0};
+
+	parse_file(&g, "rss-html-entities.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(!g.fi.bozo);
+	ck_assert_str_eq(g.fi.title, "Caf\xc3\xa9 & cr\xc3\xa8me \xc2\xa0"
+				     "\xe2\x80\xa6");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].title, "Na\xc3\xafve &unknownent; test");
+	ck_assert_str_eq(g.items[0].summary, "caf\xc3\xa9");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_keeps_items_before_truncation)
+{
+	struct got g = {0};
+
+	parse_file(&g, "rss-truncated.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(g.fi.bozo);
+	ck_assert_ptr_nonnull(g.fi.bozo_msg);
+	ck_assert_str_eq(g.fi.title, "Cut off");
+	ck_assert_uint_ge(g.n, 2);
+	ck_assert_str_eq(g.items[0].title, "One");
+	ck_assert_str_eq(g.items[1].title, "Two");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_rejects_html_page)
+{
+	struct got g = {0};
+
+	parse_file(&g, "html-page.xml", NULL);
+	ck_assert_int_eq(g.rc, WD_EPARSE);
+	ck_assert(g.fi.bozo);
+	ck_assert_ptr_nonnull(g.fi.bozo_msg);
+	ck_assert_uint_eq(g.n, 0);
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_rejects_empty_input)
+{
+	struct got g = {0};
+
+	parse_mem(&g, "", 0, NULL);
+	ck_assert_int_eq(g.rc, WD_EPARSE);
+	ck_assert(g.fi.bozo);
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_stops_when_callback_says_so)
+{
+	struct got g = {0};
+
+	g.stop_after = 1;
+	parse_file(&g, "rss20-basic.xml", NULL);
+	ck_assert_int_eq(g.rc, -1);
+	ck_assert_uint_eq(g.n, 1);
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_caps_items)
+{
+	struct got g = {0};
+	struct parse_opts o = {.max_items = 1};
+
+	parse_file(&g, "rss20-basic.xml", &o);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_uint_eq(g.n, 1);
+	got_free(&g);
+}
+END_TEST
+
+Suite *
+test_suite(void)
+{
+	Suite *s = suite_create("parse");
+	TCase *tc = tcase_create("formats");
+
+	tcase_add_test(tc, parse_feed_reads_rss20);
+	tcase_add_test(tc, parse_feed_reads_atom10);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("recovery");
+	tcase_add_test(tc, parse_feed_recovers_html_entities);
+	tcase_add_test(tc, parse_feed_keeps_items_before_truncation);
+	tcase_add_test(tc, parse_feed_rejects_html_page);
+	tcase_add_test(tc, parse_feed_rejects_empty_input);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, parse_feed_stops_when_callback_says_so);
+	tcase_add_test(tc, parse_feed_caps_items);
+	suite_add_tcase(s, tc);
+	return s;
+}
