@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* output/render.h: one audience's curated feed as RSS 2.0 and Atom 1.0 (and
- * later JSON Feed and HTML), rendered to memory. */
+/* output/render.h: one audience's curated feed as RSS 2.0, Atom 1.0, JSON
+ * Feed 1.1 and a static HTML page, rendered to memory (output stage). */
 #ifndef WD_OUTPUT_RENDER_H
 #define WD_OUTPUT_RENDER_H
 
@@ -36,16 +36,27 @@ struct render_entry {
 	size_t ntags;
 };
 
-/* Render entries[0..n) in order. Returns 0 or a negative wd_err; out holds
- * the document. The feed's own date is the newest entry date, so the same
- * entries give the same bytes. */
+/* Render entries[0..n) in order, appending the document to out. Returns 0,
+ * or WD_ETOOBIG when out reached its max (out is then incomplete). The
+ * feed's own date is the newest entry date and nothing depends on the clock,
+ * so the same entries give the same bytes. Wire HTML is sanitized, URLs are
+ * vetted (only http, https and mailto survive). */
 WD_NODISCARD int render_rss(const struct render_feed *f,
 			    const struct render_entry *entries, size_t n,
 			    struct buf *out);
 WD_NODISCARD int render_atom(const struct render_feed *f,
 			     const struct render_entry *entries, size_t n,
 			     struct buf *out);
-/* The visible credit: template with {source} replaced; caller frees. */
+/* JSON Feed 1.1 (application/feed+json), with a "_wiredesk" extension. */
+WD_NODISCARD int render_json(const struct render_feed *f,
+			     const struct render_entry *entries, size_t n,
+			     struct buf *out);
+/* A static HTML5 page (no JavaScript; its CSP forbids scripts). */
+WD_NODISCARD int render_html(const struct render_feed *f,
+			     const struct render_entry *entries, size_t n,
+			     struct buf *out);
+/* The visible credit: tmpl with every {source} replaced by source (just
+ * source when tmpl is NULL); the caller frees it. */
 char *render_credit(const char *tmpl, const char *source);
 
 #endif
