@@ -132,6 +132,7 @@ static const char weekday_names[] =
     "domingo lunes martes miercoles jueves viernes sabado "
     "domenica lunedi martedi mercoledi giovedi venerdi sabato "
     "zondag maandag dinsdag woensdag donderdag vrijdag zaterdag "
+    "domingo segunda terca quarta quinta sexta sabado "
     "vasarnap hetfo kedd szerda csutortok pentek szombat "
     "κυριακη δευτερα τριτη τεταρτη πεμπτη παρασκευη σαββατο";
 
@@ -284,7 +285,9 @@ tokenize(const char *s, size_t n, struct tok *toks)
 			int depth = 0;
 
 			do {
-				if (*p == '(')
+				if (*p == '\\' && end - p >= 2)
+					p++; /* RFC 5322 quoted-pair */
+				else if (*p == '(')
 					depth++;
 				else if (*p == ')')
 					depth--;

@@ -122,6 +122,8 @@ START_TEST(date_parse_reads_rfc822_variants)
 	    {"Wed, 02 Oct 2002 08:00:00 EST (Eastern)", "2002-10-02T13:00:00"},
 	    {"Wed, 02 Oct 2002 08:00:00 +0000 (UTC)", "2002-10-02T08:00:00"},
 	    {"Wed, 02 Oct 2002 08:00:00 -0500 EST", "2002-10-02T13:00:00"},
+	    {"Wed, 02 (a (nested) Jan)Oct(with \\) inside) 2002()08:00 GMT",
+	     "2002-10-02T08:00:00"},
 	    {"Tuesday, June 10, 2003 9:41 PM EST", "2003-06-11T02:41:00"},
 	    {"June 10, 2003 at 12:05 am", "2003-06-10T00:05:00"},
 	    {"June 10, 2003 12:05 PM", "2003-06-10T12:05:00"},
@@ -231,6 +233,8 @@ START_TEST(date_parse_reads_national_formats)
 	    {"14 dicembre 2005", "2005-12-14T00:00:00"},
 	    {"14 outubro 2005", "2005-10-14T00:00:00"},
 	    {"14 mei 2005", "2005-05-14T00:00:00"},
+	    {"Qua, 05 Set 2018 19:18:49 -0300", "2018-09-05T22:18:49"},
+	    {"mer, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15"},
 	    /* decomposed accent (e + U+0301) */
 	    {"2 fe\xcc\x81vr. 2009", "2009-02-02T00:00:00"},
 	    /* "Mar" is a Spanish weekday and an English month */
