@@ -48,16 +48,16 @@ struct xfer {
 	struct host *host;    /* NULL for local files */
 	CURL *easy;
 	struct curl_slist *headers;
-	char *url;          /* the current hop */
+	char *url; /* the current hop */
 	char *visited[FETCH_MAX_HOPS + 1];
 	int hops;
-	bool perm_chain;    /* every hop so far was 301/308 */
+	bool perm_chain; /* every hop so far was 301/308 */
 	char *moved_to;
 	int64_t started_ms; /* monotonic, for the total timeout */
 	struct buf body;
 	bool toobig;
-	bool plain;   /* counted in inflight_plain */
-	size_t live;  /* index in fetch.live */
+	bool plain;  /* counted in inflight_plain */
+	size_t live; /* index in fetch.live */
 	/* from the headers of the current hop's response */
 	char *etag;
 	char *last_modified;
@@ -216,7 +216,8 @@ parse_cache_control(struct xfer *x, const char *v, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		while (i < n && (wd_isspace((unsigned char)v[i]) || v[i] == ','))
+		while (i < n &&
+		       (wd_isspace((unsigned char)v[i]) || v[i] == ','))
 			i++;
 		size_t start = i;
 
@@ -403,8 +404,8 @@ setup_easy(struct fetch *f, struct xfer *x)
 static void
 set_hop_timeout(struct fetch *f, struct xfer *x)
 {
-	int64_t left = f->opts.total_timeout * 1000 -
-		       (now_ms() - x->started_ms);
+	int64_t left =
+	    f->opts.total_timeout * 1000 - (now_ms() - x->started_ms);
 
 	if (left < 1)
 		left = 1;
@@ -458,8 +459,8 @@ release_easy(struct fetch *f, struct xfer *x)
 	curl_multi_remove_handle(f->multi, x->easy);
 	if (f->nspare == f->capspare) {
 		f->capspare = f->capspare ? f->capspare * 2 : 16;
-		f->spare = xreallocarray(f->spare, f->capspare,
-					 sizeof(*f->spare));
+		f->spare =
+		    xreallocarray(f->spare, f->capspare, sizeof(*f->spare));
 	}
 	f->spare[f->nspare++] = x->easy;
 	x->easy = NULL;
@@ -513,8 +514,8 @@ finish(struct fetch *f, struct xfer *x, int rc, const char *errmsg,
 			int64_t t = wd_date_parse(x->retry_after, n);
 
 			if (t != WD_NOTIME)
-				res.retry_after = now + (t > base ? t - base
-								  : 0);
+				res.retry_after =
+				    now + (t > base ? t - base : 0);
 		}
 	}
 	if (x->host) {
@@ -641,8 +642,8 @@ fetch_new(const struct fetch_opts *opts, struct fetch **out)
 		f->opts.low_speed_time = 30;
 	if (f->opts.max_body == 0)
 		f->opts.max_body = (size_t)16 << 20;
-	f->opts.user_agent = xstrdup(
-		f->opts.user_agent ? f->opts.user_agent : FETCH_DEFAULT_UA);
+	f->opts.user_agent =
+	    xstrdup(f->opts.user_agent ? f->opts.user_agent : FETCH_DEFAULT_UA);
 	f->multi = curl_multi_init();
 	if (!f->multi) {
 		free((char *)f->opts.user_agent);

@@ -11,14 +11,14 @@
 #include "core/err.h"
 
 struct fetch_opts {
-	int max_total;            /* connections in total (default 16) */
-	int max_per_host;         /* per host (default 4) */
-	long connect_timeout;     /* seconds (default 20) */
-	long total_timeout;       /* seconds (default 120) */
-	long low_speed_limit;     /* bytes/s below which ... (default 100) */
-	long low_speed_time;      /* ... for this many seconds aborts (30) */
-	size_t max_body;          /* bytes, after decompression (16 MiB) */
-	const char *user_agent;   /* full User-Agent header value */
+	int max_total;          /* connections in total (default 16) */
+	int max_per_host;       /* per host (default 4) */
+	long connect_timeout;   /* seconds (default 20) */
+	long total_timeout;     /* seconds (default 120) */
+	long low_speed_limit;   /* bytes/s below which ... (default 100) */
+	long low_speed_time;    /* ... for this many seconds aborts (30) */
+	size_t max_body;        /* bytes, after decompression (16 MiB) */
+	const char *user_agent; /* full User-Agent header value */
 };
 
 /* One request. Strings are borrowed until its done callback returns. */
@@ -31,10 +31,10 @@ struct fetch_req {
 
 /* The outcome; strings are borrowed for the duration of the callback. */
 struct fetch_res {
-	int rc;                    /* 0, or WD_ENET / WD_ETOOBIG / WD_EIO */
-	const char *errmsg;        /* one line when rc < 0 */
-	long status;               /* HTTP status; 200 for local files */
-	const char *body;          /* NUL-terminated */
+	int rc;             /* 0, or WD_ENET / WD_ETOOBIG / WD_EIO */
+	const char *errmsg; /* one line when rc < 0 */
+	long status;        /* HTTP status; 200 for local files */
+	const char *body;   /* NUL-terminated */
 	size_t len;
 	const char *etag;          /* as received, or NULL */
 	const char *last_modified; /* as received, or NULL */

@@ -46,8 +46,8 @@ server_start(void)
 		close(out[0]);
 		close(out[1]);
 		/* httpd.py needs only the standard library */
-		execl("/usr/bin/python3", "python3", script, "--lifetime",
-		      "90", (char *)NULL);
+		execl("/usr/bin/python3", "python3", script, "--lifetime", "90",
+		      (char *)NULL);
 		execlp("python3", "python3", script, "--lifetime", "90",
 		       (char *)NULL);
 		_exit(127);
@@ -270,16 +270,17 @@ END_TEST
 
 START_TEST(fetch_sends_user_agent_validators_and_encodings)
 {
-	struct fetch_opts o = {.user_agent = "wiredesk/9 (+http://desk.example/)"};
+	struct fetch_opts o = {.user_agent =
+				   "wiredesk/9 (+http://desk.example/)"};
 	struct got g;
 
 	get1(&o, "/echo", "W/\"x1\"", "Mon, 02 Mar 2026 09:00:00 GMT", &g);
 	ck_assert_int_eq(g.status, 200);
-	ck_assert_ptr_nonnull(strstr(
-		g.body, "User-Agent: wiredesk/9 (+http://desk.example/)\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(g.body, "User-Agent: wiredesk/9 (+http://desk.example/)\n"));
 	ck_assert_ptr_nonnull(strstr(g.body, "If-None-Match: W/\"x1\"\n"));
 	ck_assert_ptr_nonnull(strstr(
-		g.body, "If-Modified-Since: Mon, 02 Mar 2026 09:00:00 GMT\n"));
+	    g.body, "If-Modified-Since: Mon, 02 Mar 2026 09:00:00 GMT\n"));
 	ck_assert_ptr_nonnull(strstr(g.body, "Accept-Encoding: "));
 	ck_assert_ptr_nonnull(strstr(g.body, "gzip"));
 	got_free(&g);
