@@ -1,7 +1,137 @@
 /* SPDX-License-Identifier: MIT */
-int main(void);
-int
-main(void)
+/* aggregator/main.c: the wiredesk command line. Parses the subcommand and
+ * its options, calls one function, maps its result to an exit status. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregator/parsedump.h"
+#include "aggregator/run.h"
+#include "core/item.h"
+#include "core/wdtime.h"
+
+static const char usage[] =
+	"usage: wiredesk [-c CONFIG] COMMAND [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  run [--force [FEED]]   poll due feeds, store, dedupe, select, write\n"
+	"  publish                select and write every audience, no fetching\n"
+	"  check                  validate wiredesk.yaml and every audience file\n"
+	"  feeds [--json]         the state of every feed\n"
+	"  parse [--json] FILE|URL  one feed as normalized JSON on stdout\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config PATH      configuration file (default ./wiredesk.yaml)\n"
+	"  -h, --help             this text\n"
+	"  -V, --version          the version\n"
+	"\n"
+	"Exit status: 0 all fine; 1 some feeds failed (the others were\n"
+	"processed and outputs written); 2 the run could not happen (usage,\n"
+	"configuration, rules, database); 3 another run holds the lock.\n";
+
+static int
+usage_error(const char *msg, const char *arg)
 {
+	fprintf(stderr, "wiredesk: %s%s%s\n%s", msg, arg ? ": " : "",
+		arg ? arg : "", usage);
+	return RUN_FAILED;
+}
+
+/* `wiredesk date`: one date per line on stdin to RFC 3339 (or an empty
+ * line), for checking the date reader against other parsers' cases. */
+static int
+cmd_date(void)
+{
+	char line[4096];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t n = strcspn(line, "\r\n");
+		int64_t t = wd_date_parse(line, n);
+		char out[32];
+
+		if (t == WD_NOTIME) {
+			putchar('\n');
+		} else {
+			wd_time_rfc3339(t, out);
+			puts(out);
+		}
+		fflush(stdout);
+	}
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config = "wiredesk.yaml";
+	const char *cmd = NULL;
+	const char *args[16];
+	size_t nargs = 0;
+	bool json = false, force = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+			if (++i >= argc)
+				return usage_error("missing path after", a);
+			config = argv[i];
+		} else if (!strncmp(a, "--config=", 9)) {
+			config = a + 9;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("wiredesk %s\n", WD_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--force")) {
+			force = true;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option", a);
+		} else if (!cmd) {
+			cmd = a;
+		} else if (nargs < sizeof(args) / sizeof(args[0])) {
+			args[nargs++] = a;
+		} else {
+			return usage_error("too many arguments", NULL);
+		}
+	}
+	if (!cmd)
+		return usage_error("no command given", NULL);
+	if (!strcmp(cmd, "run") || !strcmp(cmd, "publish")) {
+		bool run = !strcmp(cmd, "run");
+		struct run_opts o = {
+			.config = config,
+			.fetch = run,
+			.publish = true,
+			.force = force,
+			.only_feed = nargs ? args[0] : NULL,
+		};
+
+		if (nargs > 1 || (nargs && !force) || (!run && force))
+			return usage_error("usage", run ? "run [--force [FEED]]"
+							: "publish");
+		return run_main(&o);
+	}
+	if (!strcmp(cmd, "check")) {
+		if (nargs)
+			return usage_error("check takes no arguments", NULL);
+		return run_check(config);
+	}
+	if (!strcmp(cmd, "feeds")) {
+		if (nargs)
+			return usage_error("feeds takes no arguments", NULL);
+		return run_feeds(config, json);
+	}
+	if (!strcmp(cmd, "parse")) {
+		if (nargs != 1)
+			return usage_error("usage", "parse [--json] FILE|URL");
+		return parsedump_run(args[0], json, stdout);
+	}
+	if (!strcmp(cmd, "date"))
+		return cmd_date();
+	return usage_error("unknown command", cmd);
 }

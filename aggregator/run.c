@@ -466,15 +466,11 @@ poll_feeds(struct run *r, const struct run_opts *o)
 		p.n++;
 		struct fetch_req req = {
 			.url = feedstate_url(&pf->st),
-			.etag = o->force ? NULL : pf->st.etag,
-			.last_modified = o->force ? NULL : pf->st.last_modified,
+			.etag = pf->st.etag,
+			.last_modified = pf->st.last_modified,
 			.user = pf,
 		};
 
-		if (o->force) {
-			free(pf->st.body_hash);
-			pf->st.body_hash = NULL;
-		}
 		fetch_add(f, &req);
 	}
 	rc = 0;
@@ -491,6 +487,10 @@ out:
 }
 
 /* ---- publishing ------------------------------------------------------- */
+
+/* One rendered output file at most (a cap, like every buffer fed from
+ * outside). */
+#define OUTPUT_MAX ((size_t)64 << 20)
 
 /* Fill in each item's wire credit and feed URL from the config. */
 static void
@@ -577,18 +577,30 @@ publish_audience(struct run *r, const struct audience *a,
 		.image = m->image,
 		.ttl = m->ttl,
 	};
-	struct buf doc;
+	static const struct {
+		const char *ext;
+		int (*render)(const struct render_feed *f,
+			      const struct render_entry *entries, size_t n,
+			      struct buf *out);
+	} formats[] = {
+		{"rss", render_rss},
+		{"atom", render_atom},
+	};
+	enum { NFORMATS = sizeof(formats) / sizeof(formats[0]) };
+	/* Render every format first: a failure leaves every old file as it
+	 * was. */
+	struct buf docs[NFORMATS];
 
-	buf_init(&doc, (size_t)256 << 20);
-	rc = render_rss(&rf, ents, (size_t)n, &doc);
-	if (rc == 0)
-		rc = write_output(r->cfg->output, m->name, "rss", &doc);
-	buf_reset(&doc);
-	if (rc == 0)
-		rc = render_atom(&rf, ents, (size_t)n, &doc);
-	if (rc == 0)
-		rc = write_output(r->cfg->output, m->name, "atom", &doc);
-	buf_free(&doc);
+	for (size_t i = 0; i < NFORMATS; i++) {
+		buf_init(&docs[i], OUTPUT_MAX);
+		if (rc == 0)
+			rc = formats[i].render(&rf, ents, (size_t)n, &docs[i]);
+	}
+	for (size_t i = 0; rc == 0 && i < NFORMATS; i++)
+		rc = write_output(r->cfg->output, m->name, formats[i].ext,
+				  &docs[i]);
+	for (size_t i = 0; i < NFORMATS; i++)
+		buf_free(&docs[i]);
 	if (rc < 0)
 		fprintf(stderr, "wiredesk: audience %s: could not write its "
 				"outputs\n",

@@ -14,6 +14,8 @@
 struct store {
 	sqlite3 *db;
 	char err[1024];
+	int64_t dedupe_window;   /* seconds: stories joined within this */
+	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */
 };
 
 /* Record sqlite's current message on s (prefixed by what) and return

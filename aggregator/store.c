@@ -89,6 +89,20 @@ static const char *const migrations[] = {
 	" until INTEGER,"
 	" note TEXT,"
 	" PRIMARY KEY(audience, story_key));",
+	/* 1 -> 2: stories across feeds (canonical links, wire versions,
+	 * near duplicates through LSH band keys). */
+	"ALTER TABLE items ADD COLUMN wire_key TEXT;"
+	"ALTER TABLE items ADD COLUMN versioned INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE items ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE items ADD COLUMN kill INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE items ADD COLUMN sig BLOB;"
+	"CREATE INDEX items_wire_key ON items(wire_key);"
+	"CREATE TABLE bands ("
+	" key INTEGER NOT NULL,"
+	" item_id INTEGER NOT NULL,"
+	" date INTEGER NOT NULL);"
+	"CREATE INDEX bands_key ON bands(key);"
+	"CREATE INDEX bands_date ON bands(date);",
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -242,6 +256,8 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 		store_close(s);
 		return WD_EDB;
 	}
+	s->dedupe_window = 72 * 3600;
+	s->dedupe_threshold = 0.6;
 	sqlite3_busy_timeout(s->db, 10000);
 	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||

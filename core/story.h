@@ -18,6 +18,10 @@ struct story_item {
 	const char *feed_url; /* the feed's URL (or local path) */
 	const char *feed_title; /* the feed's own title, or NULL */
 	int64_t first_seen;   /* when wiredesk first stored it */
+	int version;          /* wire version (UPDATE n), 0: first take */
+	bool kill;            /* a kill notice for the story */
+	const char *reason;   /* how it joined: "new", "same link", ... */
+	double score;         /* similarity when reason is "similar" */
 };
 
 /* Plain record; strings are owned by whoever built it (aggregator). */

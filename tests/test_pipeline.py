@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""tests/test_pipeline.py: the real wiredesk binary over the bundled demo and
+over a real HTTP server on 127.0.0.1, in a temporary folder with a real
+SQLite file; outputs read back by python3-feedparser and xmllint."""
+import fcntl
+import functools
+import http.server
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+WD = os.environ.get("WIREDESK")
+SRC = os.environ.get("SOURCE_ROOT", os.path.join(os.path.dirname(__file__), ".."))
+NOW = "2026-11-26T12:00:00Z"
+
+try:
+    import feedparser
+except ImportError:  # the test's point needs a real reader
+    feedparser = None
+
+
+def run(args, cwd=None, env_extra=None, timeout=120):
+    env = dict(os.environ)
+    env["WIREDESK_NOW"] = NOW
+    if env_extra:
+        env.update(env_extra)
+    return subprocess.run([WD] + args, cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+class Demo(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wd-pipeline-")
+        shutil.copytree(os.path.join(SRC, "examples"), self.tmp,
+                        dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("public", "state"))
+        self.cfg = os.path.join(self.tmp, "wiredesk.yaml")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def out(self, ext):
+        return os.path.join(self.tmp, "public", "international." + ext)
+
+    def test_demo_run_writes_valid_feeds_quietly(self):
+        r = run(["-c", self.cfg, "run"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        for ext in ("rss", "atom"):
+            path = self.out(ext)
+            self.assertTrue(os.path.exists(path), path)
+            x = subprocess.run(["xmllint", "--noout", path],
+                               capture_output=True, text=True)
+            self.assertEqual(x.returncode, 0, x.stderr)
+            if feedparser:
+                d = feedparser.parse(path)
+                self.assertFalse(d.bozo, d.get("bozo_exception"))
+                self.assertGreater(len(d.entries), 10)
+                ids = [e.id for e in d.entries]
+                self.assertEqual(len(ids), len(set(ids)))
+                for e in d.entries:
+                    self.assertTrue(e.id.startswith("urn:wiredesk:story:"))
+                    self.assertTrue(e.title)
+                    self.assertTrue(e.link.startswith("https://"))
+                    self.assertIn("Phuket Gazette", e.get("summary", "") +
+                                  e.get("content", [{}])[0].get("value", ""))
+        # Our own parser reads back the same items.
+        r = run(["parse", "--json", self.out("rss")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        mine = json.loads(r.stdout)
+        if feedparser:
+            d = feedparser.parse(self.out("rss"))
+            self.assertEqual([e["id"] for e in mine["entries"]],
+                             [e.id for e in d.entries])
+            self.assertEqual([e["title"] for e in mine["entries"]],
+                             [e.title for e in d.entries])
+        # Machine-form credit in RSS.
+        with open(self.out("rss"), encoding="utf-8") as f:
+            rss = f.read()
+        self.assertIn('<source url="', rss)
+        self.assertIn(">Reuters</source>", rss)
+
+    def test_second_run_rewrites_nothing(self):
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        before = {}
+        for ext in ("rss", "atom"):
+            st = os.stat(self.out(ext))
+            with open(self.out(ext), "rb") as f:
+                before[ext] = (st.st_mtime_ns, st.st_ino, f.read())
+        r = run(["-c", self.cfg, "run", "--force"],
+                env_extra={"WIREDESK_NOW": "2026-11-26T12:30:00Z"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for ext in ("rss", "atom"):
+            st = os.stat(self.out(ext))
+            with open(self.out(ext), "rb") as f:
+                self.assertEqual((st.st_mtime_ns, st.st_ino, f.read()),
+                                 before[ext], ext)
+
+    def test_items_are_archived_once(self):
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        self.assertEqual(run(["-c", self.cfg, "run", "--force"]).returncode, 0)
+        db = sqlite3.connect(os.path.join(self.tmp, "state", "wiredesk.db"))
+        n, distinct = db.execute(
+            "SELECT count(*), count(DISTINCT feed_id || key) FROM items").fetchone()
+        self.assertEqual(n, distinct)
+        self.assertGreaterEqual(n, 60)
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        self.assertEqual(db.execute("PRAGMA journal_mode").fetchone()[0], "wal")
+        db.close()
+
+    def test_lock_held_exits_3(self):
+        os.makedirs(os.path.join(self.tmp, "state"), exist_ok=True)
+        lock = os.path.join(self.tmp, "state", "wiredesk.db.lock")
+        with open(lock, "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            r = run(["-c", self.cfg, "run"])
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("another wiredesk run is in progress", r.stderr)
+
+    def test_missing_feed_file_is_partial_failure(self):
+        os.remove(os.path.join(self.tmp, "feeds", "ap-top.xml"))
+        r = run(["-c", self.cfg, "run"])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("feed ap-top:", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        self.assertTrue(os.path.exists(self.out("rss")))
+
+    def test_broken_audience_keeps_old_outputs(self):
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        with open(self.out("rss"), "rb") as f:
+            old = f.read()
+        aud = os.path.join(self.tmp, "selections", "international.yaml")
+        with open(aud, "a") as f:
+            f.write("limit: [1, 2\n")
+        r = run(["-c", self.cfg, "run", "--force"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("international.yaml:", r.stderr)
+        with open(self.out("rss"), "rb") as f:
+            self.assertEqual(f.read(), old)
+
+    def test_config_errors_all_reported_with_positions(self):
+        bad = os.path.join(self.tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("state: s.db\n"
+                    "colour: blue\n"
+                    "feeds:\n"
+                    "  - id: a\n"
+                    "    url: ftp://example.org/x.xml\n"
+                    "  - id: a\n"
+                    "    url: https://example.org/y.xml\n"
+                    "    every: soon\n"
+                    "  - url: https://example.org/z.xml\n")
+        r = run(["-c", bad, "check"])
+        self.assertEqual(r.returncode, 2)
+        lines = r.stderr.strip().splitlines()
+        self.assertIn(bad + ":2:1: unknown key 'colour'", lines)
+        self.assertTrue(any(l.startswith(bad + ":5:10: bad URL") for l in lines), lines)
+        self.assertTrue(any(l.startswith(bad + ":6:9: duplicate feed id 'a'") for l in lines), lines)
+        self.assertTrue(any(l.startswith(bad + ":8:12: bad duration") for l in lines), lines)
+        self.assertTrue(any(l.startswith(bad + ":9:5: feed without 'id'") for l in lines), lines)
+
+    def test_yaml_syntax_error_has_position(self):
+        bad = os.path.join(self.tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("state: s.db\nfeeds:\n  - id: a\n   url: x\n")
+        r = run(["-c", bad, "run"])
+        self.assertEqual(r.returncode, 2)
+        self.assertRegex(r.stderr, r"bad\.yaml:4:\d+: YAML syntax")
+
+    def test_usage_and_version(self):
+        self.assertEqual(run(["--version"]).returncode, 0)
+        self.assertEqual(run(["bogus"]).returncode, 2)
+        r = run(["--help"])
+        self.assertIn("Exit status", r.stdout)
+        self.assertEqual(run(["-c", "/nonexistent/wiredesk.yaml", "run"]).returncode, 2)
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+
+class OverHTTP(unittest.TestCase):
+    def test_run_fetches_from_loopback_server(self):
+        tmp = tempfile.mkdtemp(prefix="wd-http-")
+        try:
+            shutil.copytree(os.path.join(SRC, "examples"), tmp, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("public", "state"))
+            h = functools.partial(Handler, directory=os.path.join(tmp, "feeds"))
+            srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+            port = srv.server_address[1]
+            t = threading.Thread(target=srv.serve_forever, daemon=True)
+            t.start()
+            cfg = os.path.join(tmp, "wiredesk.yaml")
+            with open(cfg, "w") as f:
+                f.write("state: state/wd.db\noutput: public\nselections: selections\nfeeds:\n")
+                for fid, src in (("reuters-world", "Reuters"), ("ap-top", "AP"),
+                                 ("asia-regional", "Asia Wire")):
+                    f.write("  - id: %s\n    url: http://127.0.0.1:%d/%s.xml\n"
+                            "    source: %s\n" % (fid, port, fid, src))
+            r = run(["-c", cfg, "run"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            db = sqlite3.connect(os.path.join(tmp, "state", "wd.db"))
+            rows = db.execute("SELECT id, last_status, items_seen, etag IS NOT NULL "
+                              "OR last_modified IS NOT NULL FROM feeds ORDER BY id").fetchall()
+            db.close()
+            self.assertEqual(len(rows), 3)
+            for fid, status, seen, validators in rows:
+                self.assertEqual(status, 200, fid)
+                self.assertGreater(seen, 15, fid)
+                self.assertTrue(validators, fid)
+            # A forced run sends conditional headers: 304s, nothing new.
+            r = run(["-c", cfg, "run", "--force"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            srv.shutdown()
+            srv.server_close()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if not WD or not os.path.exists(WD):
+        print("WIREDESK not set or missing", file=sys.stderr)
+        sys.exit(1)
+    unittest.main(verbosity=2)

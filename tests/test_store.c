@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/test_store.c: the SQLite store, feed state and archive, on a real
+ * database file in a temporary folder. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "aggregator/archive.h"
+#include "aggregator/feedstate.h"
+#include "aggregator/store.h"
+#include "core/buf.h"
+#include "tests/suite.h"
+
+static char dir[64];
+static char path[128];
+static struct store *db;
+
+static void
+setup(void)
+{
+	char err[512];
+
+	snprintf(dir, sizeof(dir), "/tmp/wd-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state/wd.db", dir);
+	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[256];
+
+	store_close(db);
+	db = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct item
+mkitem(const char *id, const char *link, const char *title, int64_t pub)
+{
+	struct item it;
+
+	memset(&it, 0, sizeof(it));
+	it.id = id;
+	it.link = link;
+	it.title = title;
+	it.summary = "<p>Lead paragraph.</p>";
+	it.published = pub;
+	it.updated = WD_NOTIME;
+	it.embargo = WD_NOTIME;
+	return it;
+}
+
+START_TEST(store_open_migrates_to_current_version)
+{
+	ck_assert_int_ge(store_version(db), 1);
+	store_close(db);
+	char err[512];
+
+	/* Reopening an existing file keeps it. */
+	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
+	ck_assert_int_ge(store_version(db), 1);
+}
+END_TEST
+
+START_TEST(store_open_refuses_unwritable_path)
+{
+	struct store *s = NULL;
+	char err[512];
+
+	ck_assert_int_eq(store_open("/proc/wd/none/x.db", &s, err, sizeof(err)),
+			 WD_EDB);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(strstr(err, "/proc/wd/none/x.db"));
+}
+END_TEST
+
+START_TEST(feedstate_round_trips_and_resets_on_new_url)
+{
+	struct feed_state st;
+
+	ck_assert_int_eq(feedstate_load(db, "wire", "https://a.example/x",
+					&st),
+			 0);
+	ck_assert_int_eq(st.errors, 0);
+	st.etag = strdup("\"abc\"");
+	st.moved_to = strdup("https://b.example/x");
+	st.errors = 3;
+	st.next_due = 12345;
+	st.gone = true;
+	ck_assert_int_eq(feedstate_save(db, &st), 0);
+	feedstate_clear(&st);
+
+	ck_assert_int_eq(feedstate_load(db, "wire", "https://a.example/x",
+					&st),
+			 0);
+	ck_assert_str_eq(st.etag, "\"abc\"");
+	ck_assert_str_eq(feedstate_url(&st), "https://b.example/x");
+	ck_assert_int_eq(st.errors, 3);
+	ck_assert(st.gone);
+	feedstate_clear(&st);
+
+	/* The editor changed the URL: moves, gone and validators go. */
+	ck_assert_int_eq(feedstate_load(db, "wire", "https://c.example/y",
+					&st),
+			 0);
+	ck_assert_ptr_null(st.etag);
+	ck_assert_ptr_null(st.moved_to);
+	ck_assert(!st.gone);
+	ck_assert_str_eq(feedstate_url(&st), "https://c.example/y");
+	feedstate_clear(&st);
+}
+END_TEST
+
+START_TEST(archive_folds_exact_repeats_of_a_feed)
+{
+	struct item a = mkitem("g1", "https://w.example/1", "One", 1000);
+	struct item b = mkitem(NULL, "https://w.example/2", "Two", 2000);
+
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 5000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", &b, 5000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 6000), ARCHIVE_SAME);
+	/* Same link, new guid: still the same item of this feed. */
+	struct item b2 = mkitem("g9", "https://w.example/2", "Two", 2000);
+
+	ck_assert_int_eq(archive_put_item(db, "wire", &b2, 6000),
+			 ARCHIVE_SAME);
+	/* Same guid, new title: an update, not a new item. */
+	a.title = "One, updated";
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 7000),
+			 ARCHIVE_UPDATED);
+	/* Another feed's item with the same guid is its own item. */
+	ck_assert_int_eq(archive_put_item(db, "other", &a, 7000),
+			 ARCHIVE_NEW);
+
+	struct story_set set;
+
+	ck_assert_int_eq(archive_load(db, 0, &set), 0);
+	ck_assert_uint_eq(set.n, 3);
+	ck_assert_uint_eq(set.nitems, 3);
+	ck_assert_str_eq(set.stories[0].items[0].item.title, "One, updated");
+	ck_assert_int_eq(set.stories[0].published, 1000);
+	ck_assert_int_eq(set.stories[0].updated, 7000);
+	archive_set_free(&set);
+}
+END_TEST
+
+START_TEST(archive_clamps_future_dates)
+{
+	struct item a = mkitem("g1", "https://w.example/1", "Ahead", 999999);
+	struct story_set set;
+
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 5000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_load(db, 0, &set), 0);
+	ck_assert_uint_eq(set.n, 1);
+	ck_assert_int_eq(set.stories[0].published, 5000);
+	archive_set_free(&set);
+}
+END_TEST
+
+START_TEST(archive_load_respects_since)
+{
+	struct item a = mkitem("g1", "https://w.example/1", "Old", 1000);
+	struct item b = mkitem("g2", "https://w.example/2", "New", 9000);
+	struct story_set set;
+
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 1000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", &b, 9000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_load(db, 5000, &set), 0);
+	ck_assert_uint_eq(set.n, 1);
+	ck_assert_str_eq(set.stories[0].items[0].item.title, "New");
+	archive_set_free(&set);
+}
+END_TEST
+
+START_TEST(archive_publish_keeps_first_date)
+{
+	struct item a = mkitem("g1", "https://w.example/1", "One", 1000);
+	struct story_set set;
+	int64_t pub, upd;
+
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 1000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_load(db, 0, &set), 0);
+	ck_assert_int_eq(archive_publish(db, "intl", &set.stories[0], 2000,
+					 &pub, &upd),
+			 0);
+	ck_assert_int_eq(pub, 2000);
+	ck_assert_int_eq(upd, 2000);
+	archive_set_free(&set);
+
+	a.title = "One (corrected)";
+	a.updated = 3000;
+	ck_assert_int_eq(archive_put_item(db, "wire", &a, 3000),
+			 ARCHIVE_UPDATED);
+	ck_assert_int_eq(archive_load(db, 0, &set), 0);
+	ck_assert_int_eq(archive_publish(db, "intl", &set.stories[0], 4000,
+					 &pub, &upd),
+			 0);
+	ck_assert_int_eq(pub, 2000);
+	ck_assert_int_eq(upd, 3000);
+	/* Another audience has its own date. */
+	ck_assert_int_eq(archive_publish(db, "biz", &set.stories[0], 5000,
+					 &pub, &upd),
+			 0);
+	ck_assert_int_eq(pub, 5000);
+	archive_set_free(&set);
+}
+END_TEST
+
+Suite *
+test_suite(void)
+{
+	Suite *s = suite_create("aggregator-store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, store_open_migrates_to_current_version);
+	tcase_add_test(tc, store_open_refuses_unwritable_path);
+	tcase_add_test(tc, feedstate_round_trips_and_resets_on_new_url);
+	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
+	tcase_add_test(tc, archive_clamps_future_dates);
+	tcase_add_test(tc, archive_load_respects_since);
+	tcase_add_test(tc, archive_publish_keeps_first_date);
+	suite_add_tcase(s, tc);
+	return s;
+}
