@@ -248,6 +248,15 @@ ydoc_nerrors(const struct ydoc *d)
 	return d->nerrs;
 }
 
+void
+ydoc_add_errors(struct ydoc *d, const struct ydoc *from)
+{
+	for (size_t i = 0; i < from->nerrs && d->nerrs < YDOC_MAX_ERRORS; i++) {
+		d->errs = xreallocarray(d->errs, d->nerrs + 1, sizeof(char *));
+		d->errs[d->nerrs++] = xstrdup(from->errs[i]);
+	}
+}
+
 const char *
 ydoc_errmsg(const struct ydoc *d, size_t i)
 {

@@ -36,6 +36,8 @@ const struct ydoc_node *ydoc_root(const struct ydoc *d);
 void ydoc_error(struct ydoc *d, const struct ydoc_node *at, const char *fmt,
 		...) __attribute__((format(printf, 3, 4)));
 size_t ydoc_nerrors(const struct ydoc *d);
+/* Append a copy of every error of from (messages kept as they are). */
+void ydoc_add_errors(struct ydoc *d, const struct ydoc *from);
 /* Error i, borrowed until ydoc_free. */
 const char *ydoc_errmsg(const struct ydoc *d, size_t i);
 /* The file name given at load, borrowed until ydoc_free. */

@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/test_rules.c: the rule language: folding, each matcher, the
+ * combinators, named rules and rules files, actions, and check's errors
+ * with exact positions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "core/story.h"
+#include "selections/audience.h"
+#include "selections/match.h"
+#include "selections/rules.h"
+#include "tests/suite.h"
+
+enum { NOW = 1700000000 };
+
+static char dir[256];
+
+static void
+setup(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/wd-rules-XXXXXX", t && *t ? t : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static const char *const written[] = {"a.yaml", "lib.yaml", NULL};
+
+static void
+teardown(void)
+{
+	char p[512];
+
+	for (size_t i = 0; written[i]; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, written[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+static void
+put(const char *name, const char *text)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static const char head[] = "audience: t\n"
+			   "title: T\n"
+			   "link: https://gazette.example/t\n";
+
+/* Load head + body as a.yaml; feed ids wire-a and wire-b are known. */
+static struct audience *
+load(const char *body, struct ydoc **errs)
+{
+	static const char *const feeds[] = {"wire-a", "wire-b"};
+	struct audience_opts o = {.feed_ids = feeds, .nfeed_ids = 2};
+	char p[512];
+	char *text = malloc(strlen(head) + strlen(body) + 1);
+
+	memcpy(text, head, strlen(head));
+	memcpy(text + strlen(head), body, strlen(body) + 1);
+	put("a.yaml", text);
+	free(text);
+	snprintf(p, sizeof(p), "%s/a.yaml", dir);
+	return audience_load_opts(p, &o, errs);
+}
+
+/* The error list, one per line, with the temp folder cut off. */
+static char *
+errors_of(const struct ydoc *errs)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	for (size_t i = 0; i < ydoc_nerrors(errs); i++) {
+		const char *e = ydoc_errmsg(errs, i);
+		size_t dl = strlen(dir);
+
+		buf_puts(&b, !strncmp(e, dir, dl) && e[dl] == '/' ? e + dl + 1
+								  : e);
+		buf_putc(&b, '\n');
+	}
+	return buf_take(&b);
+}
+
+struct tstory {
+	struct story s;
+	struct story_item it[2];
+	const char *cats[2];
+	struct enclosure enc;
+};
+
+static void
+mk(struct tstory *t, const char *title, const char *summary)
+{
+	memset(t, 0, sizeof(*t));
+	t->s.key = "s1";
+	t->s.items = t->it;
+	t->s.nitems = 1;
+	t->s.published = NOW - 3600;
+	t->it[0].item.title = title;
+	t->it[0].item.summary = summary;
+	t->it[0].item.published = NOW - 3600;
+	t->it[0].item.embargo = WD_NOTIME;
+	t->it[0].feed_id = "wire-a";
+	t->it[0].source = "Reuters";
+}
+
+/* Does the single rule of body fire on t? */
+static bool
+fires(const char *body, const struct tstory *t)
+{
+	struct ydoc *errs;
+	struct audience *a = load(body, &errs);
+
+	if (!a) {
+		char *e = errors_of(errs);
+
+		ck_abort_msg("load failed: %s", e);
+	}
+	struct rules_result res = {0};
+
+	rules_eval(audience_rules(a), &t->s, NOW, &res);
+	bool hit = res.nfired > 0;
+
+	rules_result_free(&res);
+	audience_free(a);
+	ydoc_free(errs);
+	return hit;
+}
+
+START_TEST(match_fold_lowers_strips_accents_and_splits)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	match_fold(&b, "CAFÉ Society: Phúket's  STRASSE-Fest, 2024!", 45,
+		   false);
+	ck_assert_str_eq(buf_str(&b),
+			 " cafe society phuket s strasse fest 2024 ");
+	buf_reset(&b);
+	match_fold(&b, "<p class=\"x\">Caf&eacute;&nbsp;&amp;<b>bar</b></p>",
+		   48, true);
+	ck_assert_str_eq(buf_str(&b), " cafe bar ");
+	buf_reset(&b);
+	match_fold(&b, "Straße", strlen("Straße"), false);
+	ck_assert_str_eq(buf_str(&b), " strasse ");
+	buf_reset(&b);
+	match_fold(&b, "  ", 2, false);
+	ck_assert_str_eq(buf_str(&b), " ");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(match_dict_finds_whole_words_and_phrases)
+{
+	struct match_dict *d = match_dict_new();
+	struct buf b;
+	uint8_t hits[40] = {0};
+
+	ck_assert_int_eq(match_dict_add(d, "Phuket"), 0);
+	ck_assert_int_eq(match_dict_add(d, "South China Sea"), 1);
+	ck_assert_int_eq(match_dict_add(d, "sea"), 2);
+	ck_assert_int_eq(match_dict_add(d, "china seas"), 3);
+	ck_assert_int_lt(match_dict_add(d, " -- "), 0);
+	for (int i = 4; i < 40; i++) {
+		char w[16];
+
+		snprintf(w, sizeof(w), "word%d", i);
+		ck_assert_int_eq(match_dict_add(d, w), i);
+	}
+	buf_init(&b, 4096);
+	match_fold(&b, "Phuketian boats in the south  China-Sea; word39", 47,
+		   false);
+	match_dict_scan(d, b.data, b.len, hits, 2);
+	ck_assert_uint_eq(hits[0], 0);
+	ck_assert_uint_eq(hits[1], 2);
+	ck_assert_uint_eq(hits[2], 2);
+	ck_assert_uint_eq(hits[3], 0);
+	ck_assert_uint_eq(hits[38], 0);
+	ck_assert_uint_eq(hits[39], 2);
+	buf_free(&b);
+	match_dict_free(d);
+}
+END_TEST
+
+START_TEST(match_re_reports_offset)
+{
+	char err[256];
+	size_t off = 99;
+	struct match_re *re = match_re_new("ab(c", false, err, sizeof(err),
+					   &off);
+
+	ck_assert_ptr_null(re);
+	ck_assert_uint_eq(off, 4);
+	ck_assert_ptr_nonnull(strstr(err, "missing closing parenthesis"));
+	re = match_re_new("b[aeiou]t", false, err, sizeof(err), &off);
+	ck_assert(match_re_find(re, "A BUT", 5));
+	ck_assert(!match_re_find(re, "bxt", 3));
+	match_re_free(re);
+}
+END_TEST
+
+START_TEST(words_match_whole_words_any_case_and_accent)
+{
+	struct tstory t;
+	const char *r = "rules:\n"
+			"  - match: {words: [phuket, South China Sea]}\n"
+			"    include: yes\n";
+
+	mk(&t, "PHÚKET ferry resumes", NULL);
+	ck_assert(fires(r, &t));
+	mk(&t, "Phuketian chefs win", NULL);
+	ck_assert(!fires(r, &t));
+	mk(&t, "Drills", "<p>Ships in the <b>south China</b> sea.</p>");
+	ck_assert(fires(r, &t));
+}
+END_TEST
+
+START_TEST(words_in_limits_the_field)
+{
+	struct tstory t;
+	const char *r = "rules:\n"
+			"  - match: {words: Bangkok, in: title}\n"
+			"    score: 1\n";
+	const char *r2 = "rules:\n"
+			 "  - match: {words: Bangkok, in: [summary, content]}\n"
+			 "    score: 1\n";
+
+	mk(&t, "Markets", "Bangkok stocks rise");
+	ck_assert(!fires(r, &t));
+	ck_assert(fires(r2, &t));
+	mk(&t, "Bangkok stocks rise", "Markets");
+	ck_assert(fires(r, &t));
+	ck_assert(!fires(r2, &t));
+}
+END_TEST
+
+START_TEST(regex_has_an_explicit_case_flag)
+{
+	struct tstory t;
+	const char *cs = "rules:\n"
+			 "  - match: {regex: '\\bSET\\b', case: sensitive}\n"
+			 "    score: 1\n";
+	const char *ci = "rules:\n"
+			 "  - match: {regex: '\\bSET\\b'}\n"
+			 "    score: 1\n";
+
+	mk(&t, "Thai SET index climbs", NULL);
+	ck_assert(fires(cs, &t));
+	ck_assert(fires(ci, &t));
+	mk(&t, "Stage is set for talks", NULL);
+	ck_assert(!fires(cs, &t));
+	ck_assert(fires(ci, &t));
+}
+END_TEST
+
+START_TEST(field_matchers_compare_story_data)
+{
+	struct tstory t;
+
+	mk(&t, "x", NULL);
+	t.cats[0] = "Wörld  News";
+	t.it[0].item.categories = t.cats;
+	t.it[0].item.ncategories = 1;
+	t.it[0].item.author = "By Somchai Jaidee, Bangkok";
+	t.it[0].item.language = "en-GB";
+	t.it[0].item.link = "https://www.wire.example:8443/a/b?c";
+	ck_assert(fires("rules:\n  - match: {feed: wire-a}\n    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {feed: wire-b}\n    score: 1\n",
+			 &t));
+	ck_assert(fires("rules:\n  - match: {source: [AP, reuters]}\n"
+			"    score: 1\n",
+			&t));
+	ck_assert(fires("rules:\n  - match: {category: world news}\n"
+			"    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {category: world}\n"
+			 "    score: 1\n",
+			 &t));
+	ck_assert(fires("rules:\n  - match: {author: somchai jaidee}\n"
+			"    score: 1\n",
+			&t));
+	ck_assert(fires("rules:\n  - match: {language: en}\n    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {language: eng}\n    score: 1\n",
+			 &t));
+	ck_assert(fires("rules:\n  - match: {link_host: wire.example}\n"
+			"    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {link_host: re.example}\n"
+			 "    score: 1\n",
+			 &t));
+	ck_assert(fires("rules:\n  - match: {newer_than: 2h}\n    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {older_than: 2h}\n    score: 1\n",
+			 &t));
+	ck_assert(fires("rules:\n  - match: {older_than: 30m}\n    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {has: image}\n    score: 1\n",
+			 &t));
+	t.enc.url = "https://wire.example/p.jpg";
+	t.enc.type = "image/jpeg";
+	t.enc.length = -1;
+	t.it[0].item.enclosures = &t.enc;
+	t.it[0].item.nenclosures = 1;
+	ck_assert(fires("rules:\n  - match: {has: [image, enclosure]}\n"
+			"    score: 1\n",
+			&t));
+}
+END_TEST
+
+START_TEST(any_item_of_a_story_can_match)
+{
+	struct tstory t;
+
+	mk(&t, "Quake", NULL);
+	t.s.nitems = 2;
+	t.it[1] = t.it[0];
+	t.it[1].source = "AP";
+	t.it[1].item.title = "Quake near Phuket";
+	ck_assert(fires("rules:\n  - match: {source: AP}\n    score: 1\n",
+			&t));
+	ck_assert(fires("rules:\n  - match: {words: phuket}\n    score: 1\n",
+			&t));
+}
+END_TEST
+
+START_TEST(combinators_nest)
+{
+	struct tstory t;
+	const char *r = "rules:\n"
+			"  - match:\n"
+			"      all:\n"
+			"        - any:\n"
+			"            - words: Thailand\n"
+			"            - words: Myanmar\n"
+			"        - not: {source: AFP}\n"
+			"    include: yes\n";
+
+	mk(&t, "Thailand votes", NULL);
+	ck_assert(fires(r, &t));
+	t.it[0].source = "AFP";
+	ck_assert(!fires(r, &t));
+	mk(&t, "Myanmar talks", NULL);
+	ck_assert(fires(r, &t));
+	mk(&t, "Laos talks", NULL);
+	ck_assert(!fires(r, &t));
+	/* Two matchers in one mapping must both hold. */
+	ck_assert(!fires("rules:\n  - match: {words: laos, source: AP}\n"
+			 "    score: 1\n",
+			 &t));
+}
+END_TEST
+
+static struct rules_result
+eval_body(const char *body, const struct tstory *t)
+{
+	struct ydoc *errs;
+	struct audience *a = load(body, &errs);
+	struct rules_result res = {0};
+
+	if (!a) {
+		char *e = errors_of(errs);
+
+		ck_abort_msg("load failed: %s", e);
+	}
+	rules_eval(audience_rules(a), &t->s, NOW, &res);
+	audience_free(a);
+	ydoc_free(errs);
+	return res;
+}
+
+START_TEST(actions_add_up_and_stop_ends)
+{
+	struct tstory t;
+	const char *r = "rules:\n"
+			"  - match: {words: phuket}\n"
+			"    score: +5\n"
+			"    tag: [Local, World News]\n"
+			"  - match: {words: ferry}\n"
+			"    score: -2\n"
+			"    include: yes\n"
+			"    stop: yes\n"
+			"  - match: {words: phuket}\n"
+			"    exclude: yes\n";
+
+	mk(&t, "Phuket ferry", NULL);
+	struct rules_result res = eval_body(r, &t);
+
+	ck_assert_int_eq(res.score, 3);
+	ck_assert(res.include);
+	ck_assert(!res.exclude);
+	ck_assert_uint_eq(res.nfired, 2);
+	ck_assert_uint_eq(res.ntags, 2);
+	rules_result_free(&res);
+	mk(&t, "Phuket pier", NULL);
+	res = eval_body(r, &t);
+	ck_assert_int_eq(res.score, 5);
+	ck_assert(res.exclude);
+	ck_assert_uint_eq(res.nfired, 2);
+	rules_result_free(&res);
+}
+END_TEST
+
+START_TEST(named_rules_are_shared_through_a_rules_file)
+{
+	struct tstory t;
+	struct ydoc *errs;
+
+	put("lib.yaml", "rules:\n"
+			"  - name: thai\n"
+			"    match: {words: [Thailand, Phuket]}\n"
+			"  - name: no-sport\n"
+			"    match: {category: Sport}\n"
+			"    exclude: yes\n");
+	struct audience *a = load("rules_file: lib.yaml\n"
+				  "rules:\n"
+				  "  - name: thai-news\n"
+				  "    match: {all: [{use: thai}, "
+				  "{not: {use: no-sport}}]}\n"
+				  "    include: yes\n"
+				  "  - use: no-sport\n",
+				  &errs);
+
+	ck_assert_uint_eq(ydoc_nerrors(errs), 0);
+	ck_assert_ptr_nonnull(a);
+	const struct rules *r = audience_rules(a);
+
+	ck_assert_uint_eq(rules_count(r), 2);
+	ck_assert_str_eq(rules_info(r, 0)->name, "thai-news");
+	ck_assert_str_eq(rules_info(r, 1)->name, "no-sport");
+	ck_assert_int_eq(rules_info(r, 1)->line, 4);
+	ck_assert_ptr_nonnull(strstr(rules_info(r, 1)->file, "lib.yaml"));
+	ck_assert(rules_has_include(r));
+	mk(&t, "Phuket marathon", NULL);
+	t.cats[0] = "sport";
+	t.it[0].item.categories = t.cats;
+	t.it[0].item.ncategories = 1;
+	struct rules_result res = {0};
+
+	rules_eval(r, &t.s, NOW, &res);
+	ck_assert(!res.include);
+	ck_assert(res.exclude);
+	t.it[0].item.ncategories = 0;
+	rules_eval(r, &t.s, NOW, &res);
+	ck_assert(res.include);
+	ck_assert(!res.exclude);
+	rules_result_free(&res);
+	audience_free(a);
+	ydoc_free(errs);
+}
+END_TEST
+
+static void
+check_errors(const char *body, const char *want)
+{
+	struct ydoc *errs;
+	struct audience *a = load(body, &errs);
+	char *got = errors_of(errs);
+
+	ck_assert_ptr_null(a);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ydoc_free(errs);
+}
+
+START_TEST(check_reports_rule_mistakes_with_positions)
+{
+	check_errors("rules:\n"
+		     "  - match: {word: x}\n"
+		     "    include: yes\n"
+		     "  - match: {words: x}\n"
+		     "    scor: 2\n"
+		     "  - match:\n"
+		     "      regex: 'ab(c'\n"
+		     "    include: maybe\n"
+		     "  - match: {use: nothing}\n"
+		     "    score: 1\n"
+		     "  - match: {feed: [wire-a, wire-z]}\n"
+		     "    score: 1\n"
+		     "  - match: {words: x}\n",
+		     /* line numbers count the 3 lines of head */
+		     "a.yaml:5:13: unknown key 'word'\n"
+		     "a.yaml:8:5: unknown key 'scor'\n"
+		     "a.yaml:10:19: bad regex: missing closing parenthesis "
+		     "(at character 5 of the pattern)\n"
+		     "a.yaml:11:14: expected true or false\n"
+		     "a.yaml:12:18: use: no rule named 'nothing'\n"
+		     "a.yaml:14:28: feed: no feed with id 'wire-z' in the "
+		     "config\n"
+		     "a.yaml:16:5: rule 'rule 6' has no action: add "
+		     "include, exclude, score, tag or stop\n");
+}
+END_TEST
+
+START_TEST(check_reports_impossible_settings)
+{
+	check_errors("limit: 0\n", "a.yaml:4:8: 0 is out of range (1 to "
+				   "100000)\n");
+	check_errors("limit: 5\n"
+		     "per_source_limit: 6\n"
+		     "per_tag_limit: {World News: 9}\n"
+		     "time_zone: Mars/Olympus\n"
+		     "schedule: {days: [mon, funday], hours: [6-22, 25]}\n"
+		     "min_score: 3\n"
+		     "rules:\n"
+		     "  - match: {words: x}\n"
+		     "    score: 2\n",
+		     "a.yaml:5:19: per_source_limit 6 is more than limit 5\n"
+		     "a.yaml:6:29: per_tag_limit for 'World News' (9) is "
+		     "more than limit 5\n"
+		     "a.yaml:7:12: time_zone: unknown zone 'Mars/Olympus' "
+		     "(use a name such as Asia/Bangkok, or an offset such as "
+		     "+07:00)\n"
+		     "a.yaml:8:24: days: expected mon, tue, wed, thu, fri, "
+		     "sat or sun\n"
+		     "a.yaml:8:47: hours: expected an hour 0 to 23 or a range "
+		     "such as 6-22\n"
+		     "a.yaml:9:12: min_score 3 can never be reached: the "
+		     "rules add at most 2\n");
+}
+END_TEST
+
+START_TEST(check_reports_rules_file_mistakes_in_that_file)
+{
+	put("lib.yaml", "rules:\n"
+			"  - name: loop-a\n"
+			"    match: {use: loop-b}\n"
+			"  - name: loop-b\n"
+			"    match: {use: loop-a}\n"
+			"  - match: {words: x}\n"
+			"    score: 1\n");
+	check_errors("rules_file: lib.yaml\n"
+		     "rules:\n"
+		     "  - use: loop-a\n"
+		     "  - use: missing\n",
+		     "a.yaml:7:10: use: no rule named 'missing'\n"
+		     "lib.yaml:6:5: rules in a rules file need a name: so "
+		     "audiences can use them\n"
+		     "lib.yaml:5:18: use: rule 'loop-a' ends up using itself\n");
+}
+END_TEST
+
+START_TEST(schedule_follows_the_time_zone)
+{
+	struct ydoc *errs;
+	struct audience *a = load("time_zone: '+07:00'\n"
+				  "schedule:\n"
+				  "  days: [mon, tue, wed, thu, fri]\n"
+				  "  hours: [6-9, 18]\n",
+				  &errs);
+
+	ck_assert_uint_eq(ydoc_nerrors(errs), 0);
+	/* 1700000000 is Tuesday 2023-11-14 22:13:20 UTC, 05:13 in +07. */
+	ck_assert(!audience_is_due(a, NOW));
+	ck_assert(audience_is_due(a, NOW + 3600));
+	ck_assert(!audience_is_due(a, NOW + 5 * 3600));
+	ck_assert(audience_is_due(a, NOW + 13 * 3600));
+	/* Saturday */
+	ck_assert(!audience_is_due(a, NOW + 4 * 86400 + 3600));
+	audience_free(a);
+	ydoc_free(errs);
+	a = load("time_zone: Asia/Bangkok\nschedule: {hours: 5}\n", &errs);
+	ck_assert_uint_eq(ydoc_nerrors(errs), 0);
+	ck_assert(audience_is_due(a, NOW));
+	audience_free(a);
+	ydoc_free(errs);
+}
+END_TEST
+
+Suite *
+test_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("match");
+
+	tcase_add_test(tc, match_fold_lowers_strips_accents_and_splits);
+	tcase_add_test(tc, match_dict_finds_whole_words_and_phrases);
+	tcase_add_test(tc, match_re_reports_offset);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("matchers");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, words_match_whole_words_any_case_and_accent);
+	tcase_add_test(tc, words_in_limits_the_field);
+	tcase_add_test(tc, regex_has_an_explicit_case_flag);
+	tcase_add_test(tc, field_matchers_compare_story_data);
+	tcase_add_test(tc, any_item_of_a_story_can_match);
+	tcase_add_test(tc, combinators_nest);
+	tcase_add_test(tc, actions_add_up_and_stop_ends);
+	tcase_add_test(tc, named_rules_are_shared_through_a_rules_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("check");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, check_reports_rule_mistakes_with_positions);
+	tcase_add_test(tc, check_reports_impossible_settings);
+	tcase_add_test(tc, check_reports_rules_file_mistakes_in_that_file);
+	tcase_add_test(tc, schedule_follows_the_time_zone);
+	suite_add_tcase(s, tc);
+	return s;
+}
