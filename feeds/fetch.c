@@ -424,6 +424,7 @@ start_xfer(struct fetch *f, struct xfer *x)
 			return WD_ENET;
 	}
 	x->started_ms = now_ms();
+	x->errbuf[0] = '\0';
 	setup_easy(f, x);
 	set_hop_timeout(f, x);
 	if (curl_multi_add_handle(f->multi, x->easy) != CURLM_OK) {
@@ -786,6 +787,7 @@ follow(struct fetch *f, struct xfer *x, long status, char *msg, int *rc)
 	buf_free(&x->body);
 	buf_init(&x->body, f->opts.max_body);
 	clear_headers(x);
+	x->errbuf[0] = '\0';
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT,
 			 wd_strncasecmp(x->url, "https://", 8) == 0 ? 1L : 0L);
