@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aggregator/store-int.h"
+#include "aggregator/stories.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
 
@@ -151,6 +152,7 @@ touch_story(struct store *s, int64_t story, int64_t item, int64_t updated)
 {
 	sqlite3_stmt *st = store_prepare(
 		s, "UPDATE stories SET updated = max(updated, ?2), "
+		   "published = min(published, ?2), "
 		   "lead_item = coalesce(lead_item, ?3) WHERE id = ?1");
 
 	if (!st)
@@ -171,6 +173,7 @@ archive_put_item(struct store *s, const char *feed_id, const struct item *it,
 	char *key = item_key(it), *hash = content_hash(it), *old = NULL;
 	char *cats = join_categories(it);
 	int64_t id = 0, story = 0;
+	struct story_join join = {0};
 	int ret;
 	int64_t published = it->published;
 
@@ -203,7 +206,12 @@ archive_put_item(struct store *s, const char *feed_id, const struct item *it,
 		goto out;
 	}
 	if (!found) {
-		ret = new_story(s, feed_id, key, it, date, &story);
+		ret = stories_find(s, feed_id, it, date, &join);
+		if (ret < 0)
+			goto out;
+		story = join.story_id;
+		if (!story)
+			ret = new_story(s, feed_id, key, it, date, &story);
 		if (ret < 0)
 			goto out;
 	}
@@ -247,8 +255,12 @@ archive_put_item(struct store *s, const char *feed_id, const struct item *it,
 		ret = store_fail(s, "storing an item");
 		goto out;
 	}
-	if (!found)
+	if (!found) {
 		id = sqlite3_last_insert_rowid(s->db);
+		ret = stories_index(s, id, &join, date, now);
+		if (ret < 0)
+			goto out;
+	}
 	ret = touch_story(s, story, id, found ? changed : date);
 	if (ret == 0)
 		ret = found ? ARCHIVE_UPDATED : ARCHIVE_NEW;
@@ -257,6 +269,7 @@ out:
 	free(hash);
 	free(old);
 	free(cats);
+	story_join_clear(&join);
 	return ret;
 }
 
@@ -303,7 +316,8 @@ archive_load(struct store *s, int64_t since, struct story_set *out)
 		s, "SELECT s.id, s.key, s.published, s.updated, s.killed, "
 		   "i.feed_id, i.guid, i.link, i.title, i.summary, i.content, "
 		   "i.author, i.language, i.image, i.categories, i.published, "
-		   "i.updated, i.first_seen, i.id = s.lead_item AS lead "
+		   "i.updated, i.first_seen, i.id = s.lead_item AS lead, "
+		   "i.version, i.kill, i.reason, i.score "
 		   "FROM stories s JOIN items i ON i.story_id = s.id "
 		   "WHERE s.published >= ?1 OR s.updated >= ?1 "
 		   "ORDER BY s.id, lead DESC, i.id");
@@ -356,6 +370,10 @@ archive_load(struct store *s, int64_t since, struct story_set *out)
 		it->updated = store_col_time(st, 16);
 		it->embargo = WD_NOTIME;
 		si->first_seen = sqlite3_column_int64(st, 17);
+		si->version = sqlite3_column_int(st, 19);
+		si->kill = sqlite3_column_int(st, 20) != 0;
+		si->reason = col_arena(out->arena, st, 21);
+		si->score = sqlite3_column_double(st, 22);
 		out->stories[out->n - 1].nitems++;
 	}
 	sqlite3_finalize(st);

@@ -16,6 +16,7 @@
 #include "aggregator/feedstate.h"
 #include "aggregator/lock.h"
 #include "aggregator/store.h"
+#include "aggregator/wirever.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -505,6 +506,73 @@ credit_items(struct run *r, struct story_set *set)
 	}
 }
 
+/* Rank of a source in the precedence list; unlisted sources come after. */
+static size_t
+precedence_rank(const struct config *c, const char *source)
+{
+	for (size_t i = 0; i < c->nprecedence; i++) {
+		if (!wd_strcasecmp(c->precedence[i], source))
+			return i;
+	}
+	return c->nprecedence;
+}
+
+static int64_t
+item_date(const struct story_item *si)
+{
+	return si->item.published != WD_NOTIME ? si->item.published
+					       : si->first_seen;
+}
+
+/*
+ * Which item represents a story: the feed of the best-ranked source (the
+ * precedence list, else the source that had the story first), and within
+ * that feed its newest version. Kill notices never represent a story. The
+ * chosen item is moved to items[0].
+ */
+static void
+choose_leads(const struct config *c, struct story_set *set)
+{
+	for (size_t s = 0; s < set->n; s++) {
+		struct story *sy = &set->stories[s];
+		struct story_item *v = (struct story_item *)sy->items;
+		size_t best = 0;
+
+		for (size_t i = 1; i < sy->nitems; i++) {
+			const struct story_item *a = &v[i], *b = &v[best];
+
+			if (a->kill != b->kill) {
+				if (b->kill)
+					best = i;
+				continue;
+			}
+			size_t ra = precedence_rank(c, a->source);
+			size_t rb = precedence_rank(c, b->source);
+
+			if (ra != rb) {
+				if (ra < rb)
+					best = i;
+				continue;
+			}
+			if (strcmp(a->feed_id, b->feed_id)) {
+				if (a->first_seen < b->first_seen)
+					best = i;
+				continue;
+			}
+			if (a->version > b->version ||
+			    (a->version == b->version &&
+			     item_date(a) > item_date(b)))
+				best = i;
+		}
+		if (best) {
+			struct story_item tmp = v[0];
+
+			v[0] = v[best];
+			v[best] = tmp;
+		}
+	}
+}
+
 static int
 write_output(const char *dir, const char *name, const char *ext,
 	     const struct buf *doc)
@@ -521,6 +589,32 @@ write_output(const char *dir, const char *name, const char *ext,
 		fprintf(stderr, "wiredesk: output: %s\n", err);
 	buf_free(&path);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Readers see a story's headline, not the wire's version bookkeeping:
+ * "UPDATE 2-", "REFILE-", "RPT-" and "CORRECTED-" are dropped from the
+ * headline of the item shown (kinds such as "EXCLUSIVE-" stay: they tell
+ * the reader something).
+ */
+static void
+tidy_titles(struct story_set *set)
+{
+	const unsigned bookkeeping = WIREVER_F_UPDATE | WIREVER_F_REFILE |
+				     WIREVER_F_REPEAT | WIREVER_F_CORRECTED;
+
+	for (size_t s = 0; s < set->n; s++) {
+		struct story_item *lead = (struct story_item *)set->stories[s].items;
+		struct wirever wv;
+
+		if (!lead->item.title)
+			continue;
+		if (wirever_parse(lead->item.title, NULL, &wv) > 0 &&
+		    (wv.flags & bookkeeping) && wv.kind == WIREVER_NEWS &&
+		    wv.base && *wv.base)
+			lead->item.title = arena_strdup(set->arena, wv.base);
+		wirever_clear(&wv);
+	}
 }
 
 static int
@@ -635,6 +729,8 @@ publish_all(struct run *r)
 		return WD_EDB;
 	}
 	credit_items(r, &set);
+	choose_leads(r->cfg, &set);
+	tidy_titles(&set);
 	if (r->nauds && ensure_dir(r->cfg->output) < 0) {
 		archive_set_free(&set);
 		return WD_EIO;

@@ -159,7 +159,7 @@ stories_find(struct store *s, const char *feed_id, const struct item *it,
 	const char *link = it->orig_link ? it->orig_link : it->link;
 
 	out->canon = link ? canon_link(link) : NULL;
-	bool versioned = conventions > 0 &&
+	out->versioned = conventions > 0 &&
 			 (wv.version > 0 || wv.kill ||
 			  (wv.flags & (WIREVER_F_UPDATE | WIREVER_F_REFILE |
 				       WIREVER_F_CORRECTED | WIREVER_F_REPEAT |
@@ -189,7 +189,7 @@ stories_find(struct store *s, const char *feed_id, const struct item *it,
 	if (out->wire_key) {
 		rc = lookup_story(
 			s,
-			versioned ? "SELECT story_id FROM items WHERE "
+			out->versioned ? "SELECT story_id FROM items WHERE "
 				    "wire_key = ?1 AND coalesce(published, "
 				    "first_seen) >= ?2 ORDER BY id LIMIT 1"
 				  : "SELECT story_id FROM items WHERE "
@@ -234,7 +234,7 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	sqlite3_bind_int64(st, 1, item_id);
 	store_bind_text(st, 2, j->canon);
 	store_bind_text(st, 3, j->wire_key);
-	sqlite3_bind_int(st, 4, j->version > 0 || j->kill);
+	sqlite3_bind_int(st, 4, j->versioned);
 	sqlite3_bind_int(st, 5, j->version);
 	sqlite3_bind_int(st, 6, j->kill);
 	sqlite3_bind_blob(st, 7, j->sig, (int)j->siglen, SQLITE_TRANSIENT);

@@ -19,6 +19,7 @@ struct story_join {
 			       "kill notice", "similar" */
 	double score;       /* similarity, for "similar"; else 1 or 0 */
 	int version;        /* wire version number (0: first take) */
+	bool versioned;     /* the headline carries a version convention */
 	bool kill;          /* the item withdraws its story */
 	char *canon;        /* canonical link or NULL (malloc'd) */
 	char *wire_key;     /* normalized base headline or NULL (malloc'd) */
