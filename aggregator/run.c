@@ -15,7 +15,9 @@
 #include "aggregator/config.h"
 #include "aggregator/feedstate.h"
 #include "aggregator/lock.h"
+#include "aggregator/schedule.h"
 #include "aggregator/store.h"
+#include "aggregator/stories.h"
 #include "aggregator/wirever.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -211,16 +213,6 @@ set_str(char **dst, const char *v)
 	*dst = v ? xstrdup(v) : NULL;
 }
 
-static int64_t
-clamp_interval(const struct config *c, int64_t v)
-{
-	if (v < c->min_interval)
-		v = c->min_interval;
-	if (v > c->max_interval)
-		v = c->max_interval;
-	return v;
-}
-
 struct ingest {
 	struct run *r;
 	const char *feed_id;
@@ -246,7 +238,7 @@ ingest_item(void *ctx, const struct item *it)
 /* Parse a body and store its items; returns 0 or a wd_err with msg. */
 static int
 ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
-	    int64_t *interval, struct buf *msg)
+	    struct schedule_in *sin, struct buf *msg)
 {
 	struct arena *a = arena_new();
 	struct feed_info info;
@@ -272,10 +264,8 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 						  : "ill-formed feed");
 		set_str(&pf->st.title, info.title);
 		pf->st.items_seen += in.nnew;
-		if (info.ttl > 0 && info.ttl * 60 > *interval)
-			*interval = (int64_t)info.ttl * 60;
-		if (info.update_period > *interval)
-			*interval = info.update_period;
+		sin->ttl = info.ttl;
+		sin->update_period = info.update_period;
 		if (info.bozo && !info.nitems)
 			rc = WD_EPARSE;
 	}
@@ -305,14 +295,6 @@ report_failure(struct run *r, struct poll_feed *pf, const char *msg)
 			"in a row): %s\n",
 			pf->cf->id, since, (long long)st->errors, msg);
 	}
-	/* Back off: double per consecutive error, from the feed's interval
-	 * up to the maximum. */
-	int64_t every = pf->cf->every ? pf->cf->every : r->cfg->every;
-	int64_t wait = every;
-
-	for (int64_t i = 1; i < st->errors && wait < r->cfg->max_interval; i++)
-		wait *= 2;
-	st->next_due = r->now + clamp_interval(r->cfg, wait);
 }
 
 static void
@@ -322,8 +304,20 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 	struct run *r = p->r;
 	struct poll_feed *pf = req->user;
 	struct feed_state *st = &pf->st;
-	int64_t every = pf->cf->every ? pf->cf->every : r->cfg->every;
-	int64_t interval = every;
+	struct schedule_cfg scfg = {
+		.every = r->cfg->every,
+		.min_interval = r->cfg->min_interval,
+		.max_interval = r->cfg->max_interval,
+		.jitter_pct = 10,
+	};
+	struct schedule_in sin = {
+		.key = pf->cf->id,
+		.every = pf->cf->every,
+		.max_age = res->max_age,
+		.expires = res->expires,
+		.retry_after = res->retry_after,
+	};
+	enum schedule_outcome outcome = schedule_classify(res->rc, res->status);
 	struct buf msg;
 
 	buf_init(&msg, 4096);
@@ -344,10 +338,6 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 			pf->cf->id, res->moved_to);
 		set_str(&st->moved_to, res->moved_to);
 	}
-	if (res->max_age > interval)
-		interval = res->max_age;
-	if (res->expires != WD_NOTIME && res->expires - r->now > interval)
-		interval = res->expires - r->now;
 	int rc = 0;
 
 	if (res->rc < 0) {
@@ -368,7 +358,7 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		snprintf(hash, sizeof(hash), "%016llx",
 			 (unsigned long long)body_hash(res->body, res->len));
 		if (!st->body_hash || strcmp(st->body_hash, hash))
-			rc = ingest_body(r, pf, res, &interval, &msg);
+			rc = ingest_body(r, pf, res, &sin, &msg);
 		if (rc == 0)
 			set_str(&st->body_hash, hash);
 	} else {
@@ -385,10 +375,13 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 	}
 	if (rc < 0 || msg.len) {
 		report_failure(r, pf, buf_str(&msg));
-		if (res->retry_after != WD_NOTIME &&
-		    res->retry_after > st->next_due)
-			st->next_due = res->retry_after;
-	} else if (!st->gone) {
+		sin.errors = st->errors;
+		if (outcome == SCHEDULE_OK)
+			outcome = SCHEDULE_ERROR; /* a body we could not read */
+		st->next_due = schedule_next_error(&scfg, &sin, outcome, r->now);
+	} else if (st->gone) {
+		st->next_due = SCHEDULE_NEVER;
+	} else {
 		if (res->etag || res->status != 304)
 			set_str(&st->etag, res->etag);
 		if (res->last_modified || res->status != 304)
@@ -398,7 +391,7 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		st->first_error = WD_NOTIME;
 		st->reported = false;
 		set_str(&st->last_error, NULL);
-		st->next_due = r->now + clamp_interval(r->cfg, interval);
+		st->next_due = schedule_next_ok(&scfg, &sin, r->now);
 	}
 	if (feedstate_save(r->db, st) < 0 || store_commit(r->db) < 0) {
 		fprintf(stderr, "wiredesk: feed %s: store: %s\n", pf->cf->id,
@@ -776,8 +769,14 @@ run_main(const struct run_opts *o)
 		fprintf(stderr, "wiredesk: state: %s\n", err);
 		goto out;
 	}
+	stories_configure(r.db, cfg->dedupe_window,
+			  (double)cfg->dedupe_threshold / 100.0);
 	if (o->fetch && poll_feeds(&r, o) < 0)
 		goto out;
+	if (o->fetch && stories_prune_bands(r.db, r.now) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
+		goto out;
+	}
 	if (o->publish && publish_all(&r) < 0)
 		goto out;
 	status = r.nfailed ? RUN_PARTIAL : RUN_OK;
@@ -819,6 +818,10 @@ put_time(struct buf *b, bool json, int64_t t)
 
 	if (t == WD_NOTIME || t == 0) {
 		buf_puts(b, json ? "null" : "-");
+		return;
+	}
+	if (t == SCHEDULE_NEVER) {
+		buf_puts(b, json ? "\"never\"" : "never");
 		return;
 	}
 	wd_time_rfc3339(t, s);
