@@ -294,6 +294,26 @@ render_feed_url(const struct story_item *si, struct buf *out)
 }
 
 void
+render_anchor(struct buf *out, const struct render_entry *e)
+{
+	const char *g = e->guid ? e->guid : e->story->key;
+
+	buf_puts(out, "s-");
+	if (!g || !*g) {
+		buf_appendf(out, "%lld", (long long)e->story->id);
+		return;
+	}
+	for (const char *p = g; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (wd_isalnum(c) || c == '-' || c == '_')
+			buf_putc(out, (char)c);
+		else
+			buf_appendf(out, ".%02X", c);
+	}
+}
+
+void
 render_title(const struct render_entry *e, struct buf *out)
 {
 	const struct item *it = &e->story->items[0].item;

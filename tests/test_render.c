@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "core/text.h"
 #include "core/wdtime.h"
@@ -363,6 +366,467 @@ START_TEST(render_reports_too_big)
 }
 END_TEST
 
+/* ---- checks over rendered documents ------------------------------------- */
+
+/* A URL a browser would follow without running anything: after dropping
+ * what browsers ignore (bytes <= 0x20), http(s), mailto, or no scheme. */
+static bool
+url_is_harmless(const char *v)
+{
+	char c[512];
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)v;
+	     *p && n + 1 < sizeof(c); p++)
+		if (*p > 0x20)
+			c[n++] = (char)wd_tolower(*p);
+	c[n] = '\0';
+	if (!strncmp(c, "http:", 5) || !strncmp(c, "https:", 6) ||
+	    !strncmp(c, "mailto:", 7))
+		return true;
+	size_t stop = strcspn(c, "/?#");
+
+	return !memchr(c, ':', stop);
+}
+
+static bool
+is_http(const char *v)
+{
+	return !strncmp(v, "http://", 7) || !strncmp(v, "https://", 8);
+}
+
+static const char *const banned_elements[] = {
+	"script", "iframe", "object", "embed", "applet", "form", "input",
+	"button", "textarea", "select", "svg", "math", "base", "frame",
+	"frameset", "noscript", "template", "xmp", "isindex", "keygen",
+	"bgsound", "portal", "audio", "video", "source", "title", "style",
+	"meta", "link", "noembed", "noframes", "plaintext", "animate"};
+
+static const char *const banned_attrs[] = {
+	"style", "srcdoc", "formaction", "background", "dynsrc", "lowsrc",
+	"srcset", "action", "data", "xlink:href", "size", "id"};
+
+/* Walk an HTML tree: no scripting element, no handler, no unsafe URL. In
+ * page mode the page's own head (style, meta, link, title) and ids are
+ * allowed. */
+static void
+html_check_tree(xmlNode *n, bool page, bool in_head, const char *what)
+{
+	for (xmlNode *c = n; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)c->name;
+		bool head = in_head || (page && !strcmp(name, "head"));
+
+		for (size_t i = 0; i < sizeof(banned_elements) /
+					   sizeof(banned_elements[0]);
+		     i++)
+			ck_assert_msg(wd_strcasecmp(name, banned_elements[i]) ||
+					      (head && strcmp(name, "script")),
+				      "%s: element <%s> survived", what, name);
+		for (xmlAttr *a = c->properties; a; a = a->next) {
+			const char *an = (const char *)a->name;
+			xmlChar *v = xmlGetProp(c, a->name);
+			const char *val = v ? (const char *)v : "";
+
+			ck_assert_msg(wd_strncasecmp(an, "on", 2),
+				      "%s: handler %s survived", what, an);
+			for (size_t i = 0; i < sizeof(banned_attrs) /
+						   sizeof(banned_attrs[0]);
+			     i++)
+				ck_assert_msg(wd_strcasecmp(an,
+							    banned_attrs[i]) ||
+						      (page && !strcmp(an, "id")),
+					      "%s: attribute %s survived",
+					      what, an);
+			if (!strcmp(an, "href") || !strcmp(an, "src") ||
+			    !strcmp(an, "cite"))
+				ck_assert_msg(url_is_harmless(val),
+					      "%s: %s=\"%s\" survived", what,
+					      an, val);
+			xmlFree(v);
+		}
+		html_check_tree(c->children, page, head, what);
+	}
+}
+
+static void
+html_check(const char *html, bool page, const char *what)
+{
+	if (!html || !*html)
+		return;
+	xmlDoc *doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+				     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+					     HTML_PARSE_NOWARNING |
+					     HTML_PARSE_NONET);
+
+	ck_assert_msg(doc != NULL, "%s: unreadable HTML", what);
+	html_check_tree(xmlDocGetRootElement(doc), page, false, what);
+	xmlFreeDoc(doc);
+}
+
+static void
+xml_check_tree(xmlNode *n, const char *what)
+{
+	for (xmlNode *c = n; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)c->name;
+		const char *parent = c->parent && c->parent->name
+					     ? (const char *)c->parent->name
+					     : "";
+		bool in_entry = !strcmp(parent, "item") ||
+				!strcmp(parent, "entry");
+		xmlChar *text = xmlNodeGetContent(c);
+		const char *t = text ? (const char *)text : "";
+
+		if (in_entry && (!strcmp(name, "description") ||
+				 !strcmp(name, "summary") ||
+				 !strcmp(name, "content")))
+			html_check(t, false, what);
+		if (!strcmp(name, "link") && !c->ns && c->children)
+			ck_assert_msg(is_http(t), "%s: <link>%s", what, t);
+		if (!strcmp(name, "url") || !strcmp(name, "icon") ||
+		    !strcmp(name, "logo"))
+			ck_assert_msg(is_http(t), "%s: <%s>%s", what, name, t);
+		xmlFree(text);
+		for (xmlAttr *a = c->properties; a; a = a->next) {
+			if (strcmp((const char *)a->name, "href") &&
+			    strcmp((const char *)a->name, "url"))
+				continue;
+			xmlChar *v = xmlGetProp(c, a->name);
+
+			ck_assert_msg(v && is_http((const char *)v),
+				      "%s: %s=%s", what, a->name, v);
+			xmlFree(v);
+		}
+		xml_check_tree(c->children, what);
+	}
+}
+
+/* Well-formed XML whose HTML payloads and URLs are harmless. */
+static void
+xml_check(const char *doc_text, const char *what)
+{
+	xmlDoc *doc = xmlReadMemory(doc_text, (int)strlen(doc_text), NULL,
+				    "UTF-8", XML_PARSE_NONET);
+
+	ck_assert_msg(doc != NULL, "%s: not well-formed XML", what);
+	xml_check_tree(xmlDocGetRootElement(doc), what);
+	xmlFreeDoc(doc);
+}
+
+/* Decode the JSON string starting at s (after its opening quote) into out;
+ * returns the byte after the closing quote. Enough JSON for our output. */
+static const char *
+json_decode_str(const char *s, struct buf *out)
+{
+	while (*s && *s != '"') {
+		if (*s != '\\') {
+			buf_putc(out, *s++);
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case 'n':
+			buf_putc(out, '\n');
+			break;
+		case 't':
+			buf_putc(out, '\t');
+			break;
+		case 'r':
+			buf_putc(out, '\r');
+			break;
+		case 'b':
+			buf_putc(out, '\b');
+			break;
+		case 'f':
+			buf_putc(out, '\f');
+			break;
+		case 'u': {
+			char hex[5] = {0};
+
+			memcpy(hex, s + 1, 4);
+			unsigned cp = (unsigned)strtoul(hex, NULL, 16);
+
+			if (cp >= 0xd800 && cp < 0xdc00 && s[5] == '\\' &&
+			    s[6] == 'u') {
+				memcpy(hex, s + 7, 4);
+				unsigned lo = (unsigned)strtoul(hex, NULL, 16);
+
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				     (lo - 0xdc00);
+				s += 6;
+			}
+			wd_utf8_put(out, cp);
+			s += 4;
+			break;
+		}
+		default:
+			buf_putc(out, *s);
+		}
+		s++;
+	}
+	ck_assert_int_eq(*s, '"');
+	return s + 1;
+}
+
+/* Every value of "key" in a JSON document (string values only). */
+static size_t
+json_values(const char *doc, const char *key, char **vals, size_t max)
+{
+	char pat[64];
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	for (const char *p = strstr(doc, pat); p && n < max;
+	     p = strstr(p, pat)) {
+		struct buf v;
+
+		buf_init(&v, 64 << 20);
+		p = json_decode_str(p + strlen(pat), &v);
+		vals[n++] = buf_take(&v);
+	}
+	return n;
+}
+
+static void
+json_check(const char *doc, const char *what)
+{
+	static const char *const url_keys[] = {
+		"url", "external_url", "source_url", "image", "icon",
+		"home_page_url", "feed_url"};
+	char *vals[64];
+
+	ck_assert_msg(!strchr(doc, '<'), "%s: raw '<' in JSON", what);
+	size_t n = json_values(doc, "content_html", vals, 64);
+
+	for (size_t i = 0; i < n; i++) {
+		html_check(vals[i], false, what);
+		free(vals[i]);
+	}
+	for (size_t k = 0; k < sizeof(url_keys) / sizeof(url_keys[0]); k++) {
+		n = json_values(doc, url_keys[k], vals, 64);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_msg(is_http(vals[i]), "%s: %s %s", what,
+				      url_keys[k], vals[i]);
+			free(vals[i]);
+		}
+	}
+}
+
+/* Render all four formats and check each. */
+static void
+check_all_formats(const struct render_feed *f, const struct render_entry *e,
+		  size_t n, const char *what)
+{
+	char *doc = render_to_string(render_rss, f, e, n);
+
+	xml_check(doc, what);
+	free(doc);
+	doc = render_to_string(render_atom, f, e, n);
+	xml_check(doc, what);
+	free(doc);
+	doc = render_to_string(render_json, f, e, n);
+	json_check(doc, what);
+	free(doc);
+	doc = render_to_string(render_html, f, e, n);
+	html_check(doc, true, what);
+	for (char *p = doc; *p; p++)
+		*p = (char)wd_tolower((unsigned char)*p);
+	ck_assert_msg(!strstr(doc, "<script"), "%s: <script in page", what);
+	free(doc);
+}
+
+/* ---- XSS vectors ------------------------------------------------------------ */
+
+static size_t
+xss_load(char ***out)
+{
+	FILE *f = fopen(TEST_DATA_DIR "/output/xss.txt", "r");
+	char line[4096];
+	size_t n = 0;
+	char **v = NULL;
+
+	ck_assert_msg(f != NULL, "xss.txt: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		v = realloc(v, (n + 1) * sizeof(*v));
+		ck_assert_ptr_nonnull(v);
+		v[n++] = strdup(line);
+	}
+	fclose(f);
+	*out = v;
+	return n;
+}
+
+/* Each vector in every field a wire controls: title, link, summary,
+ * content, author, category, source, feed URL and title, image, guid,
+ * and as the other wire's copy; also as the audience's link and image. */
+START_TEST(render_xss_vectors_never_survive)
+{
+	char **v;
+	size_t nv = xss_load(&v);
+
+	ck_assert_uint_ge(nv, 50);
+	for (size_t i = 0; i < nv; i++) {
+		const char *x = v[i];
+		const char *cats[] = {x};
+		struct story_item it[2] = {
+			{.item = {.id = x, .title = x, .link = x,
+				  .orig_link = x, .summary = x, .content = x,
+				  .author = x, .image = x, .categories = cats,
+				  .ncategories = 1, .published = 1764000000,
+				  .updated = WD_NOTIME},
+			 .feed_id = x, .source = x, .feed_url = x,
+			 .feed_title = x, .first_seen = 1764000000},
+			{.item = {.id = x, .title = x, .link = x, .summary = x,
+				  .published = WD_NOTIME,
+				  .updated = WD_NOTIME},
+			 .feed_id = "other", .source = x, .feed_url = x},
+		};
+		struct story st = {.id = 7, .key = x, .items = it, .nitems = 2,
+				   .published = 1764000000,
+				   .updated = WD_NOTIME};
+		struct render_entry e = {.story = &st, .guid = x,
+					 .published = 1764000000,
+					 .updated = WD_NOTIME, .tags = cats,
+					 .ntags = 1};
+		struct render_feed f = feed;
+		char what[64];
+
+		snprintf(what, sizeof(what), "xss.txt vector %zu", i + 1);
+		f.attribution = x;
+		f.signoff = x;
+		check_all_formats(&f, &e, 1, what);
+		/* with a real base, relative URLs in the vector resolve */
+		it[0].item.link = "https://wire.example.com/world/story";
+		it[1].item.link = "https://ap.example.net/story";
+		f.link = x;
+		f.image = x;
+		f.self_base = x;
+		check_all_formats(&f, &e, 1, what);
+		free(v[i]);
+	}
+	free(v);
+}
+END_TEST
+
+/* ---- escaping --------------------------------------------------------------- */
+
+/* Render one entry titled t in every format; check the title reads back
+ * as want in RSS (XML) and JSON. */
+static void
+check_title(const char *t, const char *want)
+{
+	struct story_item it = flood_items[0];
+	struct story st = stories[0];
+	struct render_entry e = entries[0];
+
+	it.item.title = t;
+	st.items = &it;
+	st.nitems = 1;
+	e.story = &st;
+	check_all_formats(&feed, &e, 1, "hostile title");
+	char *doc = render_to_string(render_rss, &feed, &e, 1);
+	xmlDoc *x = xmlReadMemory(doc, (int)strlen(doc), NULL, "UTF-8",
+				  XML_PARSE_NONET | XML_PARSE_HUGE);
+
+	ck_assert_ptr_nonnull(x);
+	xmlNode *n = xmlDocGetRootElement(x)->children;
+
+	while (n && (n->type != XML_ELEMENT_NODE ||
+		     strcmp((const char *)n->name, "channel")))
+		n = n->next;
+	for (n = n->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    !strcmp((const char *)n->name, "item"))
+			break;
+	ck_assert_ptr_nonnull(n);
+	for (n = n->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    !strcmp((const char *)n->name, "title"))
+			break;
+	xmlChar *got = xmlNodeGetContent(n);
+
+	ck_assert_str_eq((const char *)got, want);
+	xmlFree(got);
+	xmlFreeDoc(x);
+	free(doc);
+	doc = render_to_string(render_json, &feed, &e, 1);
+	char *vals[2];
+
+	ck_assert_uint_eq(json_values(doc, "title", vals, 2), 2);
+	ck_assert_str_eq(vals[1], want);
+	free(vals[0]);
+	free(vals[1]);
+	free(doc);
+}
+
+START_TEST(render_escapes_ampersands_and_markup)
+{
+	check_title("AT&T <b>up</b> &amp; \"away\" 'now'",
+		    "AT&T <b>up</b> &amp; \"away\" 'now'");
+}
+END_TEST
+
+START_TEST(render_escapes_cdata_end)
+{
+	check_title("a]]>b]]]]><![CDATA[c", "a]]>b]]]]><![CDATA[c");
+}
+END_TEST
+
+START_TEST(render_drops_control_chars)
+{
+	check_title("bell\x07 nul-ish\x01\x1f tab\tnew\nline \x7f del\xc2\x85",
+		    "bell nul-ish tab new line del");
+}
+END_TEST
+
+START_TEST(render_closes_bidi_overrides)
+{
+	/* RLO left open is closed with PDF; a stray PDI is dropped */
+	check_title("abc \xe2\x80\xae" "def", "abc \xe2\x80\xae" "def"
+					     "\xe2\x80\xac");
+	check_title("x\xe2\x81\xa9y \xe2\x81\xa7z\xe2\x81\xa9",
+		    "xy \xe2\x81\xa7z\xe2\x81\xa9");
+	check_title("\xe2\x80\x8fRLM and \xe2\x80\x8eLRM stay",
+		    "\xe2\x80\x8fRLM and \xe2\x80\x8eLRM stay");
+}
+END_TEST
+
+START_TEST(render_keeps_emoji_and_astral)
+{
+	check_title("Flood \xf0\x9f\x8c\x8a \xf0\x9d\x94\xb8 \xe6\xb4\xaa\xe6"
+		    "\xb0\xb4 \xd8\xb3\xd9\x8a\xd9\x88\xd9\x84",
+		    "Flood \xf0\x9f\x8c\x8a \xf0\x9d\x94\xb8 \xe6\xb4\xaa\xe6"
+		    "\xb0\xb4 \xd8\xb3\xd9\x8a\xd9\x88\xd9\x84");
+}
+END_TEST
+
+START_TEST(render_replaces_invalid_utf8)
+{
+	check_title("bad \xff\xfe here \xc3( and \xed\xa0\x80 surrogate",
+		    "bad \xef\xbf\xbd\xef\xbf\xbd here \xef\xbf\xbd( and "
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd surrogate");
+}
+END_TEST
+
+START_TEST(render_handles_1mb_title)
+{
+	size_t n = 1 << 20;
+	char *t = malloc(n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		t[i] = "a&<]>\""[i % 6];
+	t[n] = '\0';
+	check_title(t, t);
+	free(t);
+}
+END_TEST
+
 /* ---- files for outside readers -------------------------------------------- */
 
 static void
@@ -391,7 +855,10 @@ START_TEST(render_writes_sample_files)
 	static const struct {
 		const char *ext;
 		render_fn fn;
-	} fmts[] = {{".rss", render_rss}, {".atom", render_atom}};
+	} fmts[] = {{".rss", render_rss},
+		    {".atom", render_atom},
+		    {".json", render_json},
+		    {".html", render_html}};
 
 	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		char *doc = render_to_string(fmts[i].fn, &feed, entries, 3);
@@ -423,6 +890,20 @@ test_suite(void)
 	tcase_add_test(tc, render_atom_keeps_uri_guids);
 	tcase_add_test(tc, render_atom_without_self_base_uses_urn);
 	tcase_add_test(tc, render_reports_too_big);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("xss");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, render_xss_vectors_never_survive);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("escaping");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, render_escapes_ampersands_and_markup);
+	tcase_add_test(tc, render_escapes_cdata_end);
+	tcase_add_test(tc, render_drops_control_chars);
+	tcase_add_test(tc, render_closes_bidi_overrides);
+	tcase_add_test(tc, render_keeps_emoji_and_astral);
+	tcase_add_test(tc, render_replaces_invalid_utf8);
+	tcase_add_test(tc, render_handles_1mb_title);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("files");
 	tcase_add_test(tc, render_writes_sample_files);
