@@ -26,9 +26,10 @@ static const char css[] =
 	"body{margin:0;background:#f3f0e8;color:#1c1c1a;"
 	"font:17px/1.55 Georgia,'Times New Roman',serif}"
 	"a{color:#0b3a5b}"
-	".masthead{background:#0b3a5b;color:#fff;padding:1.1rem 1rem 1rem;"
+	".masthead{background:#0b3a5b;color:#fff;padding:1.1rem 0 1rem;"
 	"border-bottom:5px solid #c8102e}"
-	".masthead .inner,main,footer{max-width:44rem;margin:0 auto}"
+	".masthead .inner,main,footer{max-width:44rem;margin:0 auto;"
+	"padding-left:.75rem;padding-right:.75rem}"
 	".kicker{font:700 .72rem/1.2 system-ui,sans-serif;letter-spacing:.14em;"
 	"text-transform:uppercase;color:#f2c14e;margin:0 0 .25rem}"
 	".masthead h1{margin:0;font-size:2rem;line-height:1.15}"
@@ -38,7 +39,7 @@ static const char css[] =
 	".feeds a{color:#fff;text-decoration:none;"
 	"border:1px solid rgba(255,255,255,.45);border-radius:3px;"
 	"padding:.1rem .5rem;margin-right:.35rem;display:inline-block}"
-	"main{padding:.4rem .75rem 1.5rem}"
+	"main{padding-top:.4rem;padding-bottom:1.5rem}"
 	"article{background:#fff;border:1px solid #e0dace;border-radius:4px;"
 	"padding:1rem 1.1rem .9rem;margin:1rem 0;"
 	"box-shadow:0 1px 2px rgba(0,0,0,.05)}"
@@ -69,37 +70,34 @@ static const char css[] =
 	".signoff{margin:.6rem 0 0;font-style:italic;color:#5b5952;"
 	"font-size:.9rem}"
 	".empty{font-style:italic;color:#5b5952}"
-	"footer{padding:0 .75rem 2rem;font:.78rem/1.5 system-ui,sans-serif;"
+	"footer{padding-bottom:2rem;font:.78rem/1.5 system-ui,sans-serif;"
 	"color:#5b5952}";
 
-static const char *const months[] = {
-	"January", "February", "March",     "April",   "May",      "June",
-	"July",    "August",   "September", "October", "November", "December"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
+				     "May", "Jun", "Jul", "Aug",
+				     "Sep", "Oct", "Nov", "Dec"};
 
-/* "26 November 2025, 07:20 UTC"; the same in every locale. */
+/* "26 Nov 2025, 07:20 UTC", or just "08:00 UTC" when on the day of since;
+ * the same in every locale. */
 static void
-put_dateline(struct buf *out, int64_t t)
+put_time(struct buf *out, int64_t t, int64_t since)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm)) {
-		buf_puts(out, "date unknown");
-		return;
-	}
-	buf_appendf(out, "%d %s %d, %02d:%02d UTC", tm.tm_mday,
-		    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-		    tm.tm_min);
-}
-
-static void
-put_time(struct buf *out, int64_t t)
-{
+	time_t tt = (time_t)t, ts = (time_t)since;
+	struct tm tm, tms;
 	char iso[32];
 
 	wd_time_rfc3339(t, iso);
 	buf_appendf(out, "<time datetime=\"%s\">", iso);
-	put_dateline(out, t);
+	if (!gmtime_r(&tt, &tm)) {
+		buf_puts(out, iso);
+	} else if (since > 0 && gmtime_r(&ts, &tms) &&
+		   tm.tm_year == tms.tm_year && tm.tm_yday == tms.tm_yday) {
+		buf_appendf(out, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+	} else {
+		buf_appendf(out, "%d %s %d, %02d:%02d UTC", tm.tm_mday,
+			    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+			    tm.tm_min);
+	}
 	buf_puts(out, "</time>");
 }
 
@@ -212,10 +210,10 @@ put_article(struct buf *out, const struct render_feed *f,
 	buf_puts(out, "</bdi></span> &#183; ");
 	int64_t pub = render_published(e), upd = render_updated(e);
 
-	put_time(out, pub);
+	put_time(out, pub, 0);
 	if (upd > pub) {
 		buf_puts(out, " &#183; updated ");
-		put_time(out, upd);
+		put_time(out, upd, pub);
 	}
 	buf_puts(out, "</p>\n");
 	struct buf tags;
@@ -378,7 +376,7 @@ render_html(const struct render_feed *f, const struct render_entry *entries,
 
 	if (newest > 0) {
 		buf_puts(out, "<p>Last story ");
-		put_time(out, newest);
+		put_time(out, newest, 0);
 		buf_puts(out, ". Stories are credited to the wire services "
 			      "that reported them.</p>\n");
 	}
