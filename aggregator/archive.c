@@ -429,3 +429,81 @@ archive_publish(struct store *s, const char *audience, const struct story *sy,
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_fail(s, "recording a publication");
 }
+
+int
+archive_each(struct store *s, int64_t since, archive_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT s.key, s.title, s.killed, i.feed_id, i.guid, "
+		   "i.title, i.link, i.reason, i.published, i.first_seen, "
+		   "i.score FROM stories s JOIN items i ON i.story_id = s.id "
+		   "WHERE ?1 IS NULL OR s.published >= ?1 OR s.updated >= ?1 "
+		   "ORDER BY s.published, s.id, i.id");
+	int rc;
+
+	if (!st)
+		return WD_EDB;
+	store_bind_time(st, 1, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct archive_row row = {
+			.story_key = (const char *)sqlite3_column_text(st, 0),
+			.story_title = (const char *)sqlite3_column_text(st, 1),
+			.story_killed = sqlite3_column_int(st, 2) != 0,
+			.feed_id = (const char *)sqlite3_column_text(st, 3),
+			.guid = (const char *)sqlite3_column_text(st, 4),
+			.title = (const char *)sqlite3_column_text(st, 5),
+			.link = (const char *)sqlite3_column_text(st, 6),
+			.reason = (const char *)sqlite3_column_text(st, 7),
+			.published = store_col_time(st, 8),
+			.first_seen = store_col_time(st, 9),
+			.score = sqlite3_column_type(st, 10) == SQLITE_NULL
+					 ? -1
+					 : sqlite3_column_double(st, 10),
+		};
+		int r = fn(ctx, &row);
+
+		if (r < 0) {
+			sqlite3_finalize(st);
+			return r;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "listing stories");
+}
+
+int
+archive_prune(struct store *s, int64_t cutoff)
+{
+	static const char *const sqls[] = {
+		"CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY "
+		"KEY)",
+		"DELETE FROM doomed",
+		"INSERT INTO doomed SELECT id FROM stories WHERE updated < ?1",
+		"DELETE FROM bands WHERE item_id IN (SELECT i.id FROM items i "
+		"JOIN doomed d ON i.story_id = d.id)",
+		"DELETE FROM items WHERE story_id IN (SELECT id FROM doomed)",
+		"DELETE FROM published WHERE story_id IN (SELECT id FROM "
+		"doomed)",
+		"DELETE FROM picks WHERE story_key IN (SELECT key FROM stories "
+		"WHERE id IN (SELECT id FROM doomed))",
+		"DELETE FROM stories WHERE id IN (SELECT id FROM doomed)",
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		sqlite3_stmt *st = store_prepare(s, sqls[i]);
+
+		if (!st)
+			return WD_EDB;
+		if (sqlite3_bind_parameter_count(st))
+			sqlite3_bind_int64(st, 1, cutoff);
+		int rc = sqlite3_step(st);
+
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "pruning the archive");
+		if (i == 2)
+			n = sqlite3_changes(s->db);
+	}
+	return n;
+}

@@ -41,4 +41,21 @@ WD_NODISCARD int archive_publish(struct store *s, const char *audience,
 				 const struct story *st, int64_t now,
 				 int64_t *published, int64_t *updated);
 
+/* One stored item with its story, for listings (`wiredesk stories`). */
+struct archive_row {
+	const char *story_key, *story_title;
+	bool story_killed;
+	const char *feed_id, *guid, *title, *link, *reason;
+	int64_t published, first_seen; /* WD_NOTIME when absent */
+	double score;                  /* < 0 when not a similarity join */
+};
+typedef int (*archive_row_fn)(void *ctx, const struct archive_row *row);
+/* Every item of every story dated at or after since (WD_NOTIME: all), by
+ * story then arrival, streamed: memory does not grow with the archive. */
+WD_NODISCARD int archive_each(struct store *s, int64_t since,
+			      archive_row_fn fn, void *ctx);
+/* Forget stories whose newest date is before cutoff, with their items and
+ * what was published of them; returns how many stories, or WD_EDB. */
+WD_NODISCARD int archive_prune(struct store *s, int64_t cutoff);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregator/editor.h"
 #include "aggregator/parsedump.h"
 #include "aggregator/run.h"
 #include "core/item.h"
@@ -20,6 +21,16 @@ static const char usage[] =
 	"  check                  validate wiredesk.yaml and every audience file\n"
 	"  feeds [--json]         the state of every feed\n"
 	"  parse [--json] FILE|URL  one feed as normalized JSON on stdout\n"
+	"  stories [--json] [--since DURATION]\n"
+	"                         stories with their items and why each joined\n"
+	"  items [--json] [--since DURATION]\n"
+	"                         every stored item with its story id\n"
+	"  pick AUDIENCE STORY [--until DATE|DURATION] [--note TEXT] [--by NAME]\n"
+	"  block AUDIENCE STORY [--until ...] [--note ...] [--by ...]\n"
+	"  unpick AUDIENCE STORY, unblock AUDIENCE STORY\n"
+	"                         editors' picks and blocks; they win over rules\n"
+	"  prune --older-than DURATION\n"
+	"                         forget stories older than that (default: keep)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config PATH      configuration file (default ./wiredesk.yaml)\n"
@@ -29,6 +40,19 @@ static const char usage[] =
 	"Exit status: 0 all fine; 1 some feeds failed (the others were\n"
 	"processed and outputs written); 2 the run could not happen (usage,\n"
 	"configuration, rules, database); 3 another run holds the lock.\n";
+
+/* Is a (possibly "--name=value") one of the options that take a value? */
+static bool
+value_option(const char *a, const char *const *names)
+{
+	size_t len = strcspn(a, "=");
+
+	for (size_t i = 0; names[i]; i++) {
+		if (strlen(names[i]) == len && !strncmp(a, names[i], len))
+			return true;
+	}
+	return false;
+}
 
 static int
 usage_error(const char *msg, const char *arg)
@@ -69,6 +93,10 @@ main(int argc, char **argv)
 	const char *args[16];
 	size_t nargs = 0;
 	bool json = false, force = false;
+	const char *since = NULL, *until = NULL, *note = NULL, *by = NULL;
+	const char *older = NULL;
+	static const char *const valued[] = {"--since", "--until", "--note",
+					     "--by", "--older-than", NULL};
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -85,6 +113,25 @@ main(int argc, char **argv)
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			printf("wiredesk %s\n", WD_VERSION);
 			return 0;
+		} else if (a[0] == '-' && a[1] == '-' && value_option(a, valued)) {
+			const char *eq = strchr(a, '=');
+			const char *v = eq ? eq + 1 : NULL;
+			size_t len = eq ? (size_t)(eq - a) : strlen(a);
+
+			if (!v && ++i >= argc)
+				return usage_error("missing value after", a);
+			if (!v)
+				v = argv[i];
+			if (!strncmp(a, "--since", len))
+				since = v;
+			else if (!strncmp(a, "--until", len))
+				until = v;
+			else if (!strncmp(a, "--note", len))
+				note = v;
+			else if (!strncmp(a, "--by", len))
+				by = v;
+			else
+				older = v;
 		} else if (!strcmp(a, "--json")) {
 			json = true;
 		} else if (!strcmp(a, "--force")) {
@@ -130,6 +177,36 @@ main(int argc, char **argv)
 		if (nargs != 1)
 			return usage_error("usage", "parse [--json] FILE|URL");
 		return parsedump_run(args[0], json, stdout);
+	}
+	if (!strcmp(cmd, "stories") || !strcmp(cmd, "items")) {
+		if (nargs)
+			return usage_error("usage", "stories|items [--json] "
+						    "[--since DURATION]");
+		return editor_list(config, !strcmp(cmd, "stories"), json,
+				   since);
+	}
+	if (!strcmp(cmd, "pick") || !strcmp(cmd, "block") ||
+	    !strcmp(cmd, "unpick") || !strcmp(cmd, "unblock")) {
+		struct editor_pick p = {
+			.audience = nargs > 0 ? args[0] : NULL,
+			.story = nargs > 1 ? args[1] : NULL,
+			.block = strstr(cmd, "block") != NULL,
+			.remove = cmd[0] == 'u',
+			.until = until,
+			.note = note,
+			.by = by,
+		};
+
+		if (nargs != 2 || (p.remove && (until || note)))
+			return usage_error("usage", p.remove
+							    ? "unpick|unblock AUDIENCE STORY"
+							    : "pick|block AUDIENCE STORY [--until DATE] [--note TEXT] [--by NAME]");
+		return editor_pick(config, &p);
+	}
+	if (!strcmp(cmd, "prune")) {
+		if (nargs)
+			return usage_error("usage", "prune --older-than DURATION");
+		return editor_prune(config, older);
 	}
 	if (!strcmp(cmd, "date"))
 		return cmd_date();
