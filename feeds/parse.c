@@ -18,6 +18,7 @@
 #include "core/xalloc.h"
 #include "feeds/encoding.h"
 #include "feeds/entities.h"
+#include "feeds/htmlfix.h"
 #include "feeds/jsonfeed.h"
 #include "feeds/urlres.h"
 
@@ -94,16 +95,18 @@ enum fld {
 	F_SUBTITLE,
 	F_ITSUMMARY,   /* itunes:summary: a fallback */
 	F_ORIGLINK,
+	F_MTITLE,      /* media:title: a fallback */
 	F_PERIOD,
 	F_FREQ,
 };
 
 /* How the captured text becomes a value. */
 enum kind {
-	K_TEXT,   /* plain text; child elements dropped */
-	K_HTML,   /* escaped HTML; child elements kept as markup */
-	K_XHTML,  /* inline XHTML: children serialised, text re-escaped */
-	K_BASE64, /* base64, decoded at the end */
+	K_TEXT,  /* plain text; child elements dropped */
+	K_HTML,  /* escaped HTML; child elements kept as markup */
+	K_XML,   /* Atom 0.3 mode="xml": text until a child element turns it
+		    into markup */
+	K_XHTML, /* Atom 1.0 type="xhtml": markup, the wrapper div dropped */
 };
 
 /* The element we are in, beyond feed or item. */
@@ -113,6 +116,8 @@ enum sub {
 	SUB_SKIP,   /* textInput, atom source, ...: fields ignored */
 	SUB_PERSON, /* atom author / contributor */
 };
+
+enum { CAP_NS_MAX = 32 }; /* nesting tracked for xmlns in captured XML */
 
 /* A scope for xml:base and xml:lang, one per open element that sets one. */
 struct scope {
@@ -137,7 +142,10 @@ struct ps {
 	bool root_seen;
 	bool is_feed; /* root element looks like a feed */
 	bool atom;
-	bool netscape; /* DOCTYPE names the Netscape RSS 0.91 DTD */
+	bool cdf;
+	bool netscape;      /* DOCTYPE names the Netscape RSS 0.91 DTD */
+	const char *hint;   /* version from namespace declarations */
+	char *root_ns;      /* the root element's namespace URI, owned */
 
 	/* scopes */
 	struct scope *scopes;
@@ -155,7 +163,7 @@ struct ps {
 	size_t item_mark;
 	struct item it;
 	const char *item_itsummary;
-	const char *item_email_author;
+	const char *item_mtitle;
 	bool item_link_alt;
 	bool id_set_by_guid;
 	const char **cats;
@@ -165,16 +173,20 @@ struct ps {
 
 	enum sub sub;
 	int sub_depth;
+	bool person_is_author;
 
 	/* capture */
 	enum fld fld;
 	enum kind kind;
+	bool b64;       /* base64 content, decoded at the end */
+	bool html_type; /* a base64 value is HTML once decoded */
+	bool markup;    /* K_XML: a child element was seen */
+	bool pending_gt; /* a start tag awaits its '>' (or " />") */
 	int cap_depth;
-	int strip_div_depth; /* depth of an xhtml wrapper div, or 0 */
-	int person_is_author;
-	bool cap_person_name;
-	size_t tag_end; /* buffer length just after the last start tag */
+	int strip_div_depth; /* depth of a dropped wrapper div, or 0 */
+	char *cap_ns[CAP_NS_MAX]; /* namespace URI per captured level */
 	struct buf text;
+	struct buf tmp[2]; /* scratch for finishing values */
 };
 
 static enum ns
@@ -289,16 +301,35 @@ scopes_pop(struct ps *ps)
 	}
 }
 
+/* The namespace of an element name; the root's own unknown namespace
+ * (RSS 2.0 variants, old Atom drafts) counts as the core one. */
+static enum ns
+elem_split(const struct ps *ps, const char *name, const char **local)
+{
+	enum ns ns = split_name(name, local);
+
+	if (ns == NS_OTHER && ps->root_ns &&
+	    strncmp(name, ps->root_ns, (size_t)(*local - 1 - name)) == 0 &&
+	    ps->root_ns[*local - 1 - name] == '\0')
+		return NS_NONE;
+	return ns;
+}
+
+static bool
+is(const char *l, const char *name)
+{
+	return wd_strcasecmp(l, name) == 0;
+}
+
 /* ---- values ---------------------------------------------------------- */
 
-static const char *
-trimmed(struct ps *ps, const char *s, size_t n)
+static void
+trim(const char **s, size_t *n)
 {
-	while (n && wd_isspace((unsigned char)*s))
-		s++, n--;
-	while (n && wd_isspace((unsigned char)s[n - 1]))
-		n--;
-	return arena_strndup(ps->a, s, n);
+	while (*n && wd_isspace((unsigned char)**s))
+		(*s)++, (*n)--;
+	while (*n && wd_isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
 }
 
 /* A URL from the feed made absolute against the current base. */
@@ -319,22 +350,14 @@ abs_url(struct ps *ps, const char *s)
 	return out;
 }
 
-/* HTML with its relative links resolved against the current base. */
+/* An id that is a path ("/2024/story") is made absolute like a link;
+ * opaque ids ("harbour-0001", "urn:...") are kept as they are. */
 static const char *
-abs_html(struct ps *ps, const char *s)
+abs_id(struct ps *ps, const char *s)
 {
-	const char *base = cur_base(ps);
-
-	if (!base || !urlres_html_has_links(s))
-		return s;
-	struct buf b;
-
-	buf_init(&b, MAX_FIELD * 2);
-	urlres_html(&b, s, strlen(s), base);
-	const char *out = buf_failed(&b) ? s : arena_strdup(ps->a, buf_str(&b));
-
-	buf_free(&b);
-	return out;
+	if (*s == '/' || strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0)
+		return abs_url(ps, s);
+	return s;
 }
 
 /*
@@ -392,14 +415,15 @@ b64val(int c)
 	return -1;
 }
 
-static const char *
-base64_decode(struct ps *ps, const char *s, size_t n)
+/* Decode base64 s[0..n) into out as valid UTF-8. */
+static void
+base64_decode(const char *s, size_t n, struct buf *out)
 {
-	struct buf b;
+	struct buf raw;
 	unsigned acc = 0;
 	int bits = 0;
 
-	buf_init(&b, n + 1);
+	buf_init(&raw, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		int v = b64val((unsigned char)s[i]);
 
@@ -409,18 +433,11 @@ base64_decode(struct ps *ps, const char *s, size_t n)
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			buf_putc(&b, (char)((acc >> bits) & 0xff));
+			buf_putc(&raw, (char)((acc >> bits) & 0xff));
 		}
 	}
-	struct buf clean;
-
-	buf_init(&clean, 3 * (n + 1));
-	wd_utf8_sanitize(&clean, buf_str(&b), b.len);
-	const char *out = trimmed(ps, buf_str(&clean), clean.len);
-
-	buf_free(&clean);
-	buf_free(&b);
-	return out;
+	wd_utf8_sanitize(out, buf_str(&raw), raw.len);
+	buf_free(&raw);
 }
 
 static void
@@ -430,12 +447,15 @@ set_once(const char **dst, const char *v)
 		*dst = v;
 }
 
+/* The last date wins, as in feedparser; an unreadable one changes
+ * nothing. */
 static void
 set_date(int64_t *dst, const char *v)
 {
-	if (*dst != WD_NOTIME)
-		return;
-	*dst = wd_date_parse(v, strlen(v));
+	int64_t t = wd_date_parse(v, strlen(v));
+
+	if (t != WD_NOTIME)
+		*dst = t;
 }
 
 static void
@@ -455,28 +475,30 @@ assign_item(struct ps *ps, enum fld f, const char *v)
 	case F_TITLE:
 		set_once(&it->title, v);
 		break;
+	case F_MTITLE:
+		set_once(&ps->item_mtitle, v);
+		break;
 	case F_LINK:
-		if (!it->link || (!ps->item_link_alt && ps->id_set_by_guid))
-			it->link = abs_url(ps, v);
+		set_once(&it->link, abs_url(ps, v));
 		break;
 	case F_ID:
-		set_once(&it->id, v);
+		set_once(&it->id, abs_id(ps, v));
 		break;
 	case F_SUMMARY:
-		set_once(&it->summary, abs_html(ps, v));
+		if (it->summary)
+			set_once(&it->content, v);
+		else
+			it->summary = v;
 		break;
 	case F_CONTENT:
-		set_once(&it->content, abs_html(ps, v));
+		set_once(&it->content, v);
 		break;
 	case F_ITSUMMARY:
 		set_once(&ps->item_itsummary, v);
 		break;
 	case F_AUTHOR:
-		if (!it->author) {
+		if (!it->author)
 			it->author = author_name(ps, v);
-			if (!it->author)
-				set_once(&ps->item_email_author, v);
-		}
 		break;
 	case F_NAME:
 		set_once(&it->author, v);
@@ -544,8 +566,8 @@ assign_feed(struct ps *ps, enum fld f, const char *v)
 		static const struct {
 			const char *name;
 			int secs;
-		} periods[] = {{"hourly", 3600},    {"daily", 86400},
-			       {"weekly", 604800},  {"monthly", 2592000},
+		} periods[] = {{"hourly", 3600},   {"daily", 86400},
+			       {"weekly", 604800}, {"monthly", 2592000},
 			       {"yearly", 31536000}};
 
 		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]);
@@ -567,40 +589,13 @@ cap_begin(struct ps *ps, enum fld f, enum kind k)
 {
 	ps->fld = f;
 	ps->kind = k;
+	ps->b64 = false;
+	ps->html_type = false;
+	ps->markup = false;
+	ps->pending_gt = false;
 	ps->cap_depth = ps->depth;
 	ps->strip_div_depth = 0;
 	buf_reset(&ps->text);
-	ps->tag_end = 0;
-}
-
-static void
-cap_end(struct ps *ps)
-{
-	const char *v;
-	enum fld f = ps->fld;
-
-	ps->fld = F_NONE;
-	ps->cap_depth = 0;
-	if (ps->kind == K_BASE64)
-		v = base64_decode(ps, buf_str(&ps->text), ps->text.len);
-	else
-		v = trimmed(ps, buf_str(&ps->text), ps->text.len);
-	if (ps->sub == SUB_SKIP)
-		return;
-	if (ps->sub == SUB_IMAGE) {
-		if (f == F_IMAGE && !ps->in_item)
-			assign_feed(ps, F_IMAGE, v);
-		return;
-	}
-	if (ps->sub == SUB_PERSON) {
-		if (f == F_NAME && ps->person_is_author && ps->in_item)
-			assign_item(ps, F_NAME, v);
-		return;
-	}
-	if (ps->in_item)
-		assign_item(ps, f, v);
-	else
-		assign_feed(ps, f, v);
 }
 
 /* Text as markup: escape what XML unescaped. */
@@ -638,12 +633,107 @@ put_escaped(struct buf *b, const char *s, size_t n, bool attr)
 }
 
 static void
+cap_close_gt(struct ps *ps)
+{
+	if (ps->pending_gt) {
+		buf_putc(&ps->text, '>');
+		ps->pending_gt = false;
+	}
+}
+
+static bool
+cap_escapes(const struct ps *ps)
+{
+	return ps->kind == K_XHTML || (ps->kind == K_XML && ps->markup);
+}
+
+static void
 cap_text(struct ps *ps, const char *s, size_t n)
 {
-	if (ps->kind == K_XHTML)
+	cap_close_gt(ps);
+	if (cap_escapes(ps))
 		put_escaped(&ps->text, s, n, false);
 	else
 		buf_append(&ps->text, s, n);
+}
+
+/* The value of the field being captured, finished: decoded, trimmed,
+ * repaired and with links made absolute, copied into the arena. */
+static const char *
+cap_value(struct ps *ps)
+{
+	const char *s = buf_str(&ps->text);
+	size_t n = ps->text.len;
+	bool html = ps->kind == K_HTML || ps->kind == K_XHTML ||
+		    (ps->kind == K_XML && ps->markup);
+	bool fix_amp = ps->kind == K_HTML;
+	struct buf *t = &ps->tmp[0], *u = &ps->tmp[1];
+
+	if (ps->b64) {
+		buf_reset(t);
+		base64_decode(s, n, t);
+		s = buf_str(t), n = t->len;
+		html = fix_amp = ps->html_type;
+		t = &ps->tmp[1], u = &ps->tmp[0];
+	}
+	trim(&s, &n);
+	if (htmlfix_has_c1(s, n)) {
+		buf_reset(t);
+		htmlfix_c1(t, s, n);
+		s = buf_str(t), n = t->len;
+		struct buf *sw = t;
+
+		t = u, u = sw;
+	}
+	if (fix_amp && htmlfix_needs_amp(s, n)) {
+		buf_reset(t);
+		htmlfix_amp(t, s, n);
+		s = buf_str(t), n = t->len;
+		struct buf *sw = t;
+
+		t = u, u = sw;
+	}
+	const char *base = cur_base(ps);
+
+	if (html && base && urlres_html_has_links(s)) {
+		buf_reset(t);
+		urlres_html(t, s, n, base);
+		if (!buf_failed(t))
+			s = buf_str(t), n = t->len;
+	}
+	return arena_strndup(ps->a, s, n);
+}
+
+static void
+cap_end(struct ps *ps)
+{
+	enum fld f = ps->fld;
+
+	cap_close_gt(ps);
+	for (int i = 0; i < CAP_NS_MAX; i++) {
+		free(ps->cap_ns[i]);
+		ps->cap_ns[i] = NULL;
+	}
+	const char *v = cap_value(ps);
+
+	ps->fld = F_NONE;
+	ps->cap_depth = 0;
+	if (ps->sub == SUB_SKIP)
+		return;
+	if (ps->sub == SUB_IMAGE) {
+		if (f == F_IMAGE && !ps->in_item)
+			assign_feed(ps, F_IMAGE, v);
+		return;
+	}
+	if (ps->sub == SUB_PERSON) {
+		if (f == F_NAME && ps->person_is_author && ps->in_item)
+			assign_item(ps, F_NAME, v);
+		return;
+	}
+	if (ps->in_item)
+		assign_item(ps, f, v);
+	else
+		assign_feed(ps, f, v);
 }
 
 static bool
@@ -654,58 +744,150 @@ is_void_element(const char *l)
 		"input", "link", "meta", "param", "source", "track", "wbr"};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		if (strcmp(l, v[i]) == 0)
+		if (wd_strcasecmp(l, v[i]) == 0)
 			return true;
 	}
 	return false;
 }
 
-static void
-cap_start_tag(struct ps *ps, const char *local, enum ns ns, const char **attrs)
+struct qattr {
+	char name[96];
+	const char *value;
+};
+
+static int
+qattr_cmp(const void *a, const void *b)
 {
-	if (ps->kind == K_TEXT || ps->kind == K_BASE64)
+	return strcmp(((const struct qattr *)a)->name,
+		      ((const struct qattr *)b)->name);
+}
+
+static const char XLINK_NS[] = "http://www.w3.org/1999/xlink";
+static const char XHTML_NS[] = "http://www.w3.org/1999/xhtml";
+
+/*
+ * Serialise a start tag inside a markup field the way feedparser does:
+ * attributes sorted by name, xmlns written where an element leaves XHTML
+ * (SVG, MathML), xlink attributes with their prefix and declaration.
+ */
+static void
+cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
+	      const char **attrs)
+{
+	if (ps->kind == K_TEXT || ps->b64)
 		return;
-	if (ps->kind == K_XHTML && ps->depth == ps->cap_depth + 1 &&
-	    ns == NS_XHTML && strcmp(local, "div") == 0 &&
-	    ps->text.len == 0) {
-		ps->strip_div_depth = ps->depth;
-		return;
+	cap_close_gt(ps);
+	if (ps->kind == K_XML && !ps->markup) {
+		struct buf *t = &ps->tmp[0];
+
+		buf_reset(t);
+		put_escaped(t, buf_str(&ps->text), ps->text.len, false);
+		buf_reset(&ps->text);
+		buf_append(&ps->text, buf_str(t), t->len);
+		ps->markup = true;
 	}
-	buf_putc(&ps->text, '<');
-	buf_puts(&ps->text, local);
-	for (size_t i = 0; attrs[i]; i += 2) {
+	int level = ps->depth - ps->cap_depth;
+
+	if ((ps->kind == K_XHTML || ps->kind == K_HTML) && level == 1 &&
+	    ns == NS_XHTML && is(local, "div")) {
+		const char *s = buf_str(&ps->text);
+		size_t n = ps->text.len;
+
+		trim(&s, &n);
+		if (n == 0) {
+			ps->strip_div_depth = ps->depth;
+			buf_reset(&ps->text);
+			return;
+		}
+	}
+	struct qattr qa[32];
+	size_t nq = 0;
+	bool xlink = false;
+	const char *uri = NULL;
+	size_t urilen = 0;
+
+	if (local != name) {
+		uri = name;
+		urilen = (size_t)(local - 1 - name);
+	}
+	const char *parent = level > 1 && level - 1 < CAP_NS_MAX
+				     ? ps->cap_ns[level - 1]
+				     : NULL;
+
+	if (uri && !(urilen == sizeof(XHTML_NS) - 1 &&
+		     memcmp(uri, XHTML_NS, urilen) == 0)) {
+		char *u = xstrndup(uri, urilen);
+
+		if ((!parent || strcmp(parent, u) != 0) && nq < 32) {
+			snprintf(qa[nq].name, sizeof(qa[nq].name), "xmlns");
+			qa[nq++].value = NULL; /* filled below */
+		}
+		if (level < CAP_NS_MAX) {
+			free(ps->cap_ns[level]);
+			ps->cap_ns[level] = u;
+		} else {
+			free(u);
+		}
+	}
+	for (size_t i = 0; attrs[i] && nq < 32; i += 2) {
 		const char *al;
 		enum ns ans = split_name(attrs[i], &al);
+		const char *prefix = "";
 
+		if (ans == NS_XML) {
+			prefix = "xml:";
+		} else if (al != attrs[i] &&
+			   strncmp(attrs[i], XLINK_NS, sizeof(XLINK_NS) - 1) ==
+				   0) {
+			prefix = "xlink:";
+			xlink = true;
+		}
+		snprintf(qa[nq].name, sizeof(qa[nq].name), "%s%s", prefix, al);
+		qa[nq++].value = attrs[i + 1];
+	}
+	if (xlink && nq < 32) {
+		snprintf(qa[nq].name, sizeof(qa[nq].name), "xmlns:xlink");
+		qa[nq++].value = XLINK_NS;
+	}
+	qsort(qa, nq, sizeof(qa[0]), qattr_cmp);
+	buf_putc(&ps->text, '<');
+	buf_puts(&ps->text, local);
+	for (size_t i = 0; i < nq; i++) {
+		const char *v = qa[i].value;
+
+		if (!v)
+			v = level < CAP_NS_MAX ? ps->cap_ns[level] : "";
 		buf_putc(&ps->text, ' ');
-		if (ans == NS_XML)
-			buf_puts(&ps->text, "xml:");
-		buf_puts(&ps->text, al);
+		buf_puts(&ps->text, qa[i].name);
 		buf_puts(&ps->text, "=\"");
-		put_escaped(&ps->text, attrs[i + 1], strlen(attrs[i + 1]),
-			    true);
+		put_escaped(&ps->text, v, strlen(v), true);
 		buf_putc(&ps->text, '"');
 	}
-	buf_putc(&ps->text, '>');
-	ps->tag_end = ps->text.len;
+	ps->pending_gt = true;
 }
 
 static void
 cap_end_tag(struct ps *ps, const char *local)
 {
-	if (ps->kind == K_TEXT || ps->kind == K_BASE64)
+	if (ps->kind == K_TEXT || ps->b64)
 		return;
+	int level = ps->depth - ps->cap_depth;
+
+	if (level < CAP_NS_MAX) {
+		free(ps->cap_ns[level]);
+		ps->cap_ns[level] = NULL;
+	}
 	if (ps->strip_div_depth == ps->depth) {
+		cap_close_gt(ps);
 		ps->strip_div_depth = 0;
 		return;
 	}
-	if (ps->tag_end == ps->text.len && ps->text.len &&
-	    is_void_element(local)) {
-		/* turn the "<br>" just written into "<br />" */
-		ps->text.len--;
+	if (ps->pending_gt && is_void_element(local)) {
+		ps->pending_gt = false;
 		buf_puts(&ps->text, " />");
 		return;
 	}
+	cap_close_gt(ps);
 	buf_puts(&ps->text, "</");
 	buf_puts(&ps->text, local);
 	buf_putc(&ps->text, '>');
@@ -714,7 +896,7 @@ cap_end_tag(struct ps *ps, const char *local)
 /* ---- items ------------------------------------------------------------ */
 
 static void
-item_begin(struct ps *ps)
+item_begin(struct ps *ps, const char **attrs)
 {
 	ps->in_item = true;
 	ps->item_depth = ps->depth;
@@ -725,7 +907,7 @@ item_begin(struct ps *ps)
 	ps->it.updated = WD_NOTIME;
 	ps->it.embargo = WD_NOTIME;
 	ps->item_itsummary = NULL;
-	ps->item_email_author = NULL;
+	ps->item_mtitle = NULL;
 	ps->item_link_alt = false;
 	ps->id_set_by_guid = false;
 	ps->ncats = 0;
@@ -734,6 +916,18 @@ item_begin(struct ps *ps)
 
 	if (lang)
 		ps->it.language = arena_strdup(ps->a, lang);
+	for (size_t i = 0; attrs[i]; i += 2) {
+		const char *l;
+		enum ns ns = split_name(attrs[i], &l);
+
+		if (ns == NS_RDF && is(l, "about"))
+			ps->it.id = arena_strdup(ps->a, attrs[i + 1]);
+		else if (ps->cdf && ns == NS_NONE && is(l, "href"))
+			assign_item(ps, F_LINK,
+				    arena_strdup(ps->a, attrs[i + 1]));
+		else if (ps->cdf && ns == NS_NONE && is(l, "lastmod"))
+			assign_item(ps, F_UPDATED, attrs[i + 1]);
+	}
 }
 
 static void
@@ -744,8 +938,11 @@ item_end(struct ps *ps)
 	ps->in_item = false;
 	if (ps->fld != F_NONE)
 		cap_end(ps);
+	ps->sub = SUB_NONE;
 	if (!it->summary && ps->item_itsummary)
 		it->summary = ps->item_itsummary;
+	if (!it->title && ps->item_mtitle)
+		it->title = ps->item_mtitle;
 	if (!it->link && it->id && ps->id_set_by_guid && it->id_is_permalink &&
 	    urlres_is_absolute(it->id))
 		it->link = it->id;
@@ -769,7 +966,7 @@ item_end(struct ps *ps)
 			ps->stop = true;
 	}
 	arena_reset_to(ps->a, ps->item_mark);
-	if (ps->stop)
+	if (ps->stop && ps->xp)
 		XML_StopParser(ps->xp, XML_FALSE);
 }
 
@@ -783,10 +980,11 @@ set_version(struct ps *ps, const char *v)
 }
 
 static void
-root_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
+root_start(struct ps *ps, const char *name, enum ns ns, const char *l,
+	   const char **attrs)
 {
 	ps->root_seen = true;
-	if (strcmp(l, "rss") == 0 && is_core(ns)) {
+	if (is(l, "rss")) {
 		const char *v = attr_get(attrs, "version");
 
 		ps->is_feed = true;
@@ -804,9 +1002,11 @@ root_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 			set_version(ps, "rss20");
 		else
 			set_version(ps, "rss");
-	} else if (strcmp(l, "RDF") == 0 && ns == NS_RDF) {
+	} else if (is(l, "RDF")) {
 		ps->is_feed = true;
-	} else if (strcmp(l, "feed") == 0 && is_core(ns)) {
+		if (ps->hint)
+			set_version(ps, ps->hint);
+	} else if (is(l, "feed")) {
 		const char *v = attr_get(attrs, "version");
 
 		ps->is_feed = true;
@@ -821,43 +1021,81 @@ root_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 			set_version(ps, "atom01");
 		else
 			set_version(ps, "atom");
-	} else if (wd_strcasecmp(l, "channel") == 0) {
+	} else if (is(l, "channel")) {
 		ps->is_feed = true;
-		set_version(ps, strcmp(l, "CHANNEL") == 0 ? "cdf" : "rss");
-	}
-	if (ps->is_feed) {
-		const char *lang = attr_xml(attrs, "lang");
+		ps->cdf = true;
+		set_version(ps, "cdf");
+		const char *href = attr_get(attrs, "href");
+		const char *mod = attr_get(attrs, "lastmod");
 
-		if (lang && *lang)
-			set_once(&ps->info->language, arena_strdup(ps->a, lang));
+		if (!href)
+			href = attr_get(attrs, "HREF");
+		if (!mod)
+			mod = attr_get(attrs, "LASTMOD");
+		if (href)
+			assign_feed(ps, F_LINK, arena_strdup(ps->a, href));
+		if (mod)
+			assign_feed(ps, F_UPDATED, mod);
 	}
+	if (!ps->is_feed) {
+		/* an HTML page or another XML vocabulary: nothing to read */
+		XML_StopParser(ps->xp, XML_FALSE);
+		return;
+	}
+	if (ns == NS_OTHER && l != name)
+		ps->root_ns = xstrndup(name, (size_t)(l - 1 - name));
+	const char *lang = attr_xml(attrs, "lang");
+
+	if (lang && *lang)
+		set_once(&ps->info->language, arena_strdup(ps->a, lang));
 }
 
-/* Kind of an Atom text construct or content element from its attributes. */
+/* Set the capture kind of an Atom text construct or content element. */
 static enum kind
-atom_kind(struct ps *ps, const char **attrs, bool content)
+atom_kind(struct ps *ps, const char **attrs)
 {
 	const char *type = attr_get(attrs, "type");
 	const char *mode = attr_get(attrs, "mode");
+	bool atom03 = !ps->info->version ||
+		      strcmp(ps->info->version, "atom10") != 0;
 
-	if (mode && strcmp(mode, "base64") == 0)
-		return K_BASE64;
-	if (mode && strcmp(mode, "xml") == 0)
-		return K_XHTML;
-	if (mode && strcmp(mode, "escaped") == 0)
+	ps->b64 = false;
+	ps->html_type = false;
+	if (type && (is(type, "html") || is(type, "text/html") ||
+		     is(type, "xhtml") || is(type, "application/xhtml+xml")))
+		ps->html_type = true;
+	if (mode && is(mode, "base64")) {
+		ps->b64 = true;
+		return K_TEXT;
+	}
+	if (mode && is(mode, "escaped"))
 		return K_HTML;
+	if (mode && is(mode, "xml"))
+		return K_XML;
 	if (!type)
-		return K_TEXT;
-	if (strcmp(type, "xhtml") == 0 ||
-	    strcmp(type, "application/xhtml+xml") == 0)
+		return atom03 ? K_XML : K_TEXT;
+	if (is(type, "xhtml"))
 		return K_XHTML;
-	if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0)
+	if (is(type, "html") || is(type, "text/html"))
 		return K_HTML;
-	if (strcmp(type, "text") == 0 || strncmp(type, "text/", 5) == 0)
-		return K_TEXT;
+	if (is(type, "text") || strncmp(type, "text/", 5) == 0)
+		return atom03 ? K_XML : K_TEXT;
 	if (strstr(type, "xml"))
-		return K_XHTML;
-	return content ? K_BASE64 : K_TEXT;
+		return K_XML;
+	ps->b64 = true; /* any other media type is base64 (RFC 4287 4.1.3) */
+	return K_TEXT;
+}
+
+/* Start capturing an Atom construct: kind and base64 flags together. */
+static void
+cap_atom(struct ps *ps, enum fld f, const char **attrs)
+{
+	enum kind k = atom_kind(ps, attrs);
+	bool b64 = ps->b64, html = ps->html_type;
+
+	cap_begin(ps, f, k);
+	ps->b64 = b64;
+	ps->html_type = html;
 }
 
 static void
@@ -866,20 +1104,25 @@ atom_link(struct ps *ps, const char **attrs)
 	const char *href = attr_get(attrs, "href");
 	const char *rel = attr_get(attrs, "rel");
 
-	if (!href)
-		return;
 	if (!rel)
 		rel = "alternate";
+	if (!href) {
+		/* Atom 0.3 drafts put the URL in the element's text */
+		if (is(rel, "alternate") && ps->sub == SUB_NONE)
+			cap_begin(ps, F_LINK, K_TEXT);
+		return;
+	}
+	if (ps->sub != SUB_NONE)
+		return;
 	if (ps->in_item) {
-		if (strcmp(rel, "alternate") == 0) {
+		if (is(rel, "alternate")) {
 			if (!ps->item_link_alt) {
 				ps->it.link = NULL;
 				assign_item(ps, F_LINK,
 					    arena_strdup(ps->a, href));
 				ps->item_link_alt = true;
 			}
-		} else if (strcmp(rel, "enclosure") == 0 &&
-			   ps->nencs < MAX_ENCS) {
+		} else if (is(rel, "enclosure") && ps->nencs < MAX_ENCS) {
 			struct enclosure *e = &ps->encs[ps->nencs++];
 			const char *type = attr_get(attrs, "type");
 			const char *len = attr_get(attrs, "length");
@@ -888,7 +1131,7 @@ atom_link(struct ps *ps, const char **attrs)
 			e->type = type ? arena_strdup(ps->a, type) : NULL;
 			e->length = len ? strtoll(len, NULL, 10) : -1;
 		}
-	} else if (strcmp(rel, "alternate") == 0 && !ps->feed_link_alt) {
+	} else if (is(rel, "alternate") && !ps->feed_link_alt) {
 		ps->info->link = NULL;
 		assign_feed(ps, F_LINK, arena_strdup(ps->a, href));
 		ps->feed_link_alt = true;
@@ -923,185 +1166,228 @@ media(struct ps *ps, const char *l, const char **attrs)
 {
 	const char *url = attr_get(attrs, "url");
 
-	if (!url)
+	if (!url || !ps->in_item)
 		return;
-	if (strcmp(l, "thumbnail") == 0) {
-		if (ps->in_item)
-			set_once(&ps->it.image,
-				 abs_url(ps, arena_strdup(ps->a, url)));
+	if (is(l, "thumbnail")) {
+		set_once(&ps->it.image, abs_url(ps, arena_strdup(ps->a, url)));
 		return;
 	}
 	const char *medium = attr_get(attrs, "medium");
 	const char *type = attr_get(attrs, "type");
 
-	if (ps->in_item && ((medium && strcmp(medium, "image") == 0) ||
-			    (type && strncmp(type, "image/", 6) == 0)))
+	if ((medium && is(medium, "image")) ||
+	    (type && strncmp(type, "image/", 6) == 0))
 		set_once(&ps->it.image, abs_url(ps, arena_strdup(ps->a, url)));
 }
 
-/* Decide what an element inside the feed means. */
+/* RSS <description> (and CDF <abstract>): the item's summary, or the
+ * feed's subtitle; both HTML. */
 static void
-elem_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
+description(struct ps *ps)
 {
-	bool core = is_core(ns);
+	cap_begin(ps, ps->in_item ? F_SUMMARY : F_SUBTITLE, K_HTML);
+}
 
-	if (core && (strcmp(l, "item") == 0 || strcmp(l, "entry") == 0) &&
-	    !ps->in_item && ps->sub == SUB_NONE) {
-		item_begin(ps);
+/* An element of the feed's own vocabulary (RSS, Atom, RDF, CDF). */
+static void
+core_start(struct ps *ps, const char *l, const char **attrs)
+{
+	if ((is(l, "item") || is(l, "entry")) && !ps->in_item &&
+	    ps->sub == SUB_NONE) {
+		item_begin(ps, attrs);
 		return;
 	}
-	if (ns == NS_RDF || (core && (strcmp(l, "channel") == 0)))
+	if (is(l, "channel"))
 		return;
-	if (core) {
-		if (strcmp(l, "image") == 0 && !ps->in_item &&
-		    ps->sub == SUB_NONE) {
+	if (ps->sub == SUB_NONE) {
+		if (is(l, "image") && !ps->in_item) {
 			ps->sub = SUB_IMAGE;
 			ps->sub_depth = ps->depth;
 			return;
 		}
-		if ((wd_strcasecmp(l, "textinput") == 0 ||
-		     (strcmp(l, "source") == 0 && ps->atom)) &&
-		    ps->sub == SUB_NONE) {
+		if (is(l, "textinput") || (is(l, "source") && ps->atom)) {
 			ps->sub = SUB_SKIP;
 			ps->sub_depth = ps->depth;
 			return;
 		}
-		if (ps->atom && (strcmp(l, "author") == 0 ||
-				 strcmp(l, "contributor") == 0)) {
-			if (ps->sub == SUB_NONE) {
-				ps->sub = SUB_PERSON;
-				ps->sub_depth = ps->depth;
-				ps->person_is_author = strcmp(l, "author") == 0;
-			}
+		if (ps->atom && (is(l, "author") || is(l, "contributor"))) {
+			ps->sub = SUB_PERSON;
+			ps->sub_depth = ps->depth;
+			ps->person_is_author = is(l, "author");
 			return;
 		}
 	}
-	if (core) {
-		enum fld f = F_NONE;
-		enum kind k = K_TEXT;
-
-		if (strcmp(l, "title") == 0) {
-			f = F_TITLE;
-			if (ps->atom)
-				k = atom_kind(ps, attrs, false);
-		} else if (strcmp(l, "link") == 0) {
-			if (attr_get(attrs, "href") || ps->atom) {
-				atom_link(ps, attrs);
-				return;
-			}
-			f = F_LINK;
-		} else if (strcmp(l, "description") == 0) {
-			f = ps->in_item ? F_SUMMARY : F_SUBTITLE;
-			k = ps->in_item ? K_HTML : K_TEXT;
-		} else if (strcmp(l, "summary") == 0) {
-			f = F_SUMMARY;
-			k = atom_kind(ps, attrs, false);
-		} else if (strcmp(l, "content") == 0) {
-			f = F_CONTENT;
-			k = atom_kind(ps, attrs, true);
-		} else if (strcmp(l, "subtitle") == 0 ||
-			   strcmp(l, "tagline") == 0) {
-			f = F_SUBTITLE;
-			k = atom_kind(ps, attrs, false);
-		} else if (strcmp(l, "guid") == 0) {
-			const char *pl = attr_get(attrs, "isPermaLink");
-
-			f = F_ID;
-			if (ps->in_item && !ps->it.id) {
-				ps->id_set_by_guid = true;
-				ps->it.id_is_permalink =
-					!pl || wd_strcasecmp(pl, "false") != 0;
-			}
-		} else if (strcmp(l, "id") == 0) {
-			f = F_ID;
-		} else if (strcmp(l, "pubDate") == 0 ||
-			   strcmp(l, "published") == 0 ||
-			   strcmp(l, "issued") == 0) {
-			f = F_PUBLISHED;
-		} else if (strcmp(l, "updated") == 0 ||
-			   strcmp(l, "modified") == 0 ||
-			   strcmp(l, "lastBuildDate") == 0) {
-			f = F_UPDATED;
-		} else if (strcmp(l, "author") == 0) {
-			f = F_AUTHOR;
-		} else if (strcmp(l, "name") == 0) {
-			f = ps->sub == SUB_PERSON ? F_NAME : F_NONE;
-		} else if (strcmp(l, "category") == 0) {
+	switch (wd_tolower((unsigned char)l[0])) {
+	case 'a':
+		if (is(l, "author"))
+			cap_begin(ps, F_AUTHOR, K_TEXT);
+		else if (is(l, "abstract"))
+			description(ps);
+		break;
+	case 'b':
+		if (is(l, "body") && ps->in_item)
+			cap_begin(ps, F_CONTENT, K_HTML);
+		break;
+	case 'c':
+		if (is(l, "content")) {
+			cap_atom(ps, F_CONTENT, attrs);
+		} else if (is(l, "category")) {
 			const char *term = attr_get(attrs, "term");
 
-			if (term) {
-				if (ps->in_item && ps->sub == SUB_NONE)
-					add_category(ps,
-						     arena_strdup(ps->a, term));
-				return;
-			}
-			f = F_CATEGORY;
-		} else if (strcmp(l, "enclosure") == 0) {
-			if (ps->in_item)
-				enclosure(ps, attrs);
-			return;
-		} else if (strcmp(l, "language") == 0) {
-			f = F_LANGUAGE;
-		} else if (strcmp(l, "ttl") == 0) {
-			f = F_TTL;
-		} else if (strcmp(l, "url") == 0) {
-			f = F_IMAGE;
-		} else if (strcmp(l, "logo") == 0) {
-			f = F_IMAGE;
+			if (!term)
+				cap_begin(ps, F_CATEGORY, K_TEXT);
+			else if (ps->in_item && ps->sub == SUB_NONE)
+				add_category(ps, arena_strdup(ps->a, term));
 		}
-		if (f != F_NONE)
-			cap_begin(ps, f, k);
-		return;
-	}
-	enum fld f = F_NONE;
-	enum kind k = K_TEXT;
+		break;
+	case 'd':
+		if (is(l, "description"))
+			description(ps);
+		break;
+	case 'e':
+		if (is(l, "enclosure") && ps->in_item)
+			enclosure(ps, attrs);
+		break;
+	case 'f':
+		if (is(l, "fullitem") && ps->in_item)
+			cap_begin(ps, F_CONTENT, K_HTML);
+		break;
+	case 'g':
+		if (is(l, "guid")) {
+			const char *pl = attr_get(attrs, "isPermaLink");
 
+			cap_begin(ps, F_ID, K_TEXT);
+			if (ps->in_item && (!ps->it.id || !ps->id_set_by_guid)) {
+				ps->it.id = NULL; /* beats rdf:about */
+				ps->id_set_by_guid = true;
+				ps->it.id_is_permalink =
+					!pl || !is(pl, "false");
+			}
+		}
+		break;
+	case 'i':
+		if (is(l, "id"))
+			cap_begin(ps, F_ID, K_TEXT);
+		else if (is(l, "issued"))
+			cap_begin(ps, F_PUBLISHED, K_TEXT);
+		else if (is(l, "icon"))
+			cap_begin(ps, F_IMAGE, K_TEXT);
+		else if (is(l, "info"))
+			cap_atom(ps, F_NONE, attrs);
+		break;
+	case 'l':
+		if (is(l, "link")) {
+			if (ps->atom || attr_get(attrs, "href"))
+				atom_link(ps, attrs);
+			else
+				cap_begin(ps, F_LINK, K_TEXT);
+		} else if (is(l, "language")) {
+			cap_begin(ps, F_LANGUAGE, K_TEXT);
+		} else if (is(l, "lastBuildDate")) {
+			cap_begin(ps, F_UPDATED, K_TEXT);
+		} else if (is(l, "logo")) {
+			cap_begin(ps, F_IMAGE, K_TEXT);
+		}
+		break;
+	case 'm':
+		if (is(l, "modified"))
+			cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case 'n':
+		if (is(l, "name") && ps->sub == SUB_PERSON)
+			cap_begin(ps, F_NAME, K_TEXT);
+		break;
+	case 'p':
+		if (is(l, "pubDate") || is(l, "published"))
+			cap_begin(ps, F_PUBLISHED, K_TEXT);
+		break;
+	case 's':
+		if (is(l, "summary")) {
+			if (ps->atom)
+				cap_atom(ps, F_SUMMARY, attrs);
+			else
+				cap_begin(ps, F_SUMMARY, K_HTML);
+		} else if (is(l, "subtitle")) {
+			cap_atom(ps, F_SUBTITLE, attrs);
+		}
+		break;
+	case 't':
+		if (is(l, "title")) {
+			if (ps->atom)
+				cap_atom(ps, F_TITLE, attrs);
+			else
+				cap_begin(ps, F_TITLE, K_TEXT);
+		} else if (is(l, "tagline")) {
+			cap_atom(ps, F_SUBTITLE, attrs);
+		} else if (is(l, "ttl")) {
+			cap_begin(ps, F_TTL, K_TEXT);
+		}
+		break;
+	case 'u':
+		if (is(l, "updated"))
+			cap_begin(ps, F_UPDATED, K_TEXT);
+		else if (is(l, "url"))
+			cap_begin(ps, F_IMAGE, K_TEXT);
+		break;
+	default:
+		break;
+	}
+}
+
+/* An element of an extension namespace. */
+static void
+ext_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
+{
 	switch (ns) {
 	case NS_DC:
-		if (strcmp(l, "title") == 0)
-			f = F_TITLE;
-		else if (strcmp(l, "creator") == 0 || strcmp(l, "author") == 0)
-			f = F_AUTHOR;
-		else if (strcmp(l, "subject") == 0)
-			f = F_CATEGORY;
-		else if (strcmp(l, "date") == 0)
-			f = F_UPDATED;
-		else if (strcmp(l, "language") == 0)
-			f = F_LANGUAGE;
-		else if (strcmp(l, "description") == 0) {
-			f = ps->in_item ? F_SUMMARY : F_SUBTITLE;
-			k = ps->in_item ? K_HTML : K_TEXT;
-		} else if (strcmp(l, "identifier") == 0)
-			f = F_ID;
+		if (is(l, "title"))
+			cap_begin(ps, F_TITLE, K_TEXT);
+		else if (is(l, "creator") || is(l, "author"))
+			cap_begin(ps, F_AUTHOR, K_TEXT);
+		else if (is(l, "subject"))
+			cap_begin(ps, F_CATEGORY, K_TEXT);
+		else if (is(l, "date"))
+			cap_begin(ps, F_UPDATED, K_TEXT);
+		else if (is(l, "language"))
+			cap_begin(ps, F_LANGUAGE, K_TEXT);
+		else if (is(l, "description"))
+			description(ps);
+		else if (is(l, "identifier"))
+			cap_begin(ps, F_ID, K_TEXT);
 		break;
 	case NS_DCTERMS:
-		if (strcmp(l, "issued") == 0 || strcmp(l, "created") == 0)
-			f = F_PUBLISHED;
-		else if (strcmp(l, "modified") == 0)
-			f = F_UPDATED;
+		if (is(l, "issued"))
+			cap_begin(ps, F_PUBLISHED, K_TEXT);
+		else if (is(l, "modified"))
+			cap_begin(ps, F_UPDATED, K_TEXT);
 		break;
 	case NS_CONTENT:
-		if (strcmp(l, "encoded") == 0) {
-			f = F_CONTENT;
-			k = K_HTML;
-		}
+		if (is(l, "encoded"))
+			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
 	case NS_XHTML:
-		if (strcmp(l, "body") == 0 || strcmp(l, "div") == 0) {
-			f = F_CONTENT;
-			k = K_XHTML;
-		}
+		if (is(l, "body") || is(l, "div"))
+			cap_begin(ps, F_CONTENT, K_XHTML);
 		break;
 	case NS_MEDIA:
-		if (strcmp(l, "content") == 0 || strcmp(l, "thumbnail") == 0)
+		if (is(l, "content") || is(l, "thumbnail"))
 			media(ps, l, attrs);
+		else if (is(l, "category") && ps->in_item)
+			cap_begin(ps, F_CATEGORY, K_TEXT);
+		else if (is(l, "title") && ps->in_item)
+			cap_begin(ps, F_MTITLE, K_TEXT);
 		break;
 	case NS_ITUNES:
-		if (strcmp(l, "summary") == 0)
-			f = F_ITSUMMARY;
-		else if (strcmp(l, "author") == 0)
-			f = F_AUTHOR;
-		else if (strcmp(l, "image") == 0 && !ps->in_item) {
+		if (is(l, "summary")) {
+			cap_begin(ps, F_ITSUMMARY, K_TEXT);
+		} else if (is(l, "author")) {
+			cap_begin(ps, F_AUTHOR, K_TEXT);
+		} else if (is(l, "category") && ps->in_item) {
+			const char *text = attr_get(attrs, "text");
+
+			if (text)
+				add_category(ps, arena_strdup(ps->a, text));
+		} else if (is(l, "image") && !ps->in_item) {
 			const char *href = attr_get(attrs, "href");
 
 			if (href)
@@ -1110,39 +1396,38 @@ elem_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 		}
 		break;
 	case NS_FEEDBURNER:
-		if (strcmp(l, "origLink") == 0)
-			f = F_ORIGLINK;
+		if (is(l, "origLink"))
+			cap_begin(ps, F_ORIGLINK, K_TEXT);
 		break;
 	case NS_SY:
-		if (strcmp(l, "updatePeriod") == 0)
-			f = F_PERIOD;
-		else if (strcmp(l, "updateFrequency") == 0)
-			f = F_FREQ;
+		if (is(l, "updatePeriod"))
+			cap_begin(ps, F_PERIOD, K_TEXT);
+		else if (is(l, "updateFrequency"))
+			cap_begin(ps, F_FREQ, K_TEXT);
 		break;
 	default:
 		break;
 	}
-	if (f != F_NONE)
-		cap_begin(ps, f, k);
 }
 
 static void XMLCALL
 on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 {
 	struct ps *ps = ud;
-	const char *l;
-	enum ns ns = split_name(name, &l);
 
 	ps->depth++;
 	if (ps->depth > MAX_DEPTH)
 		return;
 	scopes_push(ps, attrs);
+	const char *l;
+	enum ns ns = elem_split(ps, name, &l);
+
 	if (ps->fld != F_NONE) {
-		cap_start_tag(ps, l, ns, attrs);
+		cap_start_tag(ps, name, l, ns, attrs);
 		return;
 	}
 	if (!ps->root_seen) {
-		root_start(ps, ns, l, attrs);
+		root_start(ps, name, ns, l, attrs);
 		return;
 	}
 	if (!ps->is_feed)
@@ -1151,10 +1436,10 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 		set_version(ps, "rss10");
 	else if (ps->depth == 2 && ns == NS_RSS090)
 		set_version(ps, "rss090");
-	if (ps->depth == 2 && ps->info->version == NULL &&
-	    strcmp(l, "channel") == 0)
-		set_version(ps, "rss10");
-	elem_start(ps, ns, l, attrs);
+	if (is_core(ns) || ns == NS_RDF)
+		core_start(ps, l, attrs);
+	else
+		ext_start(ps, ns, l, attrs);
 }
 
 static void XMLCALL
@@ -1193,7 +1478,7 @@ on_text(void *ud, const XML_Char *s, int len)
 		cap_text(ps, s, (size_t)len);
 }
 
-/* Undeclared entities reach us here (see parse_run): HTML5 names become
+/* Undeclared entities reach us here (see parse_run): HTML names become
  * their text, unknown ones stay as written. */
 static void XMLCALL
 on_skipped(void *ud, const XML_Char *name, int is_param)
@@ -1208,6 +1493,7 @@ on_skipped(void *ud, const XML_Char *name, int is_param)
 	if (v) {
 		cap_text(ps, v, strlen(v));
 	} else {
+		cap_close_gt(ps);
 		buf_putc(&ps->text, '&');
 		buf_append(&ps->text, name, n);
 		buf_putc(&ps->text, ';');
@@ -1219,7 +1505,7 @@ on_skipped(void *ud, const XML_Char *name, int is_param)
  * rejects &eacute;. Declaring a foreign DTD and "reading" it as an empty
  * external subset makes expat treat undeclared entities as possibly
  * declared there and report them as skipped instead; that costs nothing
- * and keeps one pass.
+ * and keeps one pass. (In attribute values they are dropped.)
  */
 static int XMLCALL
 on_external(XML_Parser xp, const XML_Char *context, const XML_Char *base,
@@ -1247,8 +1533,24 @@ on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
 		ps->netscape = true;
 }
 
+static void XMLCALL
+on_nsdecl(void *ud, const XML_Char *prefix, const XML_Char *uri)
+{
+	struct ps *ps = ud;
+
+	if (ps->root_seen || !uri)
+		return;
+	enum ns ns = ns_lookup(uri, strlen(uri));
+
+	if (ns == NS_RSS10)
+		ps->hint = "rss10";
+	else if (ns == NS_RSS090)
+		ps->hint = "rss090";
+}
+
 /* ---- driver ------------------------------------------------------------ */
 
+/* Forget the state of a failed attempt before parsing again. */
 static void
 ps_reset(struct ps *ps)
 {
@@ -1258,14 +1560,24 @@ ps_reset(struct ps *ps)
 		free(s->base);
 		free(s->lang);
 	}
+	for (int i = 0; i < CAP_NS_MAX; i++) {
+		free(ps->cap_ns[i]);
+		ps->cap_ns[i] = NULL;
+	}
+	if (ps->in_item)
+		arena_reset_to(ps->a, ps->item_mark);
+	free(ps->root_ns);
+	ps->root_ns = NULL;
 	ps->depth = 0;
 	ps->root_seen = false;
 	ps->is_feed = false;
 	ps->atom = false;
+	ps->cdf = false;
 	ps->in_item = false;
 	ps->sub = SUB_NONE;
 	ps->fld = F_NONE;
 	ps->cap_depth = 0;
+	ps->pending_gt = false;
 	ps->seen = 0;
 }
 
@@ -1276,12 +1588,15 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 {
 	XML_Parser xp = XML_ParserCreateNS("UTF-8", NS_SEP);
 
+	if (!xp)
+		abort(); /* out of memory, like xmalloc */
 	ps->xp = xp;
 	XML_SetUserData(xp, ps);
 	XML_SetElementHandler(xp, on_start, on_end);
 	XML_SetCharacterDataHandler(xp, on_text);
 	XML_SetSkippedEntityHandler(xp, on_skipped);
 	XML_SetStartDoctypeDeclHandler(xp, on_doctype);
+	XML_SetStartNamespaceDeclHandler(xp, on_nsdecl);
 	XML_SetParamEntityParsing(xp,
 				  XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE);
 	XML_SetExternalEntityRefHandler(xp, on_external);
@@ -1300,7 +1615,7 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 			break;
 		}
 		off += n;
-	} while (off < len && !ps->stop);
+	} while (off < len);
 	if (err != XML_ERROR_NONE && err != XML_ERROR_ABORTED) {
 		XML_Index idx = XML_GetCurrentByteIndex(xp);
 
@@ -1315,9 +1630,151 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 	return err;
 }
 
+/* Namespaces that feeds use without declaring them. */
+static const char *
+known_prefix_uri(const char *p, size_t n)
+{
+	static const struct {
+		const char *prefix, *uri;
+	} known[] = {
+		{"dc", "http://purl.org/dc/elements/1.1/"},
+		{"dcterms", "http://purl.org/dc/terms/"},
+		{"content", "http://purl.org/rss/1.0/modules/content/"},
+		{"media", "http://search.yahoo.com/mrss/"},
+		{"itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"},
+		{"atom", "http://www.w3.org/2005/Atom"},
+		{"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+		{"feedburner", "http://rssnamespace.org/feedburner/ext/1.0"},
+		{"sy", "http://purl.org/rss/1.0/modules/syndication/"},
+		{"xhtml", "http://www.w3.org/1999/xhtml"},
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strlen(known[i].prefix) == n &&
+		    memcmp(known[i].prefix, p, n) == 0)
+			return known[i].uri;
+	}
+	return NULL;
+}
+
+/*
+ * Declare the prefixes a start tag at doc[off] uses without a
+ * declaration: known ones get their real namespace, others a private one.
+ */
+static bool
+fix_prefixes(const char *doc, size_t len, size_t off, struct buf *out)
+{
+	size_t end = off + 1;
+
+	while (end < len && doc[end] != '>')
+		end++;
+	size_t name_end = off + 1;
+
+	while (name_end < end && !wd_isspace((unsigned char)doc[name_end]) &&
+	       doc[name_end] != '/')
+		name_end++;
+	buf_append(out, doc, name_end);
+	bool any = false;
+
+	/* every "prefix:" that starts a name inside the tag */
+	for (size_t i = off + 1; i < end; i++) {
+		if (i > off + 1 && !wd_isspace((unsigned char)doc[i - 1]))
+			continue;
+		size_t j = i;
+
+		while (j < end && (wd_isalnum((unsigned char)doc[j]) ||
+				   doc[j] == '_' || doc[j] == '-' ||
+				   doc[j] == '.'))
+			j++;
+		if (j == i || j >= end || doc[j] != ':' ||
+		    (j - i == 5 && memcmp(doc + i, "xmlns", 5) == 0) ||
+		    (j - i == 3 && memcmp(doc + i, "xml", 3) == 0))
+			continue;
+		const char *uri = known_prefix_uri(doc + i, j - i);
+
+		buf_appendf(out, " xmlns:%.*s=\"", (int)(j - i), doc + i);
+		if (uri)
+			buf_puts(out, uri);
+		else
+			buf_appendf(out, "urn:x-undeclared:%.*s", (int)(j - i),
+				    doc + i);
+		buf_putc(out, '"');
+		any = true;
+	}
+	buf_append(out, doc + name_end, len - name_end);
+	return any;
+}
+
+/*
+ * One local repair at the place expat stopped, so that a second pass can
+ * go further: a stray '&' becomes "&amp;", a stray '<' "&lt;", a control
+ * character a space, junk before the first tag is cut, an undeclared
+ * prefix is declared, an unexpected end tag is dropped. Returns false
+ * when no repair applies.
+ */
+static bool
+fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
+       struct buf *out)
+{
+	buf_reset(out);
+	if (off >= len)
+		return false;
+	unsigned char c = (unsigned char)doc[off];
+
+	if (err == XML_ERROR_MISPLACED_XML_PI && off > 0) {
+		buf_append(out, doc + off, len - off);
+		return true;
+	}
+	if (err == XML_ERROR_UNBOUND_PREFIX && c == '<')
+		return fix_prefixes(doc, len, off, out);
+	if (err == XML_ERROR_TAG_MISMATCH && c == '<' && off + 1 < len &&
+	    doc[off + 1] == '/') {
+		const char *gt = memchr(doc + off, '>', len - off);
+
+		if (!gt)
+			return false;
+		buf_append(out, doc, off);
+		buf_append(out, gt + 1, len - (size_t)(gt + 1 - doc));
+		return true;
+	}
+	if (c == '&') {
+		buf_append(out, doc, off);
+		if (off + 2 < len && doc[off + 1] == '#' && doc[off + 2] == 'X') {
+			buf_puts(out, "&#x");
+			buf_append(out, doc + off + 3, len - off - 3);
+		} else {
+			buf_puts(out, "&amp;");
+			buf_append(out, doc + off + 1, len - off - 1);
+		}
+		return true;
+	}
+	if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+		buf_append(out, doc, off);
+		buf_putc(out, ' ');
+		buf_append(out, doc + off + 1, len - off - 1);
+		return true;
+	}
+	if (c == '<' && err == XML_ERROR_INVALID_TOKEN) {
+		buf_append(out, doc, off);
+		buf_puts(out, "&lt;");
+		buf_append(out, doc + off + 1, len - off - 1);
+		return true;
+	}
+	if (off == 0 && c != '<') {
+		/* junk before the first tag */
+		const char *lt = memchr(doc, '<', len);
+
+		if (!lt)
+			return false;
+		buf_append(out, lt, len - (size_t)(lt - doc));
+		return true;
+	}
+	return false;
+}
+
 /*
  * An ill-formed document: deliver the item that was open at the error (as
- * a loose parser would), then note the error.
+ * a loose parser would).
  */
 static void
 flush_open(struct ps *ps)
@@ -1339,6 +1796,49 @@ looks_like_json(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * Parse d[0..n) with repairs: each failed pass repairs the document at
+ * the error and parses again, delivering only the items past those the
+ * earlier passes delivered (a repair changes nothing before the error, so
+ * those items are the same). At most MAX_FIXES passes.
+ */
+static void
+parse_with_repairs(struct ps *ps, const char *d, size_t n)
+{
+	struct buf fixed[2];
+	int cur = 0;
+	char msg[200];
+
+	buf_init(&fixed[0], n * 2 + 4096);
+	buf_init(&fixed[1], n * 2 + 4096);
+	for (int attempt = 0;; attempt++) {
+		size_t off = 0;
+		enum XML_Error err = parse_run(ps, d, n, &off, msg,
+					       sizeof(msg));
+
+		if (err == XML_ERROR_NONE || err == XML_ERROR_ABORTED ||
+		    ps->stop)
+			break;
+		if (!ps->info->bozo_msg) {
+			ps->info->bozo = true;
+			ps->info->bozo_msg = arena_strdup(ps->a, msg);
+		}
+		if (attempt >= MAX_FIXES ||
+		    !fix_at(d, n, off, err, &fixed[cur]) ||
+		    buf_failed(&fixed[cur])) {
+			flush_open(ps);
+			break;
+		}
+		d = buf_str(&fixed[cur]);
+		n = fixed[cur].len;
+		cur = !cur;
+		ps->skip = ps->info->nitems;
+		ps_reset(ps);
+	}
+	buf_free(&fixed[0]);
+	buf_free(&fixed[1]);
+}
+
 int
 parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	   parse_item_fn on_item, void *ctx, struct arena *a,
@@ -1358,11 +1858,20 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	info->encoding = arena_strdup(a, enc.encoding);
 	if (enc.bozo_msg) {
 		info->bozo = true;
-		info->bozo_msg = arena_strdup(a, enc.bozo_msg);
+		info->bozo_msg = enc.bozo_msg;
 	}
-	if (looks_like_json(d, n)) {
-		int rc = jsonfeed_parse(d, n, opts, on_item, ctx, a, info);
+	char *base = NULL;
 
+	if (opts && opts->content_location && *opts->content_location)
+		base = urlres_resolve(opts->url, opts->content_location);
+	if (looks_like_json(d, n)) {
+		struct parse_opts o = opts ? *opts : (struct parse_opts){0};
+
+		if (base)
+			o.url = base;
+		int rc = jsonfeed_parse(d, n, &o, on_item, ctx, a, info);
+
+		free(base);
 		buf_free(&conv);
 		return rc;
 	}
@@ -1375,32 +1884,28 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	ps.opts = opts;
 	ps.on_item = on_item;
 	ps.ctx = ctx;
-	ps.doc_url = opts ? opts->url : NULL;
+	ps.doc_url = base ? base : opts ? opts->url : NULL;
 	ps.feed_published = WD_NOTIME;
 	ps.cats = xcalloc(MAX_CATS, sizeof(*ps.cats));
 	ps.encs = xcalloc(MAX_ENCS, sizeof(*ps.encs));
 	buf_init(&ps.text, MAX_FIELD);
+	buf_init(&ps.tmp[0], MAX_FIELD * 2);
+	buf_init(&ps.tmp[1], MAX_FIELD * 2);
+	if (opts && opts->content_language && *opts->content_language)
+		info->language = arena_strdup(a, opts->content_language);
 
-	char msg[200];
-	size_t err_off = 0;
-	enum XML_Error err = parse_run(&ps, d, n, &err_off, msg, sizeof(msg));
+	parse_with_repairs(&ps, d, n);
+
 	int rc = 0;
 
-	if (err != XML_ERROR_NONE && err != XML_ERROR_ABORTED) {
-		flush_open(&ps);
-		info->bozo = true;
-		info->bozo_msg = arena_strdup(a, msg);
-	}
 	if (info->updated == WD_NOTIME)
 		info->updated = ps.feed_published;
 	if (!info->subtitle && ps.feed_itsummary)
 		info->subtitle = ps.feed_itsummary;
 	if (!ps.is_feed && info->nitems == 0) {
 		info->bozo = true;
-		if (!info->bozo_msg || ps.root_seen)
-			info->bozo_msg = ps.root_seen ?
-				"not a feed: unknown root element" :
-				"not a feed: no XML element found";
+		info->bozo_msg = ps.root_seen ? "not a feed: unknown root element"
+					      : "not a feed: no XML element found";
 		rc = WD_EPARSE;
 	}
 	if (ps.rc < 0)
@@ -1410,6 +1915,9 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	free(ps.cats);
 	free(ps.encs);
 	buf_free(&ps.text);
+	buf_free(&ps.tmp[0]);
+	buf_free(&ps.tmp[1]);
 	buf_free(&conv);
+	free(base);
 	return rc;
 }

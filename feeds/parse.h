@@ -18,6 +18,10 @@ struct parse_opts {
 	const char *url;          /* document URL for relative links, or NULL */
 	const char *content_type; /* HTTP Content-Type header, or NULL */
 	size_t max_items;         /* stop after this many items; 0: no cap */
+	const char *content_location; /* HTTP Content-Location (a base for
+					 relative links), or NULL */
+	const char *content_language; /* HTTP Content-Language (the feed's
+					 language unless it says), or NULL */
 };
 
 /*

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* feeds/htmlfix.c: small text repairs on parsed fields; parse stage. */
+#include "feeds/htmlfix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+
+/* windows-1252 for 0x80..0x9f; 0 where it defines nothing */
+static const unsigned short cp1252[32] = {
+	0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017d, 0,
+	0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
+
+/* windows-1252 byte for a code point, or -1 */
+static int
+to_cp1252(unsigned cp)
+{
+	if (cp < 0x80 || (cp >= 0xa0 && cp <= 0xff))
+		return (int)cp;
+	for (int i = 0; i < 32; i++) {
+		if (cp1252[i] == cp)
+			return 0x80 + i;
+	}
+	if (cp >= 0x80 && cp <= 0x9f)
+		return (int)cp;
+	return -1;
+}
+
+bool
+htmlfix_has_c1(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, '\xc2', (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/*
+ * A run of characters that each fit one windows-1252 byte is turned back
+ * into those bytes; when the bytes are valid UTF-8 with a multi-byte
+ * sequence, the text was encoded twice and the bytes are the real text.
+ * Otherwise each C1 character is taken as the windows-1252 character of
+ * that byte.
+ */
+void
+htmlfix_c1(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned cp;
+		size_t len = wd_utf8_decode(s + i, n - i, &cp);
+
+		if (!len) {
+			buf_append(out, s + i, 1);
+			i++;
+			continue;
+		}
+		if (cp < 0x80 || to_cp1252(cp) < 0) {
+			buf_append(out, s + i, len);
+			i += len;
+			continue;
+		}
+		/* a run of non-ASCII characters that fit in one byte each */
+		char bytes[64];
+		size_t nb = 0, j = i, run_end = i;
+		bool has_c1 = false;
+
+		while (j < n && nb < sizeof(bytes)) {
+			unsigned c;
+			size_t l = wd_utf8_decode(s + j, n - j, &c);
+			int b = l ? to_cp1252(c) : -1;
+
+			if (b < 0x80)
+				break;
+			if (c >= 0x80 && c <= 0x9f)
+				has_c1 = true;
+			bytes[nb++] = (char)b;
+			j += l;
+			run_end = j;
+		}
+		unsigned dummy;
+		size_t k = 0;
+		bool utf8 = has_c1;
+
+		while (utf8 && k < nb) {
+			size_t l = wd_utf8_decode(bytes + k, nb - k, &dummy);
+
+			if (l < 2)
+				utf8 = false;
+			k += l ? l : 1;
+		}
+		if (utf8) {
+			buf_append(out, bytes, nb);
+		} else {
+			for (size_t m = i; m < run_end;) {
+				size_t l = wd_utf8_decode(s + m, run_end - m, &cp);
+
+				if (cp >= 0x80 && cp <= 0x9f && cp1252[cp - 0x80])
+					wd_utf8_put(out, cp1252[cp - 0x80]);
+				else
+					buf_append(out, s + m, l);
+				m += l;
+			}
+		}
+		i = run_end;
+	}
+}
+
+static bool
+is_entity_start(const char *s, size_t n)
+{
+	/* s points after '&': name; or #digits; or #xhex followed by ';' */
+	size_t i = 0;
+
+	if (i < n && s[i] == '#') {
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
+			i++;
+			while (i < n && (wd_isdigit((unsigned char)s[i]) ||
+					 (wd_tolower((unsigned char)s[i]) >= 'a' &&
+					  wd_tolower((unsigned char)s[i]) <= 'f')))
+				i++;
+		} else {
+			while (i < n && wd_isdigit((unsigned char)s[i]))
+				i++;
+		}
+		return i > 1 && i < n && s[i] == ';';
+	}
+	while (i < n && wd_isalnum((unsigned char)s[i]))
+		i++;
+	return i > 0 && i < n && s[i] == ';';
+}
+
+bool
+htmlfix_needs_amp(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		p++;
+		if (!is_entity_start(p, (size_t)(end - p)) ||
+		    (p < end && *p == '#'))
+			return true;
+	}
+	return false;
+}
+
+void
+htmlfix_amp(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *amp = memchr(s + i, '&', n - i);
+
+		if (!amp) {
+			buf_append(out, s + i, n - i);
+			return;
+		}
+		size_t a = (size_t)(amp - s);
+
+		buf_append(out, s + i, a - i);
+		i = a + 1;
+		if (!is_entity_start(s + i, n - i)) {
+			buf_puts(out, "&amp;");
+			continue;
+		}
+		if (s[i] != '#') {
+			buf_putc(out, '&');
+			continue;
+		}
+		/* numeric reference: normalise and map 128..159 */
+		bool hex = s[i + 1] == 'x' || s[i + 1] == 'X';
+		char *end;
+		unsigned long v = strtoul(s + i + (hex ? 2 : 1), &end,
+					  hex ? 16 : 10);
+		size_t semi = (size_t)(end - s);
+
+		if (v >= 0x80 && v <= 0x9f && cp1252[v - 0x80])
+			v = cp1252[v - 0x80];
+		else if (!hex) {
+			buf_putc(out, '&');
+			continue;
+		}
+		buf_appendf(out, "&#x%lx;", v);
+		i = semi + 1;
+	}
+}
