@@ -672,6 +672,8 @@ publish_audience(struct run *r, const struct audience *a,
 	} formats[] = {
 		{"rss", render_rss},
 		{"atom", render_atom},
+		{"json", render_json},
+		{"html", render_html},
 	};
 	enum { NFORMATS = sizeof(formats) / sizeof(formats[0]) };
 	/* Render every format first: a failure leaves every old file as it

@@ -11,16 +11,7 @@
 #include "core/buf.h"
 #include "core/text.h"
 #include "core/xalloc.h"
-#if __has_include("feeds/canon.h")
 #include "feeds/canon.h"
-#else
-/* XXX: until feeds/canon lands, links are compared as given. */
-static char *
-canon_link(const char *url)
-{
-	return xstrdup(url);
-}
-#endif
 
 /* Candidates read from the band index for one item, at most. */
 enum { MAX_CANDIDATES = 200, LEAD_MAX = 600 };
@@ -156,9 +147,7 @@ stories_find(struct store *s, const char *feed_id, const struct item *it,
 	out->siglen = simdup_to_blob(&sig, out->sig);
 	out->bands = xcalloc(SIMDUP_BANDS, sizeof(uint64_t));
 	out->nbands = simdup_bands(&sig, out->bands);
-	const char *link = it->orig_link ? it->orig_link : it->link;
-
-	out->canon = link ? canon_link(link) : NULL;
+	out->canon = canon_item_link(it);
 	out->versioned = conventions > 0 &&
 			 (wv.version > 0 || wv.kill ||
 			  (wv.flags & (WIREVER_F_UPDATE | WIREVER_F_REFILE |

@@ -70,7 +70,13 @@ wd_time_rfc3339(int64_t t, char out[static 32])
 	struct tm tm;
 
 	utc_tm(t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char tmp[96];
+
+	/* Not strftime: glibc's %Y does not pad years before 1000. */
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	snprintf(out, 32, "%.31s", tmp);
 }
 
 void

@@ -81,6 +81,21 @@ class Demo(unittest.TestCase):
                              [e.id for e in d.entries])
             self.assertEqual([e["title"] for e in mine["entries"]],
                              [e.title for e in d.entries])
+        # JSON Feed 1.1: the fields the spec requires, same items.
+        with open(self.out("json"), encoding="utf-8") as f:
+            jf = json.load(f)
+        self.assertEqual(jf["version"], "https://jsonfeed.org/version/1.1")
+        self.assertEqual(jf["title"], "Phuket Media Watch")
+        self.assertEqual([i["id"] for i in jf["items"]],
+                         [e["id"] for e in mine["entries"]])
+        for i in jf["items"]:
+            self.assertTrue(i.get("content_html") or i.get("content_text"))
+        # The HTML page lists every item, with no script at all.
+        with open(self.out("html"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertNotIn("<script", page.lower())
+        for e in mine["entries"]:
+            self.assertIn(e["link"].replace("&", "&amp;"), page)
         # Machine-form credit in RSS.
         with open(self.out("rss"), encoding="utf-8") as f:
             rss = f.read()
@@ -90,14 +105,14 @@ class Demo(unittest.TestCase):
     def test_second_run_rewrites_nothing(self):
         self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
         before = {}
-        for ext in ("rss", "atom"):
+        for ext in ("rss", "atom", "json", "html"):
             st = os.stat(self.out(ext))
             with open(self.out(ext), "rb") as f:
                 before[ext] = (st.st_mtime_ns, st.st_ino, f.read())
         r = run(["-c", self.cfg, "run", "--force"],
                 env_extra={"WIREDESK_NOW": "2026-11-26T12:30:00Z"})
         self.assertEqual(r.returncode, 0, r.stderr)
-        for ext in ("rss", "atom"):
+        for ext in ("rss", "atom", "json", "html"):
             st = os.stat(self.out(ext))
             with open(self.out(ext), "rb") as f:
                 self.assertEqual((st.st_mtime_ns, st.st_ino, f.read()),
