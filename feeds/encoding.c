@@ -248,6 +248,41 @@ iconv_decode(const char *enc, const char *d, size_t len, struct buf *out)
 	return ok;
 }
 
+/* windows-1252 for 0x80..0x9f; the five bytes it leaves undefined map
+ * to the C1 controls, so this decoder never fails (as browsers do). */
+static const unsigned short cp1252_hi[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+
+static void
+cp1252_decode(const char *d, size_t len, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < len;) {
+		size_t start = i;
+
+		while (i < len && (unsigned char)d[i] < 0x80)
+			i++;
+		buf_append(out, d + start, i - start);
+		if (i >= len)
+			break;
+		unsigned char c = (unsigned char)d[i++];
+
+		wd_utf8_put(out, c < 0xa0 ? cp1252_hi[c - 0x80] : c);
+	}
+}
+
+/* The name feedparser reports for an encoding we decoded with. */
+static const char *
+report_name(const char *enc)
+{
+	if (strcmp(enc, "gb2312") == 0)
+		return "gb18030";
+	return enc;
+}
+
 static bool
 is_xml_type(const char *t)
 {
@@ -290,10 +325,9 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 
 	memset(res, 0, sizeof(*res));
 	if (sniffed && strncmp(sniffed, "utf-", 4) == 0 &&
-	    strcmp(sniffed, "utf-8") != 0 &&
-	    (!has_decl || strncmp(decl, "utf-", 4) == 0 ||
-	     strncmp(decl, "iso-10646", 9) == 0)) {
-		/* the BOM says which byte order "utf-16" means */
+	    strcmp(sniffed, "utf-8") != 0) {
+		/* NULs or a BOM say UTF-16/32 and its byte order, whatever
+		 * the declaration calls it ("utf16", "u16", "utf_16") */
 		snprintf(decl, sizeof(decl), "%s", sniffed);
 		has_decl = true;
 	}
@@ -331,13 +365,18 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 		} else if (strcmp(c, "us-ascii") == 0 ||
 			   strcmp(c, "ascii") == 0) {
 			ok = is_ascii(data, dlen);
+		} else if (strcmp(c, "windows-1252") == 0 ||
+			   strcmp(c, "cp1252") == 0) {
+			cp1252_decode(data, dlen, out);
+			ok = res->converted = !buf_failed(out);
 		} else {
 			ok = iconv_decode(c, data, dlen, out);
 			res->converted = ok;
 		}
 		if (!ok)
 			continue;
-		snprintf(res->encoding, sizeof(res->encoding), "%s", c);
+		snprintf(res->encoding, sizeof(res->encoding), "%s",
+			 report_name(c));
 		res->skip = res->converted ? 0 : bom;
 		if (i != 0)
 			res->bozo_msg = "character encoding overridden: the "

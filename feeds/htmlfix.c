@@ -15,21 +15,6 @@ static const unsigned short cp1252[32] = {
 	0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
 
-/* windows-1252 byte for a code point, or -1 */
-static int
-to_cp1252(unsigned cp)
-{
-	if (cp < 0x80 || (cp >= 0xa0 && cp <= 0xff))
-		return (int)cp;
-	for (int i = 0; i < 32; i++) {
-		if (cp1252[i] == cp)
-			return 0x80 + i;
-	}
-	if (cp >= 0x80 && cp <= 0x9f)
-		return (int)cp;
-	return -1;
-}
-
 bool
 htmlfix_has_c1(const char *s, size_t n)
 {
@@ -44,13 +29,6 @@ htmlfix_has_c1(const char *s, size_t n)
 	return false;
 }
 
-/*
- * A run of characters that each fit one windows-1252 byte is turned back
- * into those bytes; when the bytes are valid UTF-8 with a multi-byte
- * sequence, the text was encoded twice and the bytes are the real text.
- * Otherwise each C1 character is taken as the windows-1252 character of
- * that byte.
- */
 void
 htmlfix_c1(struct buf *out, const char *s, size_t n)
 {
@@ -60,59 +38,68 @@ htmlfix_c1(struct buf *out, const char *s, size_t n)
 		unsigned cp;
 		size_t len = wd_utf8_decode(s + i, n - i, &cp);
 
-		if (!len) {
-			buf_append(out, s + i, 1);
-			i++;
-			continue;
-		}
-		if (cp < 0x80 || to_cp1252(cp) < 0) {
-			buf_append(out, s + i, len);
-			i += len;
-			continue;
-		}
-		/* a run of non-ASCII characters that fit in one byte each */
-		char bytes[64];
-		size_t nb = 0, j = i, run_end = i;
-		bool has_c1 = false;
+		if (len == 2 && cp >= 0x80 && cp <= 0x9f && cp1252[cp - 0x80])
+			wd_utf8_put(out, cp1252[cp - 0x80]);
+		else
+			buf_append(out, s + i, len ? len : 1);
+		i += len ? len : 1;
+	}
+}
 
-		while (j < n && nb < sizeof(bytes)) {
-			unsigned c;
-			size_t l = wd_utf8_decode(s + j, n - j, &c);
-			int b = l ? to_cp1252(c) : -1;
+bool
+htmlfix_is_double_utf8(const char *s, size_t n)
+{
+	if (!memchr(s, '\xc2', n) && !memchr(s, '\xc3', n))
+		return false;
+	/* every character must be one Latin-1 byte, and those bytes must
+	 * be UTF-8 with at least one multi-byte sequence */
+	unsigned char bytes[4];
+	size_t nb = 0, need = 0;
+	bool multi = false;
 
-			if (b < 0x80)
-				break;
-			if (c >= 0x80 && c <= 0x9f)
-				has_c1 = true;
-			bytes[nb++] = (char)b;
-			j += l;
-			run_end = j;
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t len = wd_utf8_decode(s + i, n - i, &cp);
+
+		if (!len || cp > 0xff)
+			return false;
+		i += len;
+		if (nb == 0) {
+			if (cp < 0x80)
+				continue;
+			if ((cp & 0xe0) == 0xc0)
+				need = 2;
+			else if ((cp & 0xf0) == 0xe0)
+				need = 3;
+			else if ((cp & 0xf8) == 0xf0)
+				need = 4;
+			else
+				return false;
 		}
-		unsigned dummy;
-		size_t k = 0;
-		bool utf8 = has_c1;
+		bytes[nb++] = (unsigned char)cp;
+		if (nb == need) {
+			unsigned dummy;
 
-		while (utf8 && k < nb) {
-			size_t l = wd_utf8_decode(bytes + k, nb - k, &dummy);
-
-			if (l < 2)
-				utf8 = false;
-			k += l ? l : 1;
+			if (wd_utf8_decode((const char *)bytes, nb, &dummy) != nb)
+				return false;
+			multi = true;
+			nb = 0;
 		}
-		if (utf8) {
-			buf_append(out, bytes, nb);
-		} else {
-			for (size_t m = i; m < run_end;) {
-				size_t l = wd_utf8_decode(s + m, run_end - m, &cp);
+	}
+	return multi && nb == 0;
+}
 
-				if (cp >= 0x80 && cp <= 0x9f && cp1252[cp - 0x80])
-					wd_utf8_put(out, cp1252[cp - 0x80]);
-				else
-					buf_append(out, s + m, l);
-				m += l;
-			}
-		}
-		i = run_end;
+void
+htmlfix_undouble_utf8(struct buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t len = wd_utf8_decode(s + i, n - i, &cp);
+
+		if (!len)
+			len = 1, cp = (unsigned char)s[i];
+		buf_putc(out, (char)cp);
+		i += len;
 	}
 }
 

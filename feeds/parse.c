@@ -144,6 +144,8 @@ struct ps {
 	bool atom;
 	bool cdf;
 	bool netscape;      /* DOCTYPE names the Netscape RSS 0.91 DTD */
+	bool has_doctype;
+	bool utf8_doc;      /* the document was UTF-8 (no conversion) */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
 
@@ -677,6 +679,14 @@ cap_value(struct ps *ps)
 		t = &ps->tmp[1], u = &ps->tmp[0];
 	}
 	trim(&s, &n);
+	if (ps->utf8_doc && htmlfix_is_double_utf8(s, n)) {
+		buf_reset(t);
+		htmlfix_undouble_utf8(t, s, n);
+		s = buf_str(t), n = t->len;
+		struct buf *sw = t;
+
+		t = u, u = sw;
+	}
 	if (htmlfix_has_c1(s, n)) {
 		buf_reset(t);
 		htmlfix_c1(t, s, n);
@@ -763,7 +773,6 @@ qattr_cmp(const void *a, const void *b)
 }
 
 static const char XLINK_NS[] = "http://www.w3.org/1999/xlink";
-static const char XHTML_NS[] = "http://www.w3.org/1999/xhtml";
 
 /*
  * Serialise a start tag inside a markup field the way feedparser does:
@@ -814,8 +823,7 @@ cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
 				     ? ps->cap_ns[level - 1]
 				     : NULL;
 
-	if (uri && !(urilen == sizeof(XHTML_NS) - 1 &&
-		     memcmp(uri, XHTML_NS, urilen) == 0)) {
+	if (uri && ns == NS_OTHER) {
 		char *u = xstrndup(uri, urilen);
 
 		if ((!parent || strcmp(parent, u) != 0) && nq < 32) {
@@ -1071,7 +1079,7 @@ atom_kind(struct ps *ps, const char **attrs)
 	if (mode && is(mode, "escaped"))
 		return K_HTML;
 	if (mode && is(mode, "xml"))
-		return K_XML;
+		return atom03 ? K_XML : K_XHTML;
 	if (!type)
 		return atom03 ? K_XML : K_TEXT;
 	if (is(type, "xhtml"))
@@ -1081,7 +1089,7 @@ atom_kind(struct ps *ps, const char **attrs)
 	if (is(type, "text") || strncmp(type, "text/", 5) == 0)
 		return atom03 ? K_XML : K_TEXT;
 	if (strstr(type, "xml"))
-		return K_XML;
+		return atom03 ? K_XML : K_XHTML;
 	ps->b64 = true; /* any other media type is base64 (RFC 4287 4.1.3) */
 	return K_TEXT;
 }
@@ -1485,7 +1493,17 @@ on_skipped(void *ud, const XML_Char *name, int is_param)
 {
 	struct ps *ps = ud;
 
-	if (is_param || ps->fld == F_NONE)
+	if (is_param)
+		return;
+	if (!ps->has_doctype && !ps->info->bozo_msg) {
+		/* not well-formed XML, though we recover the text */
+		char msg[120];
+
+		snprintf(msg, sizeof(msg), "undeclared entity &%.64s;", name);
+		ps->info->bozo = true;
+		ps->info->bozo_msg = arena_strdup(ps->a, msg);
+	}
+	if (ps->fld == F_NONE)
 		return;
 	size_t n = strlen(name);
 	const char *v = entities_lookup(name, n);
@@ -1527,6 +1545,7 @@ on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
 {
 	struct ps *ps = ud;
 
+	ps->has_doctype = true;
 	if (pubid && strstr(pubid, "Netscape"))
 		ps->netscape = true;
 	if (sysid && strstr(sysid, "netscape"))
@@ -1712,61 +1731,97 @@ fix_prefixes(const char *doc, size_t len, size_t off, struct buf *out)
  * prefix is declared, an unexpected end tag is dropped. Returns false
  * when no repair applies.
  */
+static const char *
+find_decl(const char *doc, size_t len)
+{
+	for (const char *p = doc; (p = memchr(p, '<', len - (size_t)(p - doc)));
+	     p++) {
+		if (len - (size_t)(p - doc) >= 5 && memcmp(p, "<?xml", 5) == 0)
+			return p;
+	}
+	return NULL;
+}
+
 static bool
 fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
-       struct buf *out)
+       bool root_seen, struct buf *out)
 {
 	buf_reset(out);
 	if (off >= len)
 		return false;
-	unsigned char c = (unsigned char)doc[off];
+	if (!root_seen && err != XML_ERROR_UNBOUND_PREFIX) {
+		/* junk (or blanks) before the XML declaration or first tag */
+		const char *x = find_decl(doc, len);
+		const char *lt = x ? x : memchr(doc, '<', len);
 
-	if (err == XML_ERROR_MISPLACED_XML_PI && off > 0) {
-		buf_append(out, doc + off, len - off);
-		return true;
+		if (lt && lt != doc) {
+			buf_append(out, lt, len - (size_t)(lt - doc));
+			return true;
+		}
+		if (!x || x != doc)
+			return false;
 	}
+	/* expat points into the bad token, or just past an entity name
+	 * that lacks its ';': go back to its '&' or '<' */
+	size_t t = off;
+	bool amp = false;
+
+	for (size_t k = off; k > 0 && off - k < 64; k--) {
+		char b = doc[k - 1];
+
+		if (b == '&') {
+			t = k - 1;
+			amp = true;
+			break;
+		}
+		if (!wd_isalnum((unsigned char)b) && b != '#' && b != '_' &&
+		    b != '-' && b != '.')
+			break;
+	}
+
+	while (!amp && t > 0 && off - t < 64 &&
+	       (wd_isalnum((unsigned char)doc[t]) || doc[t] == '#' ||
+		doc[t] == '_' || doc[t] == '-' || doc[t] == '.' ||
+		doc[t] == ':' || doc[t] == '/' || doc[t] == '=' ||
+		wd_isspace((unsigned char)doc[t])) &&
+	       doc[t] != '&' && doc[t] != '<')
+		t--;
+	unsigned char c = (unsigned char)doc[t];
+
 	if (err == XML_ERROR_UNBOUND_PREFIX && c == '<')
-		return fix_prefixes(doc, len, off, out);
-	if (err == XML_ERROR_TAG_MISMATCH && c == '<' && off + 1 < len &&
-	    doc[off + 1] == '/') {
-		const char *gt = memchr(doc + off, '>', len - off);
+		return fix_prefixes(doc, len, t, out);
+	if (err == XML_ERROR_TAG_MISMATCH && c == '<' && t + 1 < len &&
+	    doc[t + 1] == '/') {
+		const char *gt = memchr(doc + t, '>', len - t);
 
 		if (!gt)
 			return false;
-		buf_append(out, doc, off);
+		buf_append(out, doc, t);
 		buf_append(out, gt + 1, len - (size_t)(gt + 1 - doc));
 		return true;
 	}
 	if (c == '&') {
-		buf_append(out, doc, off);
-		if (off + 2 < len && doc[off + 1] == '#' && doc[off + 2] == 'X') {
+		buf_append(out, doc, t);
+		if (t + 2 < len && doc[t + 1] == '#' && doc[t + 2] == 'X') {
 			buf_puts(out, "&#x");
-			buf_append(out, doc + off + 3, len - off - 3);
+			buf_append(out, doc + t + 3, len - t - 3);
 		} else {
 			buf_puts(out, "&amp;");
-			buf_append(out, doc + off + 1, len - off - 1);
+			buf_append(out, doc + t + 1, len - t - 1);
 		}
 		return true;
 	}
+	if (c == '<' && err == XML_ERROR_INVALID_TOKEN) {
+		buf_append(out, doc, t);
+		buf_puts(out, "&lt;");
+		buf_append(out, doc + t + 1, len - t - 1);
+		return true;
+	}
+	c = (unsigned char)doc[off];
 	if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
 		buf_append(out, doc, off);
 		buf_putc(out, ' ');
 		buf_append(out, doc + off + 1, len - off - 1);
-		return true;
-	}
-	if (c == '<' && err == XML_ERROR_INVALID_TOKEN) {
-		buf_append(out, doc, off);
-		buf_puts(out, "&lt;");
-		buf_append(out, doc + off + 1, len - off - 1);
-		return true;
-	}
-	if (off == 0 && c != '<') {
-		/* junk before the first tag */
-		const char *lt = memchr(doc, '<', len);
-
-		if (!lt)
-			return false;
-		buf_append(out, lt, len - (size_t)(lt - doc));
 		return true;
 	}
 	return false;
@@ -1824,7 +1879,7 @@ parse_with_repairs(struct ps *ps, const char *d, size_t n)
 			ps->info->bozo_msg = arena_strdup(ps->a, msg);
 		}
 		if (attempt >= MAX_FIXES ||
-		    !fix_at(d, n, off, err, &fixed[cur]) ||
+		    !fix_at(d, n, off, err, ps->root_seen, &fixed[cur]) ||
 		    buf_failed(&fixed[cur])) {
 			flush_open(ps);
 			break;
@@ -1862,8 +1917,15 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	}
 	char *base = NULL;
 
-	if (opts && opts->content_location && *opts->content_location)
+	if (opts && opts->content_location && *opts->content_location) {
 		base = urlres_resolve(opts->url, opts->content_location);
+		if (base && wd_strncasecmp(base, "http://", 7) != 0 &&
+		    wd_strncasecmp(base, "https://", 8) != 0) {
+			/* a javascript: or data: base is never followed */
+			free(base);
+			base = NULL;
+		}
+	}
 	if (looks_like_json(d, n)) {
 		struct parse_opts o = opts ? *opts : (struct parse_opts){0};
 
@@ -1886,6 +1948,7 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	ps.ctx = ctx;
 	ps.doc_url = base ? base : opts ? opts->url : NULL;
 	ps.feed_published = WD_NOTIME;
+	ps.utf8_doc = strcmp(enc.encoding, "utf-8") == 0;
 	ps.cats = xcalloc(MAX_CATS, sizeof(*ps.cats));
 	ps.encs = xcalloc(MAX_ENCS, sizeof(*ps.encs));
 	buf_init(&ps.text, MAX_FIELD);

@@ -26,6 +26,45 @@ urlres_is_absolute(const char *s)
 	return false;
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = wd_tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* curl percent-encodes non-ASCII bytes; a feed that wrote them raw gets
+ * them back raw, as other feed readers keep them. */
+static char *
+keep_raw_utf8(const char *url, const char *ref)
+{
+	bool raw = false;
+
+	for (const char *p = ref; *p; p++)
+		raw |= (unsigned char)*p >= 0x80;
+	char *out = xstrdup(url);
+
+	if (!raw)
+		return out;
+	size_t j = 0;
+
+	for (size_t i = 0; url[i]; i++) {
+		int hi, lo;
+
+		if (url[i] == '%' && (hi = hexval((unsigned char)url[i + 1])) >= 8 &&
+		    (lo = hexval((unsigned char)url[i + 2])) >= 0) {
+			out[j++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[j++] = url[i];
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
 char *
 urlres_resolve(const char *base, const char *ref)
 {
@@ -52,7 +91,7 @@ urlres_resolve(const char *base, const char *ref)
 	char *s = NULL;
 
 	if (curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK && s) {
-		res = xstrdup(s);
+		res = keep_raw_utf8(s, ref);
 		curl_free(s);
 	}
 out:
@@ -85,11 +124,13 @@ is_link_attr(const char *s, size_t n)
 static void
 put_resolved(struct buf *out, const char *v, size_t n, const char *base)
 {
+	while (n && wd_isspace((unsigned char)*v))
+		v++, n--;
+	while (n && wd_isspace((unsigned char)v[n - 1]))
+		n--;
 	char *ref = xstrndup(v, n);
 	const char *p = ref;
 
-	while (wd_isspace((unsigned char)*p))
-		p++;
 	if (urlres_is_absolute(p) || *p == '#') {
 		buf_append(out, v, n);
 	} else {
