@@ -216,7 +216,7 @@ migrate(struct store *s)
 			memcpy(keep, s->err, sizeof(keep));
 			store_rollback(s);
 			snprintf(s->err, sizeof(s->err),
-				 "migrating to version %d: %s", v + 1, keep);
+				 "migrating to version %d: %.900s", v + 1, keep);
 			return WD_EDB;
 		}
 		if (store_exec(s, "COMMIT") < 0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* selections/select.c: which stories an audience gets (selections stage):
+/* selections/select.c: which stories an audience receives (selections stage):
  * window, rules, picks and blocks, quotas, order. */
 #include "selections/select.h"
 
