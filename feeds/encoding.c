@@ -76,16 +76,34 @@ declared(const unsigned char *d, size_t len, size_t bom, const char *sniffed,
 	char head[256];
 	size_t n = 0;
 
-	if (sniffed && strcmp(sniffed, "cp037") == 0)
-		return false;
-	for (size_t i = bom; i + w <= len && n < sizeof(head) - 1; i += w) {
-		unsigned char c = big ? d[i + w - 1] : d[i];
+	if (sniffed && strcmp(sniffed, "cp037") == 0) {
+		/* EBCDIC: read the declaration through code page 037, whose
+		 * letters, digits and punctuation the others share */
+		iconv_t cd = iconv_open("UTF-8", "IBM037");
 
-		head[n++] = (char)c;
-		if (c == '>')
-			break;
+		if (cd == (iconv_t)-1)
+			return false;
+		char *in = (char *)d, *o = head;
+		size_t left = len < 200 ? len : 200, room = sizeof(head) - 1;
+
+		iconv(cd, &in, &left, &o, &room);
+		iconv_close(cd);
+		*o = '\0';
+		char *gt = strchr(head, '>');
+
+		if (gt)
+			gt[1] = '\0';
+	} else {
+		for (size_t i = bom; i + w <= len && n < sizeof(head) - 1;
+		     i += w) {
+			unsigned char c = big ? d[i + w - 1] : d[i];
+
+			head[n++] = (char)c;
+			if (c == '>')
+				break;
+		}
+		head[n] = '\0';
 	}
-	head[n] = '\0';
 	if (strncmp(head, "<?xml", 5) != 0)
 		return false;
 	const char *e = strstr(head, "encoding");
@@ -197,12 +215,27 @@ is_ascii(const char *s, size_t n)
 }
 
 static const char *
-iconv_name(const char *enc)
+iconv_name(const char *enc, char *tmp, size_t size)
 {
+	/* Python spells "windows_1252", iconv "windows-1252" */
+	snprintf(tmp, size, "%s", enc);
+	for (char *p = tmp; *p; p++) {
+		if (*p == '_')
+			*p = '-';
+	}
+	enc = tmp;
 	static const struct {
 		const char *from, *to;
 	} alias[] = {
 		{"cp037", "IBM037"},
+		{"ibm039", "IBM037"},
+		{"cp-is", "CP861"},
+		{"csibm861", "IBM861"},
+		{"maccentraleurope", "MAC-CENTRALEUROPE"},
+		{"maclatin2", "MAC-CENTRALEUROPE"},
+		{"maciceland", "MAC-IS"},
+		{"macroman", "MACINTOSH"},
+		{"maccyrillic", "MAC-CYRILLIC"},
 		{"gb2312", "GB18030"},
 		{"x-sjis", "SHIFT_JIS"},
 		{"macintosh", "MACINTOSH"},
@@ -221,7 +254,8 @@ iconv_name(const char *enc)
 static bool
 iconv_decode(const char *enc, const char *d, size_t len, struct buf *out)
 {
-	iconv_t cd = iconv_open("UTF-8", iconv_name(enc));
+	char name[64];
+	iconv_t cd = iconv_open("UTF-8", iconv_name(enc, name, sizeof(name)));
 
 	if (cd == (iconv_t)-1)
 		return false;
@@ -307,6 +341,42 @@ is_text_xml_type(const char *t)
 }
 
 /*
+ * The converted text still declares its old encoding, whose name may not
+ * even be well-formed for expat ("437"): drop the encoding pseudo-attribute.
+ */
+static void
+drop_declared_encoding(struct buf *out)
+{
+	const char *d = buf_str(out);
+
+	if (out->len < 6 || strncmp(d, "<?xml", 5) != 0)
+		return;
+	const char *end = strstr(d, "?>");
+	const char *e = strstr(d, "encoding");
+
+	if (!end || !e || e > end)
+		return;
+	const char *q = e + 8;
+
+	while (q < end && *q != '"' && *q != '\'')
+		q++;
+	if (q >= end)
+		return;
+	const char *q2 = memchr(q + 1, *q, (size_t)(end - q - 1));
+
+	if (!q2)
+		return;
+	struct buf tmp;
+
+	buf_init(&tmp, out->max);
+	buf_append(&tmp, d, (size_t)(e - d));
+	buf_append(&tmp, q2 + 1, out->len - (size_t)(q2 + 1 - d));
+	buf_reset(out);
+	buf_append(out, buf_str(&tmp), tmp.len);
+	buf_free(&tmp);
+}
+
+/*
  * The order follows feedparser, which the conformance corpus encodes:
  * the RFC 3023 answer (HTTP charset; text/xml without one means
  * US-ASCII), then the declaration, then the BOM, then UTF-8,
@@ -377,6 +447,8 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 			continue;
 		snprintf(res->encoding, sizeof(res->encoding), "%s",
 			 report_name(c));
+		if (res->converted)
+			drop_declared_encoding(out);
 		res->skip = res->converted ? 0 : bom;
 		if (i != 0)
 			res->bozo_msg = "character encoding overridden: the "
