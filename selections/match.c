@@ -109,12 +109,67 @@ is_word_category(utf8proc_category_t c)
 	}
 }
 
-/* Append the folded form of one code point; *sep says a space is owed. */
+/* Folded output goes through a small array, flushed to the buffer in
+ * chunks: folding touches every byte of every story, so a call per byte
+ * would dominate selection time. */
+struct fold_out {
+	struct buf *b;
+	size_t n;
+	bool word; /* a word was written */
+	bool sep;  /* a space is owed before the next word character */
+	char tmp[4096];
+};
+
 static void
-fold_cp(struct buf *out, unsigned cp, bool *sep, size_t start)
+flush(struct fold_out *w)
+{
+	buf_append(w->b, w->tmp, w->n);
+	w->n = 0;
+}
+
+static inline void
+put_word_byte(struct fold_out *w, char c)
+{
+	if (w->n + 2 > sizeof(w->tmp))
+		flush(w);
+	if (w->sep && w->word)
+		w->tmp[w->n++] = ' ';
+	w->sep = false;
+	w->word = true;
+	w->tmp[w->n++] = c;
+}
+
+/* ASCII letters and digits lower-cased; 0 for everything else. */
+static const char ascii_fold[128] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+	['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+	['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+	['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+	['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+	['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
+	['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i',
+	['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+	['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's',
+	['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+	['y'] = 'y', ['z'] = 'z',
+};
+
+/* Append the folded form of one code point. */
+static void
+fold_cp(struct fold_out *w, unsigned cp)
 {
 	utf8proc_int32_t dst[16];
 	int last = 0;
+
+	if (cp < 0x80) {
+		if (ascii_fold[cp])
+			put_word_byte(w, ascii_fold[cp]);
+		else
+			w->sep = true;
+		return;
+	}
 	utf8proc_ssize_t k = utf8proc_decompose_char(
 		(utf8proc_int32_t)cp, dst, 16,
 		UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
@@ -122,40 +177,58 @@ fold_cp(struct buf *out, unsigned cp, bool *sep, size_t start)
 		&last);
 
 	if (k < 0 || k > 16) {
-		*sep = true;
+		w->sep = true;
 		return;
 	}
 	for (utf8proc_ssize_t i = 0; i < k; i++) {
 		if (!is_word_category(utf8proc_category(dst[i]))) {
-			*sep = true;
+			w->sep = true;
 			continue;
 		}
-		if (*sep && out->len > start + 1)
-			buf_putc(out, ' ');
-		*sep = false;
-		if (dst[i] < 0x80)
-			buf_putc(out, (char)wd_tolower((int)dst[i]));
-		else
-			wd_utf8_put(out, (unsigned)dst[i]);
+		if (dst[i] < 0x80) {
+			put_word_byte(w, ascii_fold[dst[i]]
+						 ? ascii_fold[dst[i]]
+						 : (char)dst[i]);
+			continue;
+		}
+		unsigned char enc[4];
+		utf8proc_ssize_t len = utf8proc_encode_char(dst[i], enc);
+
+		for (utf8proc_ssize_t j = 0; j < len; j++) {
+			put_word_byte(w, (char)enc[j]);
+			w->sep = false;
+		}
 	}
 }
 
 void
 match_fold(struct buf *out, const char *s, size_t n, bool html)
 {
-	bool sep = false;
-	size_t start = out->len;
+	struct fold_out w = {.b = out};
 
-	buf_putc(out, ' ');
+	w.tmp[w.n++] = ' ';
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x80) {
+			if (ascii_fold[c]) {
+				put_word_byte(&w, ascii_fold[c]);
+				/* the rest of an ASCII word, without checks */
+				for (i++; i < n && w.n < sizeof(w.tmp) - 2;
+				     i++) {
+					unsigned char d = (unsigned char)s[i];
+
+					if (d >= 0x80 || !ascii_fold[d])
+						break;
+					w.tmp[w.n++] = ascii_fold[d];
+				}
+				continue;
+			}
 			if (html && c == '<') {
 				const char *gt = memchr(s + i, '>', n - i);
 
 				i = gt ? (size_t)(gt - s) + 1 : n;
-				sep = true;
+				w.sep = true;
 				continue;
 			}
 			if (html && c == '&') {
@@ -163,19 +236,12 @@ match_fold(struct buf *out, const char *s, size_t n, bool html)
 				size_t used = decode_entity(s + i, n - i, &cp);
 
 				if (used) {
-					fold_cp(out, cp, &sep, start);
+					fold_cp(&w, cp);
 					i += used;
 					continue;
 				}
 			}
-			if (wd_isalnum(c)) {
-				if (sep && out->len > start + 1)
-					buf_putc(out, ' ');
-				sep = false;
-				buf_putc(out, (char)wd_tolower(c));
-			} else {
-				sep = true;
-			}
+			w.sep = true;
 			i++;
 			continue;
 		}
@@ -183,54 +249,80 @@ match_fold(struct buf *out, const char *s, size_t n, bool html)
 		size_t len = wd_utf8_decode(s + i, n - i, &cp);
 
 		if (!len) {
-			sep = true;
+			w.sep = true;
 			i++;
 			continue;
 		}
-		fold_cp(out, cp, &sep, start);
+		fold_cp(&w, cp);
 		i += len;
 	}
-	if (out->len > start + 1)
-		buf_putc(out, ' ');
+	if (w.n == sizeof(w.tmp))
+		flush(&w);
+	if (w.word)
+		w.tmp[w.n++] = ' ';
+	flush(&w);
 }
 
 /*
- * The dictionary: every phrase, folded, and a hash table on its first word,
- * chained through the phrases. Scanning hashes each word of the text once
- * and compares only the phrases whose first word lands in that bucket, so
- * the cost grows with the text, not with the number of phrases.
+ * The dictionary: every phrase, folded and cut into words, in a hash table
+ * keyed on its last word. Scanning folds the text and hashes each word as
+ * it ends, in one pass with no copy of the text (selection reads every byte
+ * of every story, so this loop is the cost of selection); a word that hits
+ * a bucket is compared in full, and the phrase's earlier words are compared
+ * by hash and length with the last few words seen. The cost grows with the
+ * text, not with the number of phrases.
  */
+enum { MAX_WORD = 64, MAX_PHRASE_WORDS = 8 };
+
 struct phrase {
-	char *folded; /* "south china sea " (no leading space) */
+	size_t nwords;
+	uint64_t wh[MAX_PHRASE_WORDS]; /* hash of each word */
+	size_t wl[MAX_PHRASE_WORDS];   /* length of each word */
+};
+
+/* A distinct last word and the phrases that end with it. */
+struct dword {
+	char *text; /* folded */
 	size_t len;
-	uint32_t next; /* next phrase in the bucket, +1; 0 ends */
+	uint64_t h;
+	uint32_t next; /* next word in the bucket, +1; 0 ends */
+	uint32_t *ids; /* phrases ending with this word */
+	size_t nids;
 };
 
 struct match_dict {
 	struct phrase *ph;
 	size_t n, cap;
-	uint32_t *bucket; /* first phrase, +1; 0 is empty */
+	struct dword *w;
+	size_t nw, wcap;
+	uint32_t *bucket; /* first word, +1; 0 is empty */
 	size_t mask;
 };
+
+/* A cheap running hash per byte (shift and add) and one strong mix at the
+ * end of the word: the scan loop computes it while folding. */
+static inline uint64_t
+hash_step(uint64_t h, unsigned char c)
+{
+	return (h << 5) + h + c;
+}
+
+static inline uint64_t
+hash_done(uint64_t h, size_t n)
+{
+	h ^= n;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
 
 static uint64_t
 hash_word(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 5381;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static size_t
-word_len(const char *s, size_t n)
-{
-	const char *sp = memchr(s, ' ', n);
-
-	return sp ? (size_t)(sp - s) : n;
+	for (size_t i = 0; i < n; i++)
+		h = hash_step(h, (unsigned char)s[i]);
+	return hash_done(h, n);
 }
 
 struct match_dict *
@@ -238,25 +330,66 @@ match_dict_new(void)
 {
 	struct match_dict *d = xcalloc(1, sizeof(*d));
 
-	d->mask = 15;
+	d->mask = 63;
 	d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
 	return d;
 }
 
 static void
-dict_link(struct match_dict *d, size_t id)
+dict_link(struct match_dict *d, size_t i)
 {
-	struct phrase *p = &d->ph[id];
-	size_t b = hash_word(p->folded, word_len(p->folded, p->len)) & d->mask;
+	size_t b = d->w[i].h & d->mask;
 
-	p->next = d->bucket[b];
-	d->bucket[b] = (uint32_t)id + 1;
+	d->w[i].next = d->bucket[b];
+	d->bucket[b] = (uint32_t)i + 1;
+}
+
+static const struct dword *
+find_word(const struct match_dict *d, const char *s, size_t len, uint64_t h)
+{
+	for (uint32_t k = d->bucket[h & d->mask]; k; k = d->w[k - 1].next) {
+		const struct dword *w = &d->w[k - 1];
+
+		if (w->h == h && w->len == len && !memcmp(w->text, s, len))
+			return w;
+	}
+	return NULL;
+}
+
+/* The entry of the last word of a new phrase, added if new. */
+static struct dword *
+last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
+{
+	struct dword *w = (struct dword *)find_word(d, s, len, h);
+
+	if (w)
+		return w;
+	if (d->nw == d->wcap) {
+		d->wcap = d->wcap ? 2 * d->wcap : 16;
+		d->w = xreallocarray(d->w, d->wcap, sizeof(*d->w));
+	}
+	w = &d->w[d->nw++];
+	memset(w, 0, sizeof(*w));
+	w->text = xstrndup(s, len);
+	w->len = len;
+	w->h = h;
+	if (d->nw > (d->mask + 1) / 4) {
+		free(d->bucket);
+		d->mask = 2 * d->mask + 1;
+		d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
+		for (size_t i = 0; i < d->nw; i++)
+			dict_link(d, i);
+	} else {
+		dict_link(d, d->nw - 1);
+	}
+	return w;
 }
 
 int
 match_dict_add(struct match_dict *d, const char *phrase)
 {
 	struct buf b;
+	struct phrase p = {0};
 
 	buf_init(&b, 64 * 1024);
 	match_fold(&b, phrase, strlen(phrase), false);
@@ -264,48 +397,198 @@ match_dict_add(struct match_dict *d, const char *phrase)
 		buf_free(&b);
 		return WD_EINVAL;
 	}
+	/* " w1 w2 w3 " */
+	for (size_t i = 1; i < b.len;) {
+		const char *w = b.data + i;
+		size_t len = (size_t)((const char *)memchr(w, ' ', b.len - i) -
+				      w);
+
+		if (p.nwords == MAX_PHRASE_WORDS || len > MAX_WORD) {
+			buf_free(&b);
+			return WD_ETOOBIG;
+		}
+		p.wh[p.nwords] = hash_word(w, len);
+		p.wl[p.nwords++] = len;
+		i += len + 1;
+	}
+	size_t ll = p.wl[p.nwords - 1];
+	struct dword *w = last_word(d, b.data + b.len - 1 - ll, ll,
+				    p.wh[p.nwords - 1]);
+
+	buf_free(&b);
+	w->ids = xreallocarray(w->ids, w->nids + 1, sizeof(*w->ids));
+	w->ids[w->nids++] = (uint32_t)d->n;
 	if (d->n == d->cap) {
 		d->cap = d->cap ? 2 * d->cap : 16;
 		d->ph = xreallocarray(d->ph, d->cap, sizeof(*d->ph));
 	}
-	struct phrase *p = &d->ph[d->n];
-
-	p->len = b.len - 1;
-	p->folded = xstrndup(b.data + 1, p->len);
-	buf_free(&b);
-	d->n++;
-	if (d->n > (d->mask + 1) / 2) {
-		free(d->bucket);
-		d->mask = 2 * d->mask + 1;
-		d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
-		for (size_t i = 0; i < d->n; i++)
-			dict_link(d, i);
-	} else {
-		dict_link(d, d->n - 1);
-	}
+	d->ph[d->n++] = p;
 	return (int)(d->n - 1);
 }
 
-void
-match_dict_scan(const struct match_dict *d, const char *folded, size_t len,
-		uint8_t *hits, uint8_t bit)
+struct scan {
+	const struct match_dict *d;
+	uint8_t *hits;
+	uint8_t bit;
+	size_t wl;                      /* length of the current word */
+	uint64_t h;                     /* its running hash */
+	uint64_t rh[MAX_PHRASE_WORDS];  /* ring of the last words' hashes */
+	size_t rl[MAX_PHRASE_WORDS];    /* and lengths */
+	size_t nw;                      /* words seen */
+	char word[MAX_WORD];
+};
+
+static void
+word_end(struct scan *x)
 {
+	if (!x->wl)
+		return;
+	size_t wl = x->wl;
+	uint64_t h = wl <= MAX_WORD ? hash_done(x->h, wl) : 0;
+	size_t slot = x->nw % MAX_PHRASE_WORDS;
+
+	x->wl = 0;
+	x->h = 5381;
+	x->rh[slot] = h;
+	x->rl[slot] = wl;
+	x->nw++;
+	if (wl > MAX_WORD)
+		return;
+	const struct dword *w = find_word(x->d, x->word, wl, h);
+
+	for (size_t i = 0; w && i < w->nids; i++) {
+		const struct phrase *p = &x->d->ph[w->ids[i]];
+		size_t last = p->nwords - 1;
+		bool ok = p->nwords <= x->nw;
+
+		for (size_t j = 1; j < p->nwords && ok; j++) {
+			size_t r = (x->nw - 1 - j) % MAX_PHRASE_WORDS;
+
+			ok = x->rh[r] == p->wh[last - j] &&
+			     x->rl[r] == p->wl[last - j];
+		}
+		if (ok)
+			x->hits[w->ids[i]] |= x->bit;
+	}
+}
+
+static inline void
+word_byte(struct scan *x, char c)
+{
+	if (x->wl < MAX_WORD)
+		x->word[x->wl] = c;
+	x->wl++;
+	x->h = hash_step(x->h, (unsigned char)c);
+}
+
+static void
+scan_cp(struct scan *x, unsigned cp)
+{
+	utf8proc_int32_t dst[16];
+	int last = 0;
+
+	if (cp < 0x80) {
+		if (ascii_fold[cp])
+			word_byte(x, ascii_fold[cp]);
+		else
+			word_end(x);
+		return;
+	}
+	utf8proc_ssize_t k = utf8proc_decompose_char(
+		(utf8proc_int32_t)cp, dst, 16,
+		UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+			UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
+		&last);
+
+	if (k < 0 || k > 16) {
+		word_end(x);
+		return;
+	}
+	for (utf8proc_ssize_t i = 0; i < k; i++) {
+		if (!is_word_category(utf8proc_category(dst[i]))) {
+			word_end(x);
+		} else if (dst[i] < 0x80) {
+			word_byte(x, ascii_fold[dst[i]] ? ascii_fold[dst[i]]
+							 : (char)dst[i]);
+		} else {
+			unsigned char enc[4];
+			utf8proc_ssize_t len = utf8proc_encode_char(dst[i], enc);
+
+			for (utf8proc_ssize_t j = 0; j < len; j++)
+				word_byte(x, (char)enc[j]);
+		}
+	}
+}
+
+/* The same walk as match_fold, feeding words to the dictionary. */
+void
+match_dict_scan(const struct match_dict *d, const char *s, size_t n,
+		bool html, uint8_t *hits, uint8_t bit)
+{
+	struct scan x = {.d = d, .hits = hits, .bit = bit, .h = 5381};
+
 	if (!d->n)
 		return;
-	/* Each word starts after a space; the text ends with a space. */
-	for (size_t i = 1; i < len;) {
-		size_t wl = word_len(folded + i, len - i);
-		size_t b = hash_word(folded + i, wl) & d->mask;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
 
-		for (uint32_t k = d->bucket[b]; k; k = d->ph[k - 1].next) {
-			const struct phrase *p = &d->ph[k - 1];
+		if (c < 0x80) {
+			char f = ascii_fold[c];
 
-			if (p->len <= len - i &&
-			    !memcmp(folded + i, p->folded, p->len))
-				hits[k - 1] |= bit;
+			if (f) {
+				/* A run of ASCII word characters, with the
+				 * length and hash in registers: this loop is
+				 * where selection spends its time. */
+				size_t wl = x.wl;
+				uint64_t h = x.h;
+
+				do {
+					if (wl < MAX_WORD)
+						x.word[wl] = f;
+					wl++;
+					h = hash_step(h, (unsigned char)f);
+					if (++i == n)
+						break;
+					c = (unsigned char)s[i];
+					f = c < 0x80 ? ascii_fold[c] : 0;
+				} while (f);
+				x.wl = wl;
+				x.h = h;
+				continue;
+			}
+			if (html && c == '<') {
+				const char *gt = memchr(s + i, '>', n - i);
+
+				i = gt ? (size_t)(gt - s) + 1 : n;
+				word_end(&x);
+				continue;
+			}
+			if (html && c == '&') {
+				unsigned cp;
+				size_t used = decode_entity(s + i, n - i, &cp);
+
+				if (used) {
+					scan_cp(&x, cp);
+					i += used;
+					continue;
+				}
+			}
+			word_end(&x);
+			i++;
+			continue;
 		}
-		i += wl + 1;
+		unsigned cp;
+		size_t len = wd_utf8_decode(s + i, n - i, &cp);
+
+		if (!len) {
+			word_end(&x);
+			i++;
+			continue;
+		}
+		scan_cp(&x, cp);
+		i += len;
 	}
+	word_end(&x);
 }
 
 void
@@ -313,8 +596,11 @@ match_dict_free(struct match_dict *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->n; i++)
-		free(d->ph[i].folded);
+	for (size_t i = 0; i < d->nw; i++) {
+		free(d->w[i].text);
+		free(d->w[i].ids);
+	}
+	free(d->w);
 	free(d->ph);
 	free(d->bucket);
 	free(d);

@@ -24,13 +24,15 @@ void match_fold(struct buf *out, const char *s, size_t n, bool html);
 struct match_dict; /* a set of words and phrases, each with an id */
 
 struct match_dict *match_dict_new(void);
-/* Add a word or phrase; returns its id (0, 1, ...), or WD_EINVAL when it
- * holds no letter or digit. Ids of equal phrases are distinct. */
+/* Add a word or phrase; returns its id (0, 1, ...), WD_EINVAL when it
+ * holds no letter or digit, WD_ETOOBIG past 8 words or a word of more
+ * than 64 bytes. Ids of equal phrases are distinct. */
 WD_NODISCARD int match_dict_add(struct match_dict *d, const char *phrase);
-/* Scan folded text (from match_fold): for each phrase found, OR bit into
- * hits[id] (hits has room for every id). */
-void match_dict_scan(const struct match_dict *d, const char *folded,
-		     size_t len, uint8_t *hits, uint8_t bit);
+/* Find the phrases in s[0..n) (folded on the fly as match_fold does; html
+ * as there): for each phrase found, OR bit into hits[id] (hits has room
+ * for every id). */
+void match_dict_scan(const struct match_dict *d, const char *s, size_t n,
+		     bool html, uint8_t *hits, uint8_t bit);
 void match_dict_free(struct match_dict *d); /* NULL is a no-op */
 
 struct match_re; /* one compiled regular expression */

@@ -209,7 +209,12 @@ compile_words(struct rules *r, struct ydoc *d, const struct ydoc_node *n)
 
 		if (id < 0) {
 			ydoc_error(d, n->kind == YDOC_SEQ ? n->kids[i] : n,
-				   "words: '%s' has no letter or digit", w[i]);
+				   id == WD_EINVAL
+					   ? "words: '%s' has no letter or "
+					     "digit"
+					   : "words: '%s' is too long (8 words "
+					     "of 64 letters at most)",
+				   w[i]);
 			return NULL;
 		}
 		c->ids[c->n++] = id;
@@ -794,24 +799,36 @@ rules_max_score(const struct rules *r)
 
 /* Evaluation: one story at a time, the words of all its items scanned once,
  * on first need. A story matches a matcher when any of its items does. */
+enum { LEN_CACHE = 8 };
+
 struct ctx {
 	const struct rules *r;
 	const struct story *s;
 	int64_t now;
 	struct rules_result *res;
 	bool scanned;
+	/* lengths of title, summary, content of the first items, +1 (0:
+	 * not measured yet): several regexes read the same long content */
+	size_t len[LEN_CACHE][3];
 };
 
-static void
-scan_field(struct ctx *x, const char *s, bool html, uint8_t bit)
+static size_t
+field_len(struct ctx *x, size_t item, int f, const char *s)
 {
-	struct buf *b = &x->res->fold;
+	if (item >= LEN_CACHE)
+		return strlen(s);
+	if (!x->len[item][f])
+		x->len[item][f] = strlen(s) + 1;
+	return x->len[item][f] - 1;
+}
 
+static void
+scan_field(struct ctx *x, size_t item, int f, const char *s, bool html)
+{
 	if (!s || !*s)
 		return;
-	buf_reset(b);
-	match_fold(b, s, strlen(s), html);
-	match_dict_scan(x->r->dict, buf_str(b), b->len, x->res->hits, bit);
+	match_dict_scan(x->r->dict, s, field_len(x, item, f, s), html,
+			x->res->hits, (uint8_t)(1 << f));
 }
 
 static void
@@ -821,9 +838,9 @@ scan_words(struct ctx *x)
 	for (size_t i = 0; i < x->s->nitems; i++) {
 		const struct item *it = &x->s->items[i].item;
 
-		scan_field(x, it->title, false, F_TITLE);
-		scan_field(x, it->summary, true, F_SUMMARY);
-		scan_field(x, it->content, true, F_CONTENT);
+		scan_field(x, i, 0, it->title, false);
+		scan_field(x, i, 1, it->summary, true);
+		scan_field(x, i, 2, it->content, true);
 	}
 	x->scanned = true;
 }
@@ -921,8 +938,9 @@ item_has_image(const struct item *it)
 static bool eval(struct ctx *x, const struct cond *c);
 
 static bool
-eval_item(struct ctx *x, const struct cond *c, const struct story_item *si)
+eval_item(struct ctx *x, const struct cond *c, size_t idx)
 {
+	const struct story_item *si = &x->s->items[idx];
 	const struct item *it = &si->item;
 
 	switch (c->kind) {
@@ -931,7 +949,8 @@ eval_item(struct ctx *x, const struct cond *c, const struct story_item *si)
 
 		for (int i = 0; i < 3; i++) {
 			if ((c->fields & (1 << i)) && f[i] &&
-			    match_re_find(c->re, f[i], strlen(f[i])))
+			    match_re_find(c->re, f[i],
+					  field_len(x, idx, i, f[i])))
 				return true;
 		}
 		return false;
@@ -999,7 +1018,7 @@ eval(struct ctx *x, const struct cond *c)
 		return false;
 	default:
 		for (size_t i = 0; i < x->s->nitems; i++) {
-			if (eval_item(x, c, &x->s->items[i]))
+			if (eval_item(x, c, i))
 				return true;
 		}
 		return false;

@@ -177,13 +177,13 @@ START_TEST(match_dict_finds_whole_words_and_phrases)
 	for (int i = 4; i < 40; i++) {
 		char w[16];
 
-		snprintf(w, sizeof(w), "word%d", i);
+		snprintf(w, sizeof(w), "WORD%d", i);
 		ck_assert_int_eq(match_dict_add(d, w), i);
 	}
+	ck_assert_int_eq(match_dict_add(d, "a b c d e f g h i"), WD_ETOOBIG);
 	buf_init(&b, 4096);
-	match_fold(&b, "Phuketian boats in the south  China-Sea; word39", 47,
-		   false);
-	match_dict_scan(d, b.data, b.len, hits, 2);
+	buf_puts(&b, "<i>Phuketian</i> boats in the south  China-Sea; wörd39");
+	match_dict_scan(d, b.data, b.len, true, hits, 2);
 	ck_assert_uint_eq(hits[0], 0);
 	ck_assert_uint_eq(hits[1], 2);
 	ck_assert_uint_eq(hits[2], 2);
@@ -191,6 +191,55 @@ START_TEST(match_dict_finds_whole_words_and_phrases)
 	ck_assert_uint_eq(hits[38], 0);
 	ck_assert_uint_eq(hits[39], 2);
 	buf_free(&b);
+	match_dict_free(d);
+}
+END_TEST
+
+/* The one-pass scanner agrees with "folded text contains ' phrase '" on
+ * random text, and survives bytes that are not UTF-8. */
+START_TEST(match_dict_scan_agrees_with_folding)
+{
+	static const char *const alpha[] = {
+		"ab", "Ab", "b", "é", "E\xcc\x81", " ", "-", "<i>", "&amp;",
+		"&#233;", "\xff", "\xe0\x80", "&", "<", "ß", "ss", "\n"};
+	static const char *const ph[] = {"ab", "ab b", "é", "ss ab", "b b b",
+					 "e ss", "ab ab ab ab ab ab ab ab"};
+	unsigned long long r = 12345;
+	struct match_dict *d = match_dict_new();
+	struct buf text, f, want;
+
+	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
+		ck_assert_int_eq(match_dict_add(d, ph[i]), (int)i);
+	buf_init(&text, 1 << 16);
+	buf_init(&f, 1 << 16);
+	buf_init(&want, 1 << 10);
+	for (int round = 0; round < 2000; round++) {
+		uint8_t hits[8] = {0};
+		int len = (int)(r % 40);
+
+		buf_reset(&text);
+		for (int k = 0; k < len; k++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf_puts(&text, alpha[(r >> 33) % 17]);
+		}
+		bool html = round % 2;
+
+		match_dict_scan(d, text.data ? text.data : "", text.len, html,
+				hits, 1);
+		buf_reset(&f);
+		match_fold(&f, text.data ? text.data : "", text.len, html);
+		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+			buf_reset(&want);
+			match_fold(&want, ph[i], strlen(ph[i]), false);
+			bool in = strstr(buf_str(&f), buf_str(&want)) != NULL;
+
+			ck_assert_msg(in == (hits[i] == 1), "'%s' in '%s'",
+				      ph[i], buf_str(&text));
+		}
+	}
+	buf_free(&text);
+	buf_free(&f);
+	buf_free(&want);
 	match_dict_free(d);
 }
 END_TEST
@@ -589,6 +638,7 @@ test_suite(void)
 
 	tcase_add_test(tc, match_fold_lowers_strips_accents_and_splits);
 	tcase_add_test(tc, match_dict_finds_whole_words_and_phrases);
+	tcase_add_test(tc, match_dict_scan_agrees_with_folding);
 	tcase_add_test(tc, match_re_reports_offset);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("matchers");
