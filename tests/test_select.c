@@ -268,6 +268,56 @@ START_TEST(explain_json_is_one_object)
 }
 END_TEST
 
+/* The examples of docs/rules.md are these files: they must stay valid. */
+START_TEST(docs_examples_load_cleanly)
+{
+	static const char *const feeds[] = {"wire-world", "wire-asia"};
+	static const char *const files[] = {DATA "media-watch.yaml",
+					    DATA "business.yaml"};
+	struct audience_opts o = {.feed_ids = feeds, .nfeed_ids = 2};
+
+	for (size_t f = 0; f < 2; f++) {
+		struct ydoc *errs;
+		struct audience *a = audience_load_opts(files[f], &o, &errs);
+
+		for (size_t i = 0; i < ydoc_nerrors(errs); i++)
+			fprintf(stderr, "%s\n", ydoc_errmsg(errs, i));
+		ck_assert_uint_eq(ydoc_nerrors(errs), 0);
+		ck_assert_ptr_nonnull(a);
+		audience_free(a);
+		ydoc_free(errs);
+	}
+
+	struct ydoc *errs;
+	struct audience *a = audience_load_opts(files[0], &o, &errs);
+	struct selection *sel;
+
+	mk(0, "m1", "Phuket airport adds flights", "Reuters", 3600);
+	mk(1, "m2", "LIVE: Election night in Bangkok", "AP", 3600);
+	mk(2, "m3", "Stocks slip as oil climbs", "AFP", 3600);
+	mk(3, "m4", "Thailand beat Malaysia at football", "AP", 3600);
+	mk(4, "m5", "Robbery in Ohio", "AP", 3600);
+	si[4][0].feed_id = "wire-world";
+	ck_assert_int_eq(select_run(a, st, 5, NULL, 0, NOW, &sel), 2);
+	ck_assert(selection_verdict(sel, 0)->in);
+	ck_assert_int_eq(selection_verdict(sel, 0)->score, 8);
+	ck_assert_str_eq(selection_verdict(sel, 1)->reason,
+			 "excluded by rule 'no-live-blogs'");
+	ck_assert(selection_verdict(sel, 2)->in);
+	ck_assert_str_eq(selection_verdict(sel, 2)->tags[0], "Business");
+	ck_assert_str_eq(selection_verdict(sel, 3)->reason,
+			 "excluded by rule 'no-sport'");
+	ck_assert_str_eq(selection_verdict(sel, 4)->reason,
+			 "score -2 is below min_score 1");
+	/* 1700000000 + 7 h is 05:13 on a Wednesday in Bangkok. */
+	ck_assert(!audience_is_due(a, NOW));
+	ck_assert(audience_is_due(a, NOW + 3600));
+	selection_free(sel);
+	audience_free(a);
+	ydoc_free(errs);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -277,6 +327,7 @@ test_suite(void)
 	tcase_add_test(tc, select_run_applies_rules_picks_and_quotas);
 	tcase_add_test(tc, select_run_drops_expired_picks);
 	tcase_add_test(tc, select_run_uses_source_precedence_and_every_wire);
+	tcase_add_test(tc, docs_examples_load_cleanly);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("explain");
 	tcase_add_test(tc, explain_text_shows_rules_quota_and_verdict);
