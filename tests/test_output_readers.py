@@ -29,9 +29,9 @@ def check(cond, msg):
 def find_render_test():
     cands = []
     wd = os.environ.get("WIREDESK")
-    if wd:
-        root = os.path.dirname(os.path.dirname(wd))
-        cands.append(os.path.join(root, "tests", "test-output-render"))
+    if wd:  # the binary sits in the build root or one folder below it
+        for root in (os.path.dirname(wd), os.path.dirname(os.path.dirname(wd))):
+            cands.append(os.path.join(root, "tests", "test-output-render"))
     cands.append(os.path.join(os.getcwd(), "tests", "test-output-render"))
     for c in cands:
         if os.access(c, os.X_OK):
