@@ -29,25 +29,35 @@
  * Similarity. The signature keeps the SIMDUP_SHINGLES smallest shingle
  * hashes (a bottom-k sketch): Jaccard is exact for short texts and an
  * unbiased estimate beyond. For lookups it also keeps SIMDUP_HASHES MinHash
- * values; bands of two rows give a candidate for pairs near Jaccard 0.3
- * with probability ~0.998 and for unrelated pairs (Jaccard 0.05) ~0.15, so
- * the lookup is bounded by the bucket sizes, not the archive.
+ * values; bands of two rows make a pair a candidate with probability
+ * 1 - (1 - J^2)^64: 0.93 at J = 0.2, 0.998 at J = 0.3, 0.15 for unrelated
+ * texts (J = 0.05), so a lookup costs the size of a few buckets, never the
+ * archive.
  *
  * Guards. Similar words are not the same news: "Quake kills 12 in Peru" and
  * "Quake kills 30 in Chile" share most shingles. Features that must agree
- * are kept apart from the shingles: numbers, countries, weekdays, months
- * and dates, proper names (capitalized words not opening a sentence, and
- * acronyms), and the headline's first word when capitalized (its subject,
- * "Acme shares fall" against "Zenco shares fall"). For each class: what
- * one headline states must be found in the other text, when that text says
- * anything of the class at all; and two texts that both state a class must
- * share at least one value. A text that is silent on a class never
- * conflicts: a rewrite may leave out the death toll, not change it. A
- * multi-word name matches on any of its words ("Hanna Lind" = "Lind").
+ * are kept apart from the shingles: numbers (digits and "two".."twelve"),
+ * countries (with their adjectives and capitals), weekdays, months and
+ * dates, and proper names (capitalized words not opening a sentence, and
+ * acronyms; a sentence-opening capital is only a maybe-name). For numbers,
+ * countries and days: what one headline states must be found in the other
+ * text when that text says anything of the class at all, and two texts that
+ * both state a class must share at least one value. A text that is silent
+ * on a class never conflicts: a rewrite may leave out the death toll, not
+ * change it. For names: each proven name of one headline must meet a name
+ * (proven or maybe) of the other text if that text proves any, and two
+ * texts with proven names must share one. A multi-word name matches on any
+ * of its words ("Hanna Lind" = "Lind"); a final "n" after "a" is ignored
+ * (Bavarian = Bavaria). A dateline's city counts as a maybe-name and its
+ * country as a country; a headline's trailing attribution (" - USGS") is
+ * read as lead text.
  *
- * Limits. English stop words and suffixes only; headlines in Title Case
- * give no names (every word is capitalized), so their names come from the
- * lead; a number written two ways ("1.2 million" / "1,200,000") conflicts.
+ * Limits. English stop words, suffixes and synonyms only (other languages
+ * still match on exact words, with no stop words); Title Case headlines give
+ * no proven names, so their names come from the lead; a number written two
+ * ways ("1.2 million" / "1,200,000") or a total against a part ("300
+ * prisoners" / "150 each") conflicts, which loses the duplicate, never
+ * merges two stories.
  */
 
 enum {
@@ -59,12 +69,13 @@ enum {
 
 /* Token flags. */
 enum {
-	T_CAP = 1 << 0,   /* first letter upper case */
-	T_UPPER = 1 << 1, /* all letters upper case, at least two */
-	T_NUM = 1 << 2,   /* starts with a digit */
-	T_START = 1 << 3, /* opens a sentence */
-	T_TITLE = 1 << 4, /* from the title */
-	T_USED = 1 << 5   /* consumed by a neighbour (country, date) */
+	T_CAP = 1 << 0,     /* first letter upper case */
+	T_UPPER = 1 << 1,   /* all letters upper case, at least two */
+	T_NUM = 1 << 2,     /* starts with a digit */
+	T_START = 1 << 3,   /* opens a sentence */
+	T_TITLE = 1 << 4,   /* from the title */
+	T_USED = 1 << 5,    /* consumed by a neighbour (country, date) */
+	T_DATELINE = 1 << 6 /* from a lead's dateline ("LONDON (Reuters)") */
 };
 
 struct tok {
@@ -80,347 +91,58 @@ enum fclass {
 	F_WEAK = 3, /* capitalized at a sentence start: maybe a name */
 	F_COUNTRY = 4,
 	F_WEEKDAY = 5,
-	F_MONTH = 6, /* month, or month and day */
-	F_SUBJECT = 7
+	F_MONTH = 6 /* month, or month and day */
 };
 #define FEAT_CLASS(f) ((f) >> 29)
 #define FEAT_TITLE(f) (((f) >> 28) & 1u)
 #define FEAT_GROUP(f) (((f) >> 22) & 63u)
 #define FEAT_HASH(f)  ((f)&0x3fffffu)
 
-static const char *const stopwords[] = {
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "against",
-    "ago",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "down",
-    "during",
-    "each",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "just",
-    "may",
-    "me",
-    "might",
-    "more",
-    "most",
-    "much",
-    "must",
-    "my",
-    "no",
-    "nor",
-    "not",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "out",
-    "over",
-    "own",
-    "same",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "upon",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "amid",
-    "despite",
-    "says",
-    "said",
-    "say",
-    "saying",
-    "told",
-    "tells",
-    "tell",
-    "according",
-    "reported",
-    "reports",
-    "report",
-    "announced",
-    "announces",
-    "added",
-    "stated",
-    "statement",
-    "sources",
-    "source",
-    "reuters",
-    "ap",
-    "afp",
-    "dpa",
-    "associated",
-    "press",
-    "agence",
-    "france-presse",
-    "news",
-    "agency",
-    "via",
-    "per",
-    "cent",
-    "percent",
-    "pct",
-    "new",
-    "year",
-    "years",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "today",
-    "yesterday",
-    "tomorrow",
-    "tonight",
-    "morning",
-    "evening",
-    "afternoon",
-    "night",
-    "late",
-    "early",
-    "last",
-    "next",
-    "first",
-    "one",
-    "people",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "around",
-    "nearly",
-    "almost",
-    "least",
-    "than",
-    "since",
-    "still",
-    "even",
-    "there's",
-    "it's",
-    "local",
-    "time",
-};
+/* English stop words, reporting verbs and wire names: not news. Each word is
+ * followed by a space. */
+static const char stopwords[] =
+    "a about above after again against ago all also am an and "
+    "any are as at be because been before being below between "
+    "both but by can could did do does doing down during each "
+    "few for from further had has have having he her here hers "
+    "him his how i if in into is it its itself just may me might "
+    "more most much must my no nor not now of off on once only "
+    "or other our out over own same she should so some such than "
+    "that the their them then there these they this those "
+    "through to too under until up upon very was we were what "
+    "when where which while who whom why will with would you "
+    "your amid despite says said say saying told tells tell "
+    "according reported reports report announced announces added "
+    "stated statement sources source reuters ap afp dpa "
+    "associated press agence france-presse news agency via per "
+    "cent percent pct new year years day days week weeks today "
+    "yesterday tomorrow tonight morning evening afternoon night "
+    "late early last next first one people mr mrs ms dr st "
+    "around nearly almost least since still even there's it's "
+    "local time ";
 
-/* Capitalized words that are titles or institutions, not the name that
- * tells two stories apart ("President", "Central Bank", "Inc"). */
-static const char *const generic_caps[] = {
-    "president",
-    "minister",
-    "prime",
-    "premier",
-    "chancellor",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "general",
-    "gen",
-    "col",
-    "colonel",
-    "captain",
-    "sen",
-    "senator",
-    "rep",
-    "gov",
-    "governor",
-    "mayor",
-    "judge",
-    "justice",
-    "chief",
-    "executive",
-    "officer",
-    "ceo",
-    "cfo",
-    "chairman",
-    "chairwoman",
-    "director",
-    "secretary",
-    "spokesman",
-    "spokeswoman",
-    "foreign",
-    "interior",
-    "defence",
-    "defense",
-    "finance",
-    "trade",
-    "economy",
-    "health",
-    "energy",
-    "police",
-    "army",
-    "navy",
-    "government",
-    "parliament",
-    "congress",
-    "senate",
-    "house",
-    "court",
-    "supreme",
-    "central",
-    "bank",
-    "federal",
-    "reserve",
-    "fed",
-    "ministry",
-    "department",
-    "office",
-    "state",
-    "states",
-    "national",
-    "union",
-    "european",
-    "eu",
-    "un",
-    "nations",
-    "united",
-    "council",
-    "party",
-    "inc",
-    "corp",
-    "co",
-    "ltd",
-    "plc",
-    "ag",
-    "sa",
-    "nv",
-    "group",
-    "holdings",
-    "company",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "central",
-    "city",
-    "province",
-    "republic",
-    "kingdom",
-    "island",
-    "islands",
-    "river",
-    "sea",
-    "coast",
-    "mount",
-    "lake",
-    "street",
-    "wall",
-    "stocks",
-    "dollar",
-    "euro",
-    "yen",
-    "exclusive",
-    "breaking",
-    "update",
-    "urgent",
-    "analysis",
-    "factbox",
-    "explainer",
-    "ap",
-    "afp",
-    "reuters",
-    "the",
-    "a",
-    "an",
-    "new",
-    "big",
-    "world",
-    "global",
-    "international",
-    "top",
-    "key",
-};
+/* Capitalized words that are titles, institutions or company suffixes, not
+ * the name that tells two stories apart ("President", "Central Bank",
+ * "Inc"). */
+static const char generic_caps[] =
+    "president minister prime premier chancellor king queen "
+    "prince princess pope general gen col colonel captain sen "
+    "senator rep gov governor mayor judge justice chief "
+    "executive officer ceo cfo chairman chairwoman director "
+    "secretary spokesman spokeswoman foreign interior defence "
+    "defense finance trade economy health energy police army "
+    "navy government parliament congress senate house court "
+    "supreme central bank federal reserve fed ministry "
+    "department office state states national union european eu "
+    "un nations united council party inc corp co ltd plc ag sa "
+    "nv group holdings company north south east west northern "
+    "southern eastern western city province republic kingdom "
+    "island islands river sea coast mount lake street wall "
+    "stocks dollar euro yen exclusive breaking update urgent "
+    "analysis factbox explainer ap afp reuters the a an new big "
+    "world global international top key airlines airline airways "
+    "systems foods shipping motors technologies industries "
+    "partners capital media ";
 
 /* Headline verbs and nouns that wires swap for each other. Each row maps
  * stems (after suffix cutting) to the first one. */
@@ -455,8 +177,7 @@ static const char *const synonyms[][8] = {
     {"shooting", "gunfire", "gunman", "shot", "shoot", NULL},
     {"plan", "proposal", "propos", NULL},
     {"crash", "collision", "collid", NULL},
-    {"summon", "call", "calls", NULL},
-};
+    {"summon", "call", "calls", NULL}};
 
 /* Countries: the canonical name first, then what else names them. */
 static const char *const countries[] = {
@@ -586,31 +307,26 @@ static const char *const countries[] = {
     "jamaica|jamaican",
     "fiji|fijian",
     "papua new guinea",
-    "palestinian|palestinians|gaza|west bank",
-};
+    "palestinian|palestinians|gaza|west bank"};
 
 /* Abbreviations whose point ends no sentence. */
 static const char *const abbrevs[] = {
     "mr", "mrs", "ms", "dr", "st",  "gen",  "sen", "rep", "gov", "col",
-    "lt", "sgt", "jr", "sr", "inc", "corp", "co",  "ltd", "no",  "vs",
-};
+    "lt", "sgt", "jr", "sr", "inc", "corp", "co",  "ltd", "no",  "vs"};
 
-static const char *const weekdays[] = {
-    "monday", "tuesday",  "wednesday", "thursday",
-    "friday", "saturday", "sunday",
-};
+static const char *const weekdays[] = {"monday",   "tuesday", "wednesday",
+				       "thursday", "friday",  "saturday",
+				       "sunday"};
 
 static const char *const months[] = {
     "january", "february", "march",     "april",   "may",      "june",
     "july",    "august",   "september", "october", "november", "december",
     "jan",     "feb",      "mar",       "apr",     "may",      "jun",
-    "jul",     "aug",      "sept",      "oct",     "nov",      "dec",
-};
+    "jul",     "aug",      "sept",      "oct",     "nov",      "dec"};
 
 static const char *const number_words[] = {
-    "zero",  "one",   "two",  "three", "four",   "five",   "six",
-    "seven", "eight", "nine", "ten",   "eleven", "twelve",
-};
+    "zero",  "one",   "two",  "three", "four",   "five",  "six",
+    "seven", "eight", "nine", "ten",   "eleven", "twelve"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -635,6 +351,19 @@ hash_str(const char *s, size_t n, uint64_t seed)
 		h *= 0x100000001b3ull;
 	}
 	return mix64(h);
+}
+
+/* Is s one of the space-terminated words of list? */
+static bool
+word_in(const char *list, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = list; (p = strstr(p, s)); p++) {
+		if ((p == list || p[-1] == ' ') && p[n] == ' ')
+			return true;
+	}
+	return false;
 }
 
 static bool
@@ -876,13 +605,20 @@ stem(char *w, size_t *len)
 	*len = n;
 }
 
-/* Map a stem to its synonym row's head. */
+/* Map a stem to its synonym row's head (rows are compared stemmed). */
 static const char *
 synonym(const char *w)
 {
 	for (size_t r = 0; r < NELEM(synonyms); r++) {
 		for (size_t c = 0; c < 8 && synonyms[r][c]; c++) {
-			if (!strcmp(synonyms[r][c], w))
+			char e[TOK_MAX];
+			size_t el = strlen(synonyms[r][c]);
+
+			if (el >= TOK_MAX)
+				continue;
+			memcpy(e, synonyms[r][c], el + 1);
+			stem(e, &el);
+			if (!strcmp(synonyms[r][c], w) || !strcmp(e, w))
 				return synonyms[r][0];
 		}
 	}
@@ -982,19 +718,6 @@ add_feat(struct signer *g, enum fclass cls, bool title, const char *s, size_t n)
 				    ((g->group & 63u) << 22) | h;
 }
 
-/* The headline's subject, kept as the low bits of its shingle hash so the
- * other text's shingles can be searched for it. */
-static void
-add_subject(struct signer *g, const char *s, size_t n)
-{
-	struct simdup_sig *sig = g->sig;
-
-	if (sig->nfeats < SIMDUP_FEATS)
-		sig->feats[sig->nfeats++] = ((uint32_t)F_SUBJECT << 29) |
-					    (1u << 28) |
-					    (shingle_hash(s, n) & 0x3fffffu);
-}
-
 /* "1,200" -> "1200", "3.50" -> "3.5", "21st" -> "21", "4.2bn" -> "4.2". */
 static size_t
 norm_number(const struct tok *t, char *out, size_t cap)
@@ -1053,8 +776,7 @@ title_is_capitalized(const struct tok *toks, size_t n)
 	for (size_t i = 1; i < n; i++) {
 		if (toks[i].flags & T_NUM)
 			continue;
-		if (toks[i].len < 4 &&
-		    in_list(stopwords, NELEM(stopwords), toks[i].s))
+		if (toks[i].len < 4 && word_in(stopwords, toks[i].s))
 			continue;
 		words++;
 		if (toks[i].flags & T_CAP)
@@ -1063,22 +785,74 @@ title_is_capitalized(const struct tok *toks, size_t n)
 	return words >= 3 && caps * 10 >= words * 7;
 }
 
+/* Names are compared without a final "n" after "a", so a region's
+ * adjective meets the region: Bavarian = Bavaria, Himalayan = Himalaya. */
+static size_t
+name_key(const struct tok *t, char *out)
+{
+	size_t n = t->len;
+
+	memcpy(out, t->s, n);
+	if (n > 5 && out[n - 1] == 'n' && out[n - 2] == 'a')
+		n--;
+	return n;
+}
+
+static void
+add_name(struct signer *g, enum fclass cls, bool title, const struct tok *t)
+{
+	char k[TOK_MAX];
+	size_t n = name_key(t, k);
+
+	add_feat(g, cls, title, k, n);
+}
+
+/*
+ * A dateline ("SHIMLA, India, March 7 (Reuters) -") gives places but no
+ * shingles: wires differ there. Its country counts; its city is a maybe-name
+ * that the other text's names may meet; its date is the filing date.
+ */
+static void
+sign_dateline(struct signer *g, struct tok *toks, size_t n, size_t i)
+{
+	struct tok *t = &toks[i];
+	size_t span = 0;
+	int m;
+	const char *country;
+
+	g->in_phrase = false;
+	if ((t->flags & T_NUM) || is_month_tok(t, &m))
+		return;
+	country = country_at(toks, n, i, &span);
+	if (country) {
+		add_feat(g, F_COUNTRY, false, country, strcspn(country, "|"));
+		for (size_t j = 1; j < span; j++)
+			toks[i + j].flags |= T_USED;
+		return;
+	}
+	if ((t->flags & T_CAP) && !word_in(stopwords, t->s) &&
+	    !word_in(generic_caps, t->s))
+		add_name(g, F_WEAK, false, t);
+}
+
 static void
 sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 {
 	bool capitalized = title_is_capitalized(toks, ntitle);
 	size_t lead_words = 0;
-	bool subject_done = false;
 
 	for (size_t i = 0; i < n; i++) {
 		struct tok *t = &toks[i];
 		bool title = t->flags & T_TITLE;
-		bool name_tok = false;
 		char num[TOK_MAX];
 		int m;
 
 		if (t->flags & T_USED)
 			continue;
+		if (t->flags & T_DATELINE) {
+			sign_dateline(g, toks, n, i);
+			continue;
+		}
 		if (!title && lead_words >= LEAD_WORDS)
 			break;
 		if (t->flags & T_NUM) {
@@ -1104,7 +878,6 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 				lead_words += !title;
 			}
 			g->in_phrase = false;
-			subject_done = true;
 			continue;
 		}
 		if (is_month_tok(t, &m)) {
@@ -1140,7 +913,6 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			add_feat(g, F_NUM, title, num, (size_t)dl);
 			add_shingle(g, num, (size_t)dl);
 			g->in_phrase = false;
-			subject_done = true;
 			continue;
 		}
 		size_t span = 0;
@@ -1154,17 +926,15 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			for (size_t j = 1; j < span; j++)
 				toks[i + j].flags |= T_USED;
 			g->in_phrase = false;
-			subject_done = true;
 			lead_words += !title;
 			continue;
 		}
-		if (in_list(stopwords, NELEM(stopwords), t->s)) {
+		if (word_in(stopwords, t->s)) {
 			g->in_phrase = false;
 			continue;
 		}
 		lead_words += !title;
-		if ((t->flags & T_CAP) &&
-		    !in_list(generic_caps, NELEM(generic_caps), t->s)) {
+		if ((t->flags & T_CAP) && !word_in(generic_caps, t->s)) {
 			enum fclass cls = F_NAME;
 
 			if ((t->flags & T_START) || (title && capitalized))
@@ -1174,8 +944,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			if (!g->in_phrase)
 				g->group++;
 			g->in_phrase = true;
-			add_feat(g, cls, title, t->s, t->len);
-			name_tok = true;
+			add_name(g, cls, title, t);
 		} else {
 			g->in_phrase = false;
 		}
@@ -1187,11 +956,6 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 		const char *sy = synonym(w);
 
 		add_shingle(g, sy, strlen(sy));
-		if (title && !subject_done) {
-			subject_done = true;
-			if (name_tok && !capitalized)
-				add_subject(g, sy, strlen(sy));
-		}
 	}
 }
 
@@ -1201,6 +965,38 @@ cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * Where a headline's trailing attribution starts: "Quake hits Chile -
+ * USGS", "... - sources", "... - quick count" (a spaced dash followed by at
+ * most three words). Its words are the source, not the news, so they are
+ * read as lead words. Returns len when there is none.
+ */
+static size_t
+attribution_at(const char *s, size_t len)
+{
+	for (size_t i = len; i-- > 1;) {
+		size_t dl = 0;
+
+		if (s[i - 1] != ' ')
+			continue;
+		if (s[i] == '-')
+			dl = 1;
+		else if (i + 2 < len && (!strncmp(s + i, "\xe2\x80\x94", 3) ||
+					 !strncmp(s + i, "\xe2\x80\x93", 3)))
+			dl = 3;
+		if (!dl || i + dl >= len || s[i + dl] != ' ')
+			continue;
+		size_t words = 0;
+
+		for (size_t j = i + dl; j < len; j++) {
+			if (s[j] != ' ' && s[j - 1] == ' ')
+				words++;
+		}
+		return words >= 1 && words <= 3 ? i - 1 : len;
+	}
+	return len;
 }
 
 /* Promote weak names that appear as proven names elsewhere in the text. */
@@ -1217,7 +1013,11 @@ promote_names(struct simdup_sig *sig)
 
 			if (FEAT_CLASS(o) == F_NAME &&
 			    FEAT_HASH(o) == FEAT_HASH(f)) {
-				sig->feats[j] |= f & (1u << 28);
+				/* the headline's phrase keeps its group */
+				if (FEAT_TITLE(f))
+					sig->feats[j] = (o & ~(63u << 22)) |
+							(f & (63u << 22)) |
+							(1u << 28);
 				sig->feats[i] = 0;
 				break;
 			}
@@ -1242,14 +1042,21 @@ simdup_sign(const char *title, const char *lead, struct simdup_sig *out)
 	memset(out, 0, sizeof(*out));
 	memset(&g, 0, sizeof(g));
 	g.sig = out;
+	size_t tl = title ? strnlen(title, TEXT_SCAN) : 0;
+	size_t body = title ? attribution_at(title, tl) : 0;
+
 	if (title)
-		tokenize(title, strnlen(title, TEXT_SCAN), T_TITLE, toks, &n);
+		tokenize(title, body, T_TITLE, toks, &n);
 	size_t ntitle = n;
+
+	if (title)
+		tokenize(title + body, tl - body, 0, toks, &n);
 
 	if (lead) {
 		size_t ll = strnlen(lead, TEXT_SCAN);
 		size_t off = skip_dateline(lead, ll);
 
+		tokenize(lead, off, T_DATELINE, toks, &n);
 		tokenize(lead + off, ll - off, 0, toks, &n);
 	}
 	sign_tokens(&g, toks, n, ntitle);
@@ -1416,41 +1223,6 @@ names_conflict(const struct simdup_sig *a, const struct simdup_sig *b)
 	return !common;
 }
 
-/* True when s may hold a shingle whose low 22 bits are low (a sampled
- * signature may hold anything). */
-static bool
-has_shingle_low(const struct simdup_sig *s, uint32_t low)
-{
-	for (size_t i = 0; i < s->nshingles; i++) {
-		if ((s->shingles[i] & 0x3fffffu) == low)
-			return true;
-	}
-	return s->sampled;
-}
-
-static uint32_t
-subject_of(const struct simdup_sig *s)
-{
-	for (size_t i = 0; i < s->nfeats; i++) {
-		if (FEAT_CLASS(s->feats[i]) == F_SUBJECT)
-			return s->feats[i];
-	}
-	return 0;
-}
-
-/* Headlines opening on different capitalized subjects ("Acme shares fall"
- * / "Zenco shares fall") conflict unless one text mentions the other's. */
-static bool
-subject_conflict(const struct simdup_sig *a, const struct simdup_sig *b)
-{
-	uint32_t fa = subject_of(a), fb = subject_of(b);
-
-	if (!fa || !fb || FEAT_HASH(fa) == FEAT_HASH(fb))
-		return false;
-	return !has_shingle_low(b, FEAT_HASH(fa)) &&
-	       !has_shingle_low(a, FEAT_HASH(fb));
-}
-
 unsigned
 simdup_conflicts(const struct simdup_sig *a, const struct simdup_sig *b)
 {
@@ -1467,8 +1239,6 @@ simdup_conflicts(const struct simdup_sig *a, const struct simdup_sig *b)
 		g |= SIMDUP_G_DAYS;
 	if (names_conflict(a, b) || names_conflict(b, a))
 		g |= SIMDUP_G_NAMES;
-	if (subject_conflict(a, b))
-		g |= SIMDUP_G_SUBJECT;
 	return g;
 }
 

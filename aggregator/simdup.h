@@ -25,8 +25,7 @@ enum {
 	SIMDUP_G_NUMBERS = 1 << 0, /* counts, amounts, percentages, years */
 	SIMDUP_G_NAMES = 1 << 1,   /* people, companies, places: proper nouns */
 	SIMDUP_G_COUNTRIES = 1 << 2,
-	SIMDUP_G_DAYS = 1 << 3,   /* weekdays and calendar dates */
-	SIMDUP_G_SUBJECT = 1 << 4 /* headlines open on different subjects */
+	SIMDUP_G_DAYS = 1 << 3 /* weekdays, months and calendar dates */
 };
 
 /* A value type (lives on the stack or in an array); fields are read-only
@@ -59,7 +58,7 @@ size_t simdup_bands(const struct simdup_sig *s, uint64_t keys[SIMDUP_BANDS]);
  * when both texts have at most SIMDUP_SHINGLES distinct shingles). */
 double simdup_score(const struct simdup_sig *a, const struct simdup_sig *b);
 /* The guards that fail between a and b (SIMDUP_G_* bits), 0 when names,
- * numbers, countries, days and headline subjects agree. */
+ * numbers, countries and days agree. */
 unsigned simdup_conflicts(const struct simdup_sig *a,
 			  const struct simdup_sig *b);
 /* True when score(a, b) >= threshold and no guard fails; *score (may be

@@ -121,11 +121,11 @@ START_TEST(guard_other_company)
 			"Zentra cut its forecast for the year.", &g, NULL));
 	ck_assert_uint_eq(g & SIMDUP_G_NAMES, SIMDUP_G_NAMES);
 	ck_assert(!same("Norvex shares slump after profit warning",
-			"The company cut its forecast for the year.",
+			"Shares in Norvex fell after it cut its forecast.",
 			"Zentra shares slump after profit warning",
-			"The company cut its forecast for the year.", &g,
+			"Shares in Zentra fell after it cut its forecast.", &g,
 			NULL));
-	ck_assert_uint_eq(g, SIMDUP_G_SUBJECT);
+	ck_assert_uint_eq(g, SIMDUP_G_NAMES);
 	/* one word of a name is enough: "Hanna Lind" = "Lind" */
 	ck_assert(same("Norvex chief Hanna Lind resigns",
 		       "The chief executive of Norvex, Hanna Lind, resigned.",
