@@ -29,6 +29,8 @@ static const char usage[] =
 	"  block AUDIENCE STORY [--until ...] [--note ...] [--by ...]\n"
 	"  unpick AUDIENCE STORY, unblock AUDIENCE STORY\n"
 	"                         editors' picks and blocks; they win over rules\n"
+	"  explain AUDIENCE [STORY] [--json]\n"
+	"                         rules that fired, scores, quotas, verdicts\n"
 	"  prune --older-than DURATION\n"
 	"                         forget stories older than that (default: keep)\n"
 	"\n"
@@ -202,6 +204,13 @@ main(int argc, char **argv)
 							    ? "unpick|unblock AUDIENCE STORY"
 							    : "pick|block AUDIENCE STORY [--until DATE] [--note TEXT] [--by NAME]");
 		return editor_pick(config, &p);
+	}
+	if (!strcmp(cmd, "explain")) {
+		if (nargs < 1 || nargs > 2)
+			return usage_error("usage",
+					   "explain AUDIENCE [STORY] [--json]");
+		return run_explain(config, args[0], nargs > 1 ? args[1] : NULL,
+				   json);
 	}
 	if (!strcmp(cmd, "prune")) {
 		if (nargs)

@@ -15,6 +15,7 @@
 #include "aggregator/config.h"
 #include "aggregator/feedstate.h"
 #include "aggregator/lock.h"
+#include "aggregator/picks.h"
 #include "aggregator/schedule.h"
 #include "aggregator/store.h"
 #include "aggregator/stories.h"
@@ -29,6 +30,7 @@
 #include "output/atomic.h"
 #include "output/render.h"
 #include "selections/audience.h"
+#include "selections/explain.h"
 #include "selections/select.h"
 
 struct run {
@@ -102,15 +104,22 @@ load_audiences(struct run *r)
 {
 	char err[1024];
 	char **files = audience_files(r->cfg->selections, err, sizeof(err));
+	const char **ids = xcalloc(r->cfg->nfeeds + 1, sizeof(*ids));
+	struct audience_opts aopts = {.feed_ids = ids,
+				      .nfeed_ids = r->cfg->nfeeds};
 	int rc = 0;
+
+	for (size_t i = 0; i < r->cfg->nfeeds; i++)
+		ids[i] = r->cfg->feeds[i].id;
 
 	if (!files) {
 		fprintf(stderr, "wiredesk: %s\n", err);
+		free(ids);
 		return WD_ECONFIG;
 	}
 	for (size_t i = 0; files[i]; i++) {
 		struct ydoc *errs = NULL;
-		struct audience *a = audience_load(files[i], &errs);
+		struct audience *a = audience_load_opts(files[i], &aopts, &errs);
 
 		print_errors(errs);
 		ydoc_free(errs);
@@ -133,6 +142,7 @@ load_audiences(struct run *r)
 		r->auds[r->nauds++] = a;
 	}
 	free_strv(files);
+	free(ids);
 	return rc;
 }
 
@@ -610,36 +620,81 @@ tidy_titles(struct story_set *set)
 	}
 }
 
+/* A story as one audience shows it: the selected item first. */
+static struct story *
+story_showing(const struct story *sy, size_t item)
+{
+	struct story *c = xmalloc(sizeof(*c));
+	struct story_item *v = xcalloc(sy->nitems, sizeof(*v));
+
+	*c = *sy;
+	memcpy(v, sy->items, sy->nitems * sizeof(*v));
+	if (item && item < sy->nitems) {
+		struct story_item tmp = v[0];
+
+		v[0] = v[item];
+		v[item] = tmp;
+	}
+	c->items = v;
+	return c;
+}
+
+static void
+free_entries(struct render_entry *ents, size_t n)
+{
+	for (size_t i = 0; ents && i < n; i++) {
+		if (ents[i].story)
+			free((void *)ents[i].story->items);
+		free((void *)ents[i].story);
+		free((void *)ents[i].guid);
+	}
+	free(ents);
+}
+
 static int
 publish_audience(struct run *r, const struct audience *a,
 		 const struct story_set *set)
 {
 	const struct audience_meta *m = audience_meta(a);
-	size_t *order = xcalloc(set->n + 1, sizeof(*order));
 	struct render_entry *ents = NULL;
-	char **guids = NULL;
-	int n = select_stories(a, set->stories, set->n, r->now, order);
-	int rc = n;
+	struct selection *sel = NULL;
+	struct pick_list picks = {0};
+	size_t n = 0;
+	int rc;
 
-	if (n < 0) {
-		fprintf(stderr, "wiredesk: audience %s: selection failed\n",
-			m->name);
+	if (!audience_is_due(a, r->now))
+		return 0; /* outside its publishing schedule: keep the files */
+	rc = picks_load(r->db, m->name, r->now, &picks);
+	if (rc < 0)
+		goto out_db;
+	rc = select_run(a, set->stories, set->n, picks.v, picks.n, r->now,
+			&sel);
+	if (rc < 0) {
+		fprintf(stderr, "wiredesk: audience %s: selection failed: %s\n",
+			m->name, wd_strerror(rc));
 		goto out;
 	}
-	ents = xcalloc((size_t)n + 1, sizeof(*ents));
-	guids = xcalloc((size_t)n + 1, sizeof(*guids));
+	const struct select_entry *sv = selection_entries(sel, &n);
+
+	ents = xcalloc(n + 1, sizeof(*ents));
 	rc = store_begin(r->db);
 	if (rc < 0)
 		goto out_db;
-	for (int i = 0; i < n; i++) {
-		const struct story *sy = &set->stories[order[i]];
+	for (size_t i = 0; i < n; i++) {
+		const struct story *sy = &set->stories[sv[i].story];
+		const struct verdict *vd = selection_verdict(sel, sv[i].story);
 		struct buf g;
 
 		buf_init(&g, 1024);
 		buf_appendf(&g, "urn:wiredesk:story:%s", sy->key);
-		guids[i] = buf_take(&g);
-		ents[i].story = sy;
-		ents[i].guid = guids[i];
+		/* A story shown once per item (one_per_story: false) gets
+		 * one id per feed. */
+		if (sv[i].item)
+			buf_appendf(&g, ":%s", sy->items[sv[i].item].feed_id);
+		ents[i].guid = buf_take(&g);
+		ents[i].story = story_showing(sy, sv[i].item);
+		ents[i].tags = vd->tags;
+		ents[i].ntags = vd->ntags;
 		rc = archive_publish(r->db, m->name, sy, r->now,
 				     &ents[i].published, &ents[i].updated);
 		if (rc < 0) {
@@ -683,7 +738,7 @@ publish_audience(struct run *r, const struct audience *a,
 	for (size_t i = 0; i < NFORMATS; i++) {
 		buf_init(&docs[i], OUTPUT_MAX);
 		if (rc == 0)
-			rc = formats[i].render(&rf, ents, (size_t)n, &docs[i]);
+			rc = formats[i].render(&rf, ents, n, &docs[i]);
 	}
 	for (size_t i = 0; rc == 0 && i < NFORMATS; i++)
 		rc = write_output(r->cfg->output, m->name, formats[i].ext,
@@ -699,11 +754,9 @@ out_db:
 	fprintf(stderr, "wiredesk: audience %s: store: %s\n", m->name,
 		store_errmsg(r->db));
 out:
-	for (int i = 0; guids && i < n; i++)
-		free(guids[i]);
-	free(guids);
-	free(ents);
-	free(order);
+	free_entries(ents, n);
+	selection_free(sel);
+	picks_list_free(&picks);
 	return rc < 0 ? rc : 0;
 }
 
@@ -785,6 +838,79 @@ run_main(const struct run_opts *o)
 out:
 	store_close(r.db);
 	lock_release(lk);
+	free_audiences(&r);
+	config_free(cfg);
+	return status;
+}
+
+int
+run_explain(const char *config, const char *audience, const char *story,
+	    bool json)
+{
+	struct config *cfg = NULL;
+	struct run r = {0};
+	struct story_set set = {0};
+	struct pick_list picks = {0};
+	struct selection *sel = NULL;
+	char err[1024];
+	int status = RUN_FAILED;
+
+	if (load_config(config, &cfg) < 0)
+		return RUN_FAILED;
+	r.cfg = cfg;
+	r.now = wd_now();
+	if (load_audiences(&r) < 0)
+		goto out;
+	const struct audience *a = NULL;
+
+	for (size_t i = 0; i < r.nauds; i++) {
+		if (!strcmp(audience_meta(r.auds[i])->name, audience))
+			a = r.auds[i];
+	}
+	if (!a) {
+		fprintf(stderr, "wiredesk: explain: no audience '%s' in %s\n",
+			audience, cfg->selections);
+		goto out;
+	}
+	if (store_open(cfg->state, &r.db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", err);
+		goto out;
+	}
+	if (archive_load(r.db, r.now - audience_meta(a)->window, &set) < 0 ||
+	    picks_load(r.db, audience, r.now, &picks) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
+		goto out;
+	}
+	credit_items(&r, &set);
+	choose_leads(cfg, &set);
+	tidy_titles(&set);
+	if (select_run(a, set.stories, set.n, picks.v, picks.n, r.now,
+		       &sel) < 0) {
+		fprintf(stderr, "wiredesk: explain: selection failed\n");
+		goto out;
+	}
+	struct buf b;
+
+	buf_init(&b, (size_t)256 << 20);
+	int rc = explain_write(a, sel, set.stories, set.n, story,
+			       json ? EXPLAIN_JSON : EXPLAIN_TEXT, &b);
+
+	if (rc == WD_ENOTFOUND)
+		fprintf(stderr,
+			"wiredesk: explain: story %s is not in %s's window "
+			"(see `wiredesk stories`)\n",
+			story, audience);
+	else if (rc < 0)
+		fprintf(stderr, "wiredesk: explain: %s\n", wd_strerror(rc));
+	else
+		fputs(buf_str(&b), stdout);
+	buf_free(&b);
+	status = rc < 0 ? RUN_FAILED : RUN_OK;
+out:
+	selection_free(sel);
+	picks_list_free(&picks);
+	archive_set_free(&set);
+	store_close(r.db);
 	free_audiences(&r);
 	config_free(cfg);
 	return status;

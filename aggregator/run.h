@@ -24,6 +24,10 @@ struct run_opts {
 
 /* `wiredesk run` and `wiredesk publish`; returns an exit status. */
 int run_main(const struct run_opts *o);
+/* `wiredesk explain AUDIENCE [STORY] [--json]`: why each story of the
+ * audience's window is in or out. */
+int run_explain(const char *config, const char *audience, const char *story,
+		bool json);
 /* `wiredesk check`: config and every audience file; returns 0 or 2. */
 int run_check(const char *config);
 /* `wiredesk feeds [--json]`: the state of every feed. */
