@@ -201,9 +201,16 @@ render_atom(const struct render_feed *f, const struct render_entry *entries,
 	if (f->description && f->description[0])
 		put_text(out, "  ", "subtitle", f->description);
 	put_date(out, "  ", "updated", render_newest(entries, n));
-	if (has_self)
+	if (has_self) {
 		put_link(out, "  ", "self", "application/atom+xml",
 			 buf_str(&self));
+		if (render_url(f->hub, &t)) {
+			buf_puts(out, "  <link rel=\"hub\" href=\"");
+			wd_xml_escape(out, buf_str(&t));
+			buf_puts(out, "\"/>\n");
+		}
+		buf_reset(&t);
+	}
 	if (render_url(f->link, &t))
 		put_link(out, "  ", "alternate", "text/html", buf_str(&t));
 	if (f->copyright && f->copyright[0])

@@ -267,6 +267,13 @@ render_json(const struct render_feed *f, const struct render_entry *entries,
 	if (render_self_url(f, ".json", &t)) {
 		put_key(out, &first, in, "feed_url");
 		json_str(out, buf_str(&t));
+		buf_reset(&t);
+		if (render_url(f->hub, &t)) {
+			put_key(out, &first, in, "hubs");
+			buf_puts(out, "[{\"type\": \"WebSub\", \"url\": ");
+			json_str(out, buf_str(&t));
+			buf_puts(out, "}]");
+		}
 	}
 	if (f->description && f->description[0])
 		put_plain(out, &first, in, "description", f->description);

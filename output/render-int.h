@@ -46,8 +46,9 @@ bool render_feed_url(const struct story_item *si, struct buf *out);
 /* Append the vetted URL u (http/https only); false if unsafe or NULL. */
 bool render_url(const char *u, struct buf *out);
 
-/* Append the entry's fragment id on the HTML page: "s-" and the guid with
- * every byte but [A-Za-z0-9_-] written as ".XX" (hex). */
+/* Append the entry's fragment id on the HTML page: "story-" and the story
+ * key when that is a plain token, else "s-" and the guid with every byte
+ * but [A-Za-z0-9_-] written as ".XX" (hex). */
 void render_anchor(struct buf *out, const struct render_entry *e);
 
 /* Append the entry's title as plain text; an untitled item gets the start

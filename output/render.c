@@ -293,11 +293,30 @@ render_feed_url(const struct story_item *si, struct buf *out)
 	return render_url(si->feed_url, out);
 }
 
+/* True when s is a non-empty run of [A-Za-z0-9_-]. */
+static bool
+is_token(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (!wd_isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
 void
 render_anchor(struct buf *out, const struct render_entry *e)
 {
-	const char *g = e->guid ? e->guid : e->story->key;
+	const char *g = e->guid;
 
+	/* the story key is what output guids derive from, and reads better
+	 * in a URL than an escaped URN */
+	if (is_token(e->story->key)) {
+		buf_puts(out, "story-");
+		buf_puts(out, e->story->key);
+		return;
+	}
 	buf_puts(out, "s-");
 	if (!g || !*g) {
 		buf_appendf(out, "%lld", (long long)e->story->id);

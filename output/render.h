@@ -24,6 +24,8 @@ struct render_feed {
 	const char *copyright;   /* or NULL */
 	const char *image;       /* or NULL */
 	int64_t ttl;             /* minutes, 0: none */
+	const char *hub;         /* WebSub hub URL, or NULL; written only
+				    with self_base (WebSub needs rel=self) */
 };
 
 /* One published entry: a story, with the identity it keeps in the output. */

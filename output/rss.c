@@ -176,6 +176,12 @@ render_rss(const struct render_feed *f, const struct render_entry *entries,
 		buf_puts(out, "    <atom:link href=\"");
 		wd_xml_escape(out, buf_str(&t));
 		buf_puts(out, "\" rel=\"self\" type=\"application/rss+xml\"/>\n");
+		buf_reset(&t);
+		if (render_url(f->hub, &t)) {
+			buf_puts(out, "    <atom:link href=\"");
+			wd_xml_escape(out, buf_str(&t));
+			buf_puts(out, "\" rel=\"hub\"/>\n");
+		}
 	}
 	buf_free(&t);
 	for (size_t i = 0; i < n; i++)

@@ -114,7 +114,8 @@ def check_json(path):
         check(it.get("title") == title, "json: title %r" % it.get("title"))
         check(it.get("external_url") == link,
               "json: external_url %r" % it.get("external_url"))
-        check(it.get("url", "").endswith("international.html#s-" + guid),
+        check(it.get("url", "").endswith("international.html#story-" +
+                                         guid[3:]),
               "json: url %r" % it.get("url"))
         check(it.get("date_published") == pub,
               "json: date_published %r" % it.get("date_published"))
@@ -151,7 +152,7 @@ def check_html(path):
     p = PageParser()
     with open(path, encoding="utf-8") as f:
         p.feed(f.read())
-    check(p.articles == ["s-" + g for g, *_ in EXPECTED],
+    check(p.articles == ["story-" + g[3:] for g, *_ in EXPECTED],
           "html: articles %r" % p.articles)
     check(p.scripts == 0, "html: %d script elements" % p.scripts)
     check(not p.handlers, "html: handlers %r" % p.handlers)

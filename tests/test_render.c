@@ -363,6 +363,157 @@ START_TEST(render_reports_too_big)
 	buf_init(&out, 100);
 	ck_assert_int_eq(render_atom(&feed, entries, 3, &out), WD_ETOOBIG);
 	buf_free(&out);
+	buf_init(&out, 100);
+	ck_assert_int_eq(render_json(&feed, entries, 3, &out), WD_ETOOBIG);
+	buf_free(&out);
+	buf_init(&out, 100);
+	ck_assert_int_eq(render_html(&feed, entries, 3, &out), WD_ETOOBIG);
+	buf_free(&out);
+}
+END_TEST
+
+/* ---- JSON Feed ---------------------------------------------------------- */
+
+START_TEST(render_json_writes_required_fields)
+{
+	char *doc = render_to_string(render_json, &feed, entries, 3);
+
+	assert_has(doc, "\"version\": \"https://jsonfeed.org/version/1.1\"");
+	assert_has(doc, "\"title\": \"Phuket Media Watch\"");
+	assert_has(doc, "\"home_page_url\": \"https://gazette.example.org/"
+			"media-watch\"");
+	assert_has(doc, "\"feed_url\": \"https://gazette.example.org/feeds/"
+			"international.json\"");
+	assert_has(doc, "\"icon\": \"https://gazette.example.org/logo.png\"");
+	assert_has(doc, "\"language\": \"en\"");
+	assert_has(doc, "\"items\": [{");
+	assert_has(doc, "\"id\": \"wd-s0a1\"");
+	/* a linkblog: our page's anchor, then the wire's story */
+	assert_has(doc, "\"url\": \"https://gazette.example.org/feeds/"
+			"international.html#story-s0a1\"");
+	assert_has(doc, "\"external_url\": \"https://wire.example.com/world/"
+			"flood-1\"");
+	assert_has(doc, "\"date_published\": \"2025-11-26T07:20:00Z\"");
+	assert_has(doc, "\"date_modified\": \"2025-11-26T08:00:00Z\"");
+	assert_has(doc, "\"authors\": [{\"name\": \"Jane Example\"}]");
+	assert_has(doc, "\"tags\": [\"World News\", \"Asia\", \"World\"]");
+	assert_has(doc, "\"summary\": \"Rescue teams \\u0026 volunteers "
+			"reached three villages. Map\"");
+	assert_has(doc, "\"title\": \"Stocks \\u003c forecast as AT\\u0026T "
+			"\\\"slips\\\"\"");
+	free(doc);
+}
+END_TEST
+
+START_TEST(render_json_extension_carries_attribution)
+{
+	char *doc = render_to_string(render_json, &feed, entries, 3);
+
+	assert_has(doc, "\"_wiredesk\": {\n      \"source\": \"Reuters\",\n"
+			"      \"source_url\": \"https://wire.example.com/"
+			"world.xml\",\n      \"source_title\": \"Example Wire: "
+			"World\",\n      \"credit\": \"Reuters / Phuket "
+			"Gazette\"");
+	assert_has(doc, "\"also\": [{\"source\": \"AP\", \"url\": \"https://"
+			"ap.example.net/flood\"}, {\"source\": \"AFP\", \"url\": "
+			"\"https://afp.example.org/flood\"}]");
+	assert_has(doc, "\"story\": \"s0a1\"");
+	/* no feed URL to publish for a local wire feed */
+	assert_has(doc, "\"source\": \"Regional Desk\",\n      "
+			"\"source_title\"");
+	free(doc);
+}
+END_TEST
+
+START_TEST(render_json_without_self_base_links_the_wire)
+{
+	struct render_feed f = feed;
+
+	f.self_base = NULL;
+	char *doc = render_to_string(render_json, &f, entries, 1);
+
+	assert_has(doc, "\"url\": \"https://wire.example.com/world/"
+			"flood-1\"");
+	assert_lacks(doc, "external_url");
+	assert_lacks(doc, "feed_url");
+	free(doc);
+}
+END_TEST
+
+/* ---- HTML page -------------------------------------------------------------- */
+
+START_TEST(render_html_page_has_every_part)
+{
+	char *doc = render_to_string(render_html, &feed, entries, 3);
+
+	assert_has(doc, "<!DOCTYPE html>\n<html lang=\"en\">");
+	assert_has(doc, "<meta http-equiv=\"Content-Security-Policy\" "
+			"content=\"default-src 'none';");
+	assert_has(doc, "<title>Phuket Media Watch</title>");
+	assert_has(doc, "<link rel=\"alternate\" type=\"application/rss+xml\"");
+	assert_has(doc, "<h1><a href=\"https://gazette.example.org/"
+			"media-watch\">Phuket Media Watch</a></h1>");
+	assert_has(doc, "<p class=\"desc\">World news selected for Phuket&#39;s"
+			" international community</p>");
+	assert_has(doc, "<article id=\"story-s0a1\">\n<h2><a href=\"https://"
+			"wire.example.com/world/flood-1\" rel=\"noopener\"><bdi>"
+			"UPDATE 1-Flood waters recede in river delta</bdi></a>"
+			"</h2>");
+	assert_has(doc, "<span class=\"credit\"><bdi>Reuters / Phuket Gazette"
+			"</bdi></span> &#183; <time datetime=\"2025-11-26T07:20:"
+			"00Z\">26 Nov 2025, 07:20 UTC</time> &#183; updated "
+			"<time datetime=\"2025-11-26T08:00:00Z\">08:00 UTC</time>");
+	assert_has(doc, "<ul class=\"tags\"><li>World News</li><li>Asia</li>"
+			"<li>World</li></ul>");
+	assert_has(doc, "<div class=\"summary\"><p>Rescue teams &amp; "
+			"volunteers reached <b>three</b> villages.</p>");
+	assert_has(doc, "Read the full story");
+	assert_has(doc, "<aside class=\"related\"><h3>Related</h3><ul>\n"
+			"<li><a href=\"https://ap.example.net/flood\" rel=\""
+			"noopener\"><bdi>Flood waters recede, villages reached"
+			"</bdi></a> <span class=\"src\">AP</span></li>");
+	assert_has(doc, "<p class=\"signoff\">\xe2\x80\x94 Phuket Gazette "
+			"Editors</p>");
+	/* content only: a plain-text excerpt, no image */
+	assert_has(doc, "<div class=\"summary\"><p>Shares fell.</p></div>");
+	assert_lacks(doc, "<script");
+	assert_lacks(doc, "onerror");
+	free(doc);
+}
+END_TEST
+
+START_TEST(render_html_without_entries)
+{
+	struct render_feed bare = {.name = "a b", .title = "Bare"};
+	char *doc = render_to_string(render_html, &bare, NULL, 0);
+
+	assert_has(doc, "<p class=\"empty\">No stories yet.</p>");
+	assert_has(doc, "href=\"a%20b.rss\"");
+	free(doc);
+}
+END_TEST
+
+START_TEST(render_websub_hub_needs_self)
+{
+	struct render_feed f = feed;
+
+	f.hub = "https://hub.example.net/";
+	char *doc = render_to_string(render_rss, &f, NULL, 0);
+
+	assert_has(doc, "<atom:link href=\"https://hub.example.net/\" "
+			"rel=\"hub\"/>");
+	free(doc);
+	doc = render_to_string(render_atom, &f, NULL, 0);
+	assert_has(doc, "<link rel=\"hub\" href=\"https://hub.example.net/\"/>");
+	free(doc);
+	doc = render_to_string(render_json, &f, NULL, 0);
+	assert_has(doc, "\"hubs\": [{\"type\": \"WebSub\", \"url\": \"https://"
+			"hub.example.net/\"}]");
+	free(doc);
+	f.self_base = NULL;
+	doc = render_to_string(render_atom, &f, NULL, 0);
+	assert_lacks(doc, "hub");
+	free(doc);
 }
 END_TEST
 
@@ -700,6 +851,7 @@ START_TEST(render_xss_vectors_never_survive)
 		snprintf(what, sizeof(what), "xss.txt vector %zu", i + 1);
 		f.attribution = x;
 		f.signoff = x;
+		f.hub = x;
 		check_all_formats(&f, &e, 1, what);
 		/* with a real base, relative URLs in the vector resolve */
 		it[0].item.link = "https://wire.example.com/world/story";
@@ -890,6 +1042,16 @@ test_suite(void)
 	tcase_add_test(tc, render_atom_keeps_uri_guids);
 	tcase_add_test(tc, render_atom_without_self_base_uses_urn);
 	tcase_add_test(tc, render_reports_too_big);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("json");
+	tcase_add_test(tc, render_json_writes_required_fields);
+	tcase_add_test(tc, render_json_extension_carries_attribution);
+	tcase_add_test(tc, render_json_without_self_base_links_the_wire);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("html");
+	tcase_add_test(tc, render_html_page_has_every_part);
+	tcase_add_test(tc, render_html_without_entries);
+	tcase_add_test(tc, render_websub_hub_needs_self);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("xss");
 	tcase_set_timeout(tc, 60);
