@@ -208,7 +208,16 @@ put_article(struct buf *out, const struct render_feed *f,
 	render_credit_text(f, e, &t);
 	wd_xml_escape(out, buf_str(&t));
 	buf_puts(out, "</bdi></span> &#183; ");
+	/* a person reads the dateline as when the news broke, so the page
+	 * shows the wire's own dates, not when this audience first got it */
 	int64_t pub = render_published(e), upd = render_updated(e);
+	const struct story *st = e->story;
+
+	if (st->published != WD_NOTIME && st->published > 0) {
+		pub = st->published;
+		upd = st->updated != WD_NOTIME && st->updated > pub ? st->updated
+								   : pub;
+	}
 
 	put_time(out, pub, 0);
 	if (upd > pub) {

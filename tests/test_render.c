@@ -442,6 +442,8 @@ END_TEST
 
 /* ---- HTML page -------------------------------------------------------------- */
 
+/* The page's dateline is the wire's own date (07:00), where the feeds use
+ * the date the audience first got the story (07:20). */
 START_TEST(render_html_page_has_every_part)
 {
 	char *doc = render_to_string(render_html, &feed, entries, 3);
@@ -460,8 +462,8 @@ START_TEST(render_html_page_has_every_part)
 			"UPDATE 1-Flood waters recede in river delta</bdi></a>"
 			"</h2>");
 	assert_has(doc, "<span class=\"credit\"><bdi>Reuters / Phuket Gazette"
-			"</bdi></span> &#183; <time datetime=\"2025-11-26T07:20:"
-			"00Z\">26 Nov 2025, 07:20 UTC</time> &#183; updated "
+			"</bdi></span> &#183; <time datetime=\"2025-11-26T07:00:"
+			"00Z\">26 Nov 2025, 07:00 UTC</time> &#183; updated "
 			"<time datetime=\"2025-11-26T08:00:00Z\">08:00 UTC</time>");
 	assert_has(doc, "<ul class=\"tags\"><li>World News</li><li>Asia</li>"
 			"<li>World</li></ul>");
