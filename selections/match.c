@@ -297,7 +297,16 @@ struct match_dict {
 	size_t nw, wcap;
 	uint32_t *bucket; /* first word, +1; 0 is empty */
 	size_t mask;
+	/* one bit per hash slice of each last word: most words of a text
+	 * are in no phrase, and this answers for them without the table */
+	uint64_t filter[1024];
 };
+
+static inline size_t
+filter_bit(uint64_t h)
+{
+	return (size_t)(h >> 40) & 0xffff;
+}
 
 /* A cheap running hash per byte (shift and add) and one strong mix at the
  * end of the word: the scan loop computes it while folding. */
@@ -368,6 +377,7 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 		d->wcap = d->wcap ? 2 * d->wcap : 16;
 		d->w = xreallocarray(d->w, d->wcap, sizeof(*d->w));
 	}
+	d->filter[filter_bit(h) / 64] |= 1ULL << (filter_bit(h) % 64);
 	w = &d->w[d->nw++];
 	memset(w, 0, sizeof(*w));
 	w->text = xstrndup(s, len);
@@ -439,21 +449,8 @@ struct scan {
 };
 
 static void
-word_end(struct scan *x)
+word_lookup(struct scan *x, size_t wl, uint64_t h)
 {
-	if (!x->wl)
-		return;
-	size_t wl = x->wl;
-	uint64_t h = wl <= MAX_WORD ? hash_done(x->h, wl) : 0;
-	size_t slot = x->nw % MAX_PHRASE_WORDS;
-
-	x->wl = 0;
-	x->h = 5381;
-	x->rh[slot] = h;
-	x->rl[slot] = wl;
-	x->nw++;
-	if (wl > MAX_WORD)
-		return;
 	const struct dword *w = find_word(x->d, x->word, wl, h);
 
 	for (size_t i = 0; w && i < w->nids; i++) {
@@ -470,6 +467,25 @@ word_end(struct scan *x)
 		if (ok)
 			x->hits[w->ids[i]] |= x->bit;
 	}
+}
+
+static inline void
+word_end(struct scan *x)
+{
+	if (!x->wl)
+		return;
+	size_t wl = x->wl;
+	uint64_t h = wl <= MAX_WORD ? hash_done(x->h, wl) : 0;
+	size_t slot = x->nw % MAX_PHRASE_WORDS;
+	size_t fb = filter_bit(h);
+
+	x->wl = 0;
+	x->h = 5381;
+	x->rh[slot] = h;
+	x->rl[slot] = wl;
+	x->nw++;
+	if (wl <= MAX_WORD && (x->d->filter[fb / 64] >> (fb % 64) & 1))
+		word_lookup(x, wl, h);
 }
 
 static inline void

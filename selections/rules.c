@@ -728,12 +728,25 @@ compile_list_entry(struct rules *r, struct ydoc *d,
 	add_to_list(r, cr);
 }
 
+/* `rules:` with nothing after it is YAML's null: an empty list. */
+static bool
+is_null(const struct ydoc_node *n)
+{
+	return n && n->kind == YDOC_SCALAR && n->plain &&
+	       (!*n->str || !strcmp(n->str, "~") || !strcmp(n->str, "null"));
+}
+
 struct rules *
 rules_compile(struct ydoc *d, const struct ydoc_node *list,
 	      const struct ydoc_node *lib_paths, const char *const *feed_ids,
 	      size_t nfeed_ids)
 {
 	struct rules *r = xcalloc(1, sizeof(*r));
+
+	if (is_null(list))
+		list = NULL;
+	if (is_null(lib_paths))
+		lib_paths = NULL;
 
 	r->arena = arena_new();
 	r->dict = match_dict_new();

@@ -603,6 +603,18 @@ START_TEST(check_reports_rules_file_mistakes_in_that_file)
 }
 END_TEST
 
+START_TEST(empty_rules_key_means_no_rules)
+{
+	struct ydoc *errs;
+	struct audience *a = load("rules:\nrules_file:\n", &errs);
+
+	ck_assert_uint_eq(ydoc_nerrors(errs), 0);
+	ck_assert_uint_eq(rules_count(audience_rules(a)), 0);
+	audience_free(a);
+	ydoc_free(errs);
+}
+END_TEST
+
 START_TEST(schedule_follows_the_time_zone)
 {
 	struct ydoc *errs;
@@ -658,6 +670,7 @@ test_suite(void)
 	tcase_add_test(tc, check_reports_impossible_settings);
 	tcase_add_test(tc, check_reports_rules_file_mistakes_in_that_file);
 	tcase_add_test(tc, schedule_follows_the_time_zone);
+	tcase_add_test(tc, empty_rules_key_means_no_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
