@@ -81,8 +81,8 @@ put_date(struct buf *out, const char *indent, const char *name, int64_t t)
 }
 
 static void
-put_link(struct buf *out, const char *indent, const char *rel,
-	 const char *type, const char *href)
+put_link(struct buf *out, const char *indent, const char *rel, const char *type,
+	 const char *href)
 {
 	buf_appendf(out, "%s<link rel=\"%s\" type=\"%s\" href=\"", indent, rel,
 		    type);

@@ -18,64 +18,63 @@
  * since sanitized wire HTML carries no style attributes or elements.
  */
 static const char csp[] =
-	"default-src 'none'; style-src 'unsafe-inline'; img-src https: http:; "
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: http:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 static const char css[] =
-	"*{box-sizing:border-box}"
-	"body{margin:0;background:#f3f0e8;color:#1c1c1a;"
-	"font:17px/1.55 Georgia,'Times New Roman',serif}"
-	"a{color:#0b3a5b}"
-	".masthead{background:#0b3a5b;color:#fff;padding:1.1rem 0 1rem;"
-	"border-bottom:5px solid #c8102e}"
-	".masthead .inner,main,footer{max-width:44rem;margin:0 auto;"
-	"padding-left:.75rem;padding-right:.75rem}"
-	".kicker{font:700 .72rem/1.2 system-ui,sans-serif;letter-spacing:.14em;"
-	"text-transform:uppercase;color:#f2c14e;margin:0 0 .25rem}"
-	".masthead h1{margin:0;font-size:2rem;line-height:1.15}"
-	".masthead h1 a{color:#fff;text-decoration:none}"
-	".masthead .desc{margin:.4rem 0 0;font-style:italic;color:#dbe7f1}"
-	".feeds{margin:.7rem 0 0;font:.78rem/1.4 system-ui,sans-serif}"
-	".feeds a{color:#fff;text-decoration:none;"
-	"border:1px solid rgba(255,255,255,.45);border-radius:3px;"
-	"padding:.1rem .5rem;margin-right:.35rem;display:inline-block}"
-	"main{padding-top:.4rem;padding-bottom:1.5rem}"
-	"article{background:#fff;border:1px solid #e0dace;border-radius:4px;"
-	"padding:1rem 1.1rem .9rem;margin:1rem 0;"
-	"box-shadow:0 1px 2px rgba(0,0,0,.05)}"
-	"article h2{font-size:1.3rem;line-height:1.25;margin:0 0 .35rem}"
-	"article h2 a{color:#0b3a5b;text-decoration:none}"
-	"article h2 a:hover{text-decoration:underline}"
-	".meta{font:.8rem/1.45 system-ui,sans-serif;color:#5b5952;"
-	"margin:0 0 .5rem}"
-	".credit{font-weight:700;color:#c8102e}"
-	".tags{list-style:none;margin:0 0 .6rem;padding:0;display:flex;"
-	"flex-wrap:wrap;gap:.3rem}"
-	".tags li{font:700 .68rem/1.2 system-ui,sans-serif;"
-	"letter-spacing:.06em;text-transform:uppercase;background:#e6edf3;"
-	"color:#0b3a5b;border-radius:2px;padding:.2rem .45rem}"
-	".summary{overflow-wrap:anywhere}"
-	".summary p{margin:.4rem 0}"
-	".summary img{max-width:100%;height:auto}"
-	".summary h3,.summary h4,.summary h5,.summary h6{font-size:1rem}"
-	".summary pre{white-space:pre-wrap}"
-	".more{margin:.6rem 0 0;font:700 .85rem system-ui,sans-serif}"
-	".more a{color:#c8102e;text-decoration:none}"
-	".related{margin:.8rem 0 0;padding:.55rem 0 0;"
-	"border-top:1px solid #ece7dc;font-size:.92rem}"
-	".related h3{margin:0 0 .25rem;font:700 .7rem system-ui,sans-serif;"
-	"letter-spacing:.1em;text-transform:uppercase;color:#5b5952}"
-	".related ul{margin:0;padding-left:1.1rem}"
-	".related .src{font:.75rem system-ui,sans-serif;color:#5b5952}"
-	".signoff{margin:.6rem 0 0;font-style:italic;color:#5b5952;"
-	"font-size:.9rem}"
-	".empty{font-style:italic;color:#5b5952}"
-	"footer{padding-bottom:2rem;font:.78rem/1.5 system-ui,sans-serif;"
-	"color:#5b5952}";
+    "*{box-sizing:border-box}"
+    "body{margin:0;background:#f3f0e8;color:#1c1c1a;"
+    "font:17px/1.55 Georgia,'Times New Roman',serif}"
+    "a{color:#0b3a5b}"
+    ".masthead{background:#0b3a5b;color:#fff;padding:1.1rem 0 1rem;"
+    "border-bottom:5px solid #c8102e}"
+    ".masthead .inner,main,footer{max-width:44rem;margin:0 auto;"
+    "padding-left:.75rem;padding-right:.75rem}"
+    ".kicker{font:700 .72rem/1.2 system-ui,sans-serif;letter-spacing:.14em;"
+    "text-transform:uppercase;color:#f2c14e;margin:0 0 .25rem}"
+    ".masthead h1{margin:0;font-size:2rem;line-height:1.15}"
+    ".masthead h1 a{color:#fff;text-decoration:none}"
+    ".masthead .desc{margin:.4rem 0 0;font-style:italic;color:#dbe7f1}"
+    ".feeds{margin:.7rem 0 0;font:.78rem/1.4 system-ui,sans-serif}"
+    ".feeds a{color:#fff;text-decoration:none;"
+    "border:1px solid rgba(255,255,255,.45);border-radius:3px;"
+    "padding:.1rem .5rem;margin-right:.35rem;display:inline-block}"
+    "main{padding-top:.4rem;padding-bottom:1.5rem}"
+    "article{background:#fff;border:1px solid #e0dace;border-radius:4px;"
+    "padding:1rem 1.1rem .9rem;margin:1rem 0;"
+    "box-shadow:0 1px 2px rgba(0,0,0,.05)}"
+    "article h2{font-size:1.3rem;line-height:1.25;margin:0 0 .35rem}"
+    "article h2 a{color:#0b3a5b;text-decoration:none}"
+    "article h2 a:hover{text-decoration:underline}"
+    ".meta{font:.8rem/1.45 system-ui,sans-serif;color:#5b5952;"
+    "margin:0 0 .5rem}"
+    ".credit{font-weight:700;color:#c8102e}"
+    ".tags{list-style:none;margin:0 0 .6rem;padding:0;display:flex;"
+    "flex-wrap:wrap;gap:.3rem}"
+    ".tags li{font:700 .68rem/1.2 system-ui,sans-serif;"
+    "letter-spacing:.06em;text-transform:uppercase;background:#e6edf3;"
+    "color:#0b3a5b;border-radius:2px;padding:.2rem .45rem}"
+    ".summary{overflow-wrap:anywhere}"
+    ".summary p{margin:.4rem 0}"
+    ".summary img{max-width:100%;height:auto}"
+    ".summary h3,.summary h4,.summary h5,.summary h6{font-size:1rem}"
+    ".summary pre{white-space:pre-wrap}"
+    ".more{margin:.6rem 0 0;font:700 .85rem system-ui,sans-serif}"
+    ".more a{color:#c8102e;text-decoration:none}"
+    ".related{margin:.8rem 0 0;padding:.55rem 0 0;"
+    "border-top:1px solid #ece7dc;font-size:.92rem}"
+    ".related h3{margin:0 0 .25rem;font:700 .7rem system-ui,sans-serif;"
+    "letter-spacing:.1em;text-transform:uppercase;color:#5b5952}"
+    ".related ul{margin:0;padding-left:1.1rem}"
+    ".related .src{font:.75rem system-ui,sans-serif;color:#5b5952}"
+    ".signoff{margin:.6rem 0 0;font-style:italic;color:#5b5952;"
+    "font-size:.9rem}"
+    ".empty{font-style:italic;color:#5b5952}"
+    "footer{padding-bottom:2rem;font:.78rem/1.5 system-ui,sans-serif;"
+    "color:#5b5952}";
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
-				     "May", "Jun", "Jul", "Aug",
-				     "Sep", "Oct", "Nov", "Dec"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* "26 Nov 2025, 07:20 UTC", or just "08:00 UTC" when on the day of since;
  * the same in every locale. */
@@ -112,8 +111,7 @@ put_tag(struct buf *out, const char *term, void *ctx)
 /* The sanitized summary; an item with only full content gets an excerpt of
  * its text, as the page is a list of summaries. */
 static void
-put_summary(struct buf *out, const struct render_entry *e,
-	    const char *base)
+put_summary(struct buf *out, const struct render_entry *e, const char *base)
 {
 	const struct item *it = &e->story->items[0].item;
 	struct buf t;
@@ -149,7 +147,8 @@ put_related(struct buf *out, const struct render_entry *e,
 		const struct story_item *si = &st->items[i];
 
 		buf_reset(&u);
-		if (!render_item_link(si, &u) || !strcmp(buf_str(&u), main_link))
+		if (!render_item_link(si, &u) ||
+		    !strcmp(buf_str(&u), main_link))
 			continue;
 		bool dup = false;
 
@@ -161,8 +160,9 @@ put_related(struct buf *out, const struct render_entry *e,
 		if (dup)
 			continue;
 		if (shown++ == 0)
-			buf_puts(out, "<aside class=\"related\"><h3>Related</h3>"
-				      "<ul>\n");
+			buf_puts(out,
+				 "<aside class=\"related\"><h3>Related</h3>"
+				 "<ul>\n");
 		buf_puts(out, "<li><a href=\"");
 		wd_xml_escape(out, buf_str(&u));
 		buf_puts(out, "\" rel=\"noopener\"><bdi>");
@@ -215,8 +215,9 @@ put_article(struct buf *out, const struct render_feed *f,
 
 	if (st->published != WD_NOTIME && st->published > 0) {
 		pub = st->published;
-		upd = st->updated != WD_NOTIME && st->updated > pub ? st->updated
-								   : pub;
+		upd = st->updated != WD_NOTIME && st->updated > pub
+			  ? st->updated
+			  : pub;
 	}
 
 	put_time(out, pub, 0);
@@ -293,9 +294,9 @@ put_feed_link(struct buf *out, const struct render_feed *f, const char *ext,
 static const struct {
 	const char *ext, *type, *label;
 } feed_kinds[] = {
-	{".rss", "application/rss+xml", "RSS"},
-	{".atom", "application/atom+xml", "Atom"},
-	{".json", "application/feed+json", "JSON Feed"},
+    {".rss", "application/rss+xml", "RSS"},
+    {".atom", "application/atom+xml", "Atom"},
+    {".json", "application/feed+json", "JSON Feed"},
 };
 
 static void
@@ -334,8 +335,9 @@ put_masthead(struct buf *out, const struct render_feed *f)
 	struct buf t;
 
 	buf_init(&t, RENDER_TEXT_MAX);
-	buf_puts(out, "<body>\n<header class=\"masthead\"><div class=\"inner\">"
-		      "\n<p class=\"kicker\">Selected from the wires</p>\n<h1>");
+	buf_puts(out,
+		 "<body>\n<header class=\"masthead\"><div class=\"inner\">"
+		 "\n<p class=\"kicker\">Selected from the wires</p>\n<h1>");
 	bool linked = render_url(f->link, &t);
 
 	if (linked) {

@@ -221,7 +221,7 @@ put_item(struct buf *out, const struct render_feed *f,
 	json_str(out, buf_str(&t));
 	buf_reset(&t);
 	if (sanitize_text(it->summary && it->summary[0] ? it->summary
-							 : it->content,
+							: it->content,
 			  RENDER_SUMMARY_MAX, &t) == 0 &&
 	    t.len > 0)
 		put_plain(out, &first, in, "summary", buf_str(&t));

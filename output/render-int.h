@@ -12,7 +12,7 @@
 #include "output/render.h"
 
 enum {
-	RENDER_SUMMARY_MAX = 600, /* bytes of a plain-text summary */
+	RENDER_SUMMARY_MAX = 600,  /* bytes of a plain-text summary */
 	RENDER_TEXT_MAX = 64 << 20 /* cap of scratch buffers */
 };
 

@@ -248,8 +248,7 @@ render_url(const char *u, struct buf *out)
 }
 
 bool
-render_self_url(const struct render_feed *f, const char *ext,
-		struct buf *out)
+render_self_url(const struct render_feed *f, const char *ext, struct buf *out)
 {
 	struct buf b;
 
@@ -342,8 +341,8 @@ render_title(const struct render_entry *e, struct buf *out)
 	render_plain(&t, it->title);
 	if (t.len == 0) {
 		buf_init(&h, RENDER_TEXT_MAX);
-		const char *html = is_nonempty(it->summary) ? it->summary
-							    : it->content;
+		const char *html =
+		    is_nonempty(it->summary) ? it->summary : it->content;
 
 		if (sanitize_text(html, 100, &h) == 0)
 			render_plain(&t, buf_str(&h));
@@ -359,8 +358,8 @@ void
 render_credit_text(const struct render_feed *f, const struct render_entry *e,
 		   struct buf *out)
 {
-	char *c = render_credit(f->attribution,
-				render_source(&e->story->items[0]));
+	char *c =
+	    render_credit(f->attribution, render_source(&e->story->items[0]));
 
 	render_plain(out, c);
 	free(c);
@@ -379,7 +378,8 @@ render_also(const struct render_entry *e, size_t want,
 		bool seen = !wd_strcasecmp(src, first);
 
 		for (size_t j = 1; j < i && !seen; j++)
-			seen = !wd_strcasecmp(src, render_source(&st->items[j]));
+			seen =
+			    !wd_strcasecmp(src, render_source(&st->items[j]));
 		if (seen)
 			continue;
 		if (count == want && si)
@@ -466,8 +466,8 @@ render_body(const struct render_feed *f, const struct render_entry *e,
 }
 
 void
-render_terms(const struct render_entry *e, render_term_fn fn,
-	     struct buf *out, void *ctx)
+render_terms(const struct render_entry *e, render_term_fn fn, struct buf *out,
+	     void *ctx)
 {
 	const struct item *it = &e->story->items[0].item;
 	size_t n = it->ncategories + e->ntags, k = 0;
@@ -477,8 +477,8 @@ render_terms(const struct render_entry *e, render_term_fn fn,
 	buf_init(&t, RENDER_TEXT_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = i < it->ncategories
-					? it->categories[i]
-					: e->tags[i - it->ncategories];
+				    ? it->categories[i]
+				    : e->tags[i - it->ncategories];
 		bool dup = false;
 
 		buf_reset(&t);

@@ -13,11 +13,11 @@
 
 /* The curated feed's own metadata (from the audience file). */
 struct render_feed {
-	const char *name;        /* output file stem */
+	const char *name; /* output file stem */
 	const char *title;
 	const char *description;
-	const char *link;        /* the audience's page */
-	const char *self_base;   /* base URL of the outputs, or NULL */
+	const char *link;      /* the audience's page */
+	const char *self_base; /* base URL of the outputs, or NULL */
 	const char *language;
 	const char *attribution; /* "{source} / Phuket Gazette" */
 	const char *signoff;     /* or NULL */

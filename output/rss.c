@@ -175,7 +175,8 @@ render_rss(const struct render_feed *f, const struct render_entry *entries,
 	if (render_self_url(f, ".rss", &t)) {
 		buf_puts(out, "    <atom:link href=\"");
 		wd_xml_escape(out, buf_str(&t));
-		buf_puts(out, "\" rel=\"self\" type=\"application/rss+xml\"/>\n");
+		buf_puts(out,
+			 "\" rel=\"self\" type=\"application/rss+xml\"/>\n");
 		buf_reset(&t);
 		if (render_url(f->hub, &t)) {
 			buf_puts(out, "    <atom:link href=\"");

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_render.c: output/render (RSS 2.0, Atom 1.0, JSON Feed, HTML). */
 #include <errno.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <check.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "core/text.h"
 #include "core/wdtime.h"
@@ -22,113 +22,133 @@ static const char *const cats_flood[] = {"World News", "Asia"};
 static const char *const tags_world[] = {"World", "world news"};
 
 static const struct story_item flood_items[] = {
-	{
-		.item = {.id = "tag:wire.example.com,2026:flood-1",
-			 .title = "UPDATE 1-Flood waters recede in river delta",
-			 .link = "https://wire.example.com/world/flood-1",
-			 .summary = "<p>Rescue teams &amp; volunteers reached "
-				    "<b>three</b> villages.</p>"
-				    "<script>alert(1)</script>"
-				    "<a href=\"/world/flood-map\">Map</a>",
-			 .author = "Jane Example",
-			 .categories = cats_flood,
-			 .ncategories = 2,
-			 .published = 1764140400, /* 2025-11-26T07:00:00Z */
-			 .updated = 1764144000},
-		.feed_id = "reuters-world",
-		.source = "Reuters",
-		.feed_url = "https://wire.example.com/world.xml",
-		.feed_title = "Example Wire: World",
-		.first_seen = 1764140500,
-	},
-	{
-		.item = {.id = "urn:ap:flood",
-			 .title = "Flood waters recede, villages reached",
-			 .link = "https://ap.example.net/flood",
-			 .published = 1764141000,
-			 .updated = WD_NOTIME},
-		.feed_id = "ap-top",
-		.source = "AP",
-		.feed_url = "https://ap.example.net/top.atom",
-		.first_seen = 1764141000,
-	},
-	{
-		.item = {.id = "urn:afp:flood",
-			 .title = "Delta floods ease",
-			 .link = "https://afp.example.org/flood",
-			 .published = WD_NOTIME,
-			 .updated = WD_NOTIME},
-		.feed_id = "afp",
-		.source = "AFP",
-		.feed_url = "feeds/afp.xml",
-		.first_seen = 1764141500,
-	},
+    {
+	.item = {.id = "tag:wire.example.com,2026:flood-1",
+		 .title = "UPDATE 1-Flood waters recede in river delta",
+		 .link = "https://wire.example.com/world/flood-1",
+		 .summary = "<p>Rescue teams &amp; volunteers reached "
+			    "<b>three</b> villages.</p>"
+			    "<script>alert(1)</script>"
+			    "<a href=\"/world/flood-map\">Map</a>",
+		 .author = "Jane Example",
+		 .categories = cats_flood,
+		 .ncategories = 2,
+		 .published = 1764140400, /* 2025-11-26T07:00:00Z */
+		 .updated = 1764144000},
+	.feed_id = "reuters-world",
+	.source = "Reuters",
+	.feed_url = "https://wire.example.com/world.xml",
+	.feed_title = "Example Wire: World",
+	.first_seen = 1764140500,
+    },
+    {
+	.item = {.id = "urn:ap:flood",
+		 .title = "Flood waters recede, villages reached",
+		 .link = "https://ap.example.net/flood",
+		 .published = 1764141000,
+		 .updated = WD_NOTIME},
+	.feed_id = "ap-top",
+	.source = "AP",
+	.feed_url = "https://ap.example.net/top.atom",
+	.first_seen = 1764141000,
+    },
+    {
+	.item = {.id = "urn:afp:flood",
+		 .title = "Delta floods ease",
+		 .link = "https://afp.example.org/flood",
+		 .published = WD_NOTIME,
+		 .updated = WD_NOTIME},
+	.feed_id = "afp",
+	.source = "AFP",
+	.feed_url = "feeds/afp.xml",
+	.first_seen = 1764141500,
+    },
 };
 
 static const struct story_item market_items[] = {
-	{
-		.item = {.id = "m-1",
-			 .title = "Stocks < forecast as AT&T \"slips\"",
-			 .link = "https://ap.example.net/markets/1",
-			 .content = "<div><p>Shares fell.</p>"
-				    "<img src=\"chart.png\" onerror=\"x()\">"
-				    "</div>",
-			 .published = 1764050000,
-			 .updated = WD_NOTIME},
-		.feed_id = "ap-top",
-		.source = "AP",
-		.feed_url = "https://ap.example.net/top.atom",
-		.first_seen = 1764050000,
-	},
+    {
+	.item = {.id = "m-1",
+		 .title = "Stocks < forecast as AT&T \"slips\"",
+		 .link = "https://ap.example.net/markets/1",
+		 .content = "<div><p>Shares fell.</p>"
+			    "<img src=\"chart.png\" onerror=\"x()\">"
+			    "</div>",
+		 .published = 1764050000,
+		 .updated = WD_NOTIME},
+	.feed_id = "ap-top",
+	.source = "AP",
+	.feed_url = "https://ap.example.net/top.atom",
+	.first_seen = 1764050000,
+    },
 };
 
 static const struct story_item local_items[] = {
-	{
-		.item = {.id = "r-9",
-			 .title = "Harbour reopens after storm",
-			 .link = "https://regional.example.com/harbour",
-			 .summary = "The harbour reopened on Tuesday.",
-			 .published = 1764000000,
-			 .updated = WD_NOTIME},
-		.feed_id = "regional",
-		.source = NULL,
-		.feed_url = "examples/feeds/regional.xml",
-		.feed_title = "Regional Desk",
-		.first_seen = 1764000000,
-	},
+    {
+	.item = {.id = "r-9",
+		 .title = "Harbour reopens after storm",
+		 .link = "https://regional.example.com/harbour",
+		 .summary = "The harbour reopened on Tuesday.",
+		 .published = 1764000000,
+		 .updated = WD_NOTIME},
+	.feed_id = "regional",
+	.source = NULL,
+	.feed_url = "examples/feeds/regional.xml",
+	.feed_title = "Regional Desk",
+	.first_seen = 1764000000,
+    },
 };
 
 static const struct story stories[] = {
-	{.id = 1, .key = "s0a1", .items = flood_items, .nitems = 3,
-	 .published = 1764140400, .updated = 1764144000},
-	{.id = 2, .key = "s0b2", .items = market_items, .nitems = 1,
-	 .published = 1764050000, .updated = WD_NOTIME},
-	{.id = 3, .key = "s0c3", .items = local_items, .nitems = 1,
-	 .published = 1764000000, .updated = WD_NOTIME},
+    {.id = 1,
+     .key = "s0a1",
+     .items = flood_items,
+     .nitems = 3,
+     .published = 1764140400,
+     .updated = 1764144000},
+    {.id = 2,
+     .key = "s0b2",
+     .items = market_items,
+     .nitems = 1,
+     .published = 1764050000,
+     .updated = WD_NOTIME},
+    {.id = 3,
+     .key = "s0c3",
+     .items = local_items,
+     .nitems = 1,
+     .published = 1764000000,
+     .updated = WD_NOTIME},
 };
 
 static const struct render_entry entries[] = {
-	{.story = &stories[0], .guid = "wd-s0a1", .published = 1764141600,
-	 .updated = 1764144000, .tags = tags_world, .ntags = 2},
-	{.story = &stories[1], .guid = "wd-s0b2", .published = 1764051000,
-	 .updated = WD_NOTIME},
-	{.story = &stories[2], .guid = "wd-s0c3", .published = 1764001000,
-	 .updated = WD_NOTIME},
+    {.story = &stories[0],
+     .guid = "wd-s0a1",
+     .published = 1764141600,
+     .updated = 1764144000,
+     .tags = tags_world,
+     .ntags = 2},
+    {.story = &stories[1],
+     .guid = "wd-s0b2",
+     .published = 1764051000,
+     .updated = WD_NOTIME},
+    {.story = &stories[2],
+     .guid = "wd-s0c3",
+     .published = 1764001000,
+     .updated = WD_NOTIME},
 };
 
 static const struct render_feed feed = {
-	.name = "international",
-	.title = "Phuket Media Watch",
-	.description = "World news selected for Phuket's international "
-		       "community",
-	.link = "https://gazette.example.org/media-watch",
-	.self_base = "https://gazette.example.org/feeds/",
-	.language = "en",
-	.attribution = "{source} / Phuket Gazette",
-	.signoff = "\xe2\x80\x94 Phuket Gazette Editors",
-	.copyright = "Copyright 2026 Phuket Gazette",
-	.image = "https://gazette.example.org/logo.png",
-	.ttl = 30,
+    .name = "international",
+    .title = "Phuket Media Watch",
+    .description = "World news selected for Phuket's international "
+		   "community",
+    .link = "https://gazette.example.org/media-watch",
+    .self_base = "https://gazette.example.org/feeds/",
+    .language = "en",
+    .attribution = "{source} / Phuket Gazette",
+    .signoff = "\xe2\x80\x94 Phuket Gazette Editors",
+    .copyright = "Copyright 2026 Phuket Gazette",
+    .image = "https://gazette.example.org/logo.png",
+    .ttl = 30,
 };
 
 typedef int (*render_fn)(const struct render_feed *f,
@@ -414,9 +434,10 @@ START_TEST(render_json_extension_carries_attribution)
 			"world.xml\",\n      \"source_title\": \"Example Wire: "
 			"World\",\n      \"credit\": \"Reuters / Phuket "
 			"Gazette\"");
-	assert_has(doc, "\"also\": [{\"source\": \"AP\", \"url\": \"https://"
-			"ap.example.net/flood\"}, {\"source\": \"AFP\", \"url\": "
-			"\"https://afp.example.org/flood\"}]");
+	assert_has(doc,
+		   "\"also\": [{\"source\": \"AP\", \"url\": \"https://"
+		   "ap.example.net/flood\"}, {\"source\": \"AFP\", \"url\": "
+		   "\"https://afp.example.org/flood\"}]");
 	assert_has(doc, "\"story\": \"s0a1\"");
 	/* no feed URL to publish for a local wire feed */
 	assert_has(doc, "\"source\": \"Regional Desk\",\n      "
@@ -440,7 +461,8 @@ START_TEST(render_json_without_self_base_links_the_wire)
 }
 END_TEST
 
-/* ---- HTML page -------------------------------------------------------------- */
+/* ---- HTML page --------------------------------------------------------------
+ */
 
 /* The page's dateline is the wire's own date (07:00), where the feeds use
  * the date the audience first got the story (07:20). */
@@ -457,14 +479,16 @@ START_TEST(render_html_page_has_every_part)
 			"media-watch\">Phuket Media Watch</a></h1>");
 	assert_has(doc, "<p class=\"desc\">World news selected for Phuket&#39;s"
 			" international community</p>");
-	assert_has(doc, "<article id=\"story-s0a1\">\n<h2><a href=\"https://"
-			"wire.example.com/world/flood-1\" rel=\"noopener\"><bdi>"
-			"UPDATE 1-Flood waters recede in river delta</bdi></a>"
-			"</h2>");
-	assert_has(doc, "<span class=\"credit\"><bdi>Reuters / Phuket Gazette"
-			"</bdi></span> &#183; <time datetime=\"2025-11-26T07:00:"
-			"00Z\">26 Nov 2025, 07:00 UTC</time> &#183; updated "
-			"<time datetime=\"2025-11-26T08:00:00Z\">08:00 UTC</time>");
+	assert_has(doc,
+		   "<article id=\"story-s0a1\">\n<h2><a href=\"https://"
+		   "wire.example.com/world/flood-1\" rel=\"noopener\"><bdi>"
+		   "UPDATE 1-Flood waters recede in river delta</bdi></a>"
+		   "</h2>");
+	assert_has(doc,
+		   "<span class=\"credit\"><bdi>Reuters / Phuket Gazette"
+		   "</bdi></span> &#183; <time datetime=\"2025-11-26T07:00:"
+		   "00Z\">26 Nov 2025, 07:00 UTC</time> &#183; updated "
+		   "<time datetime=\"2025-11-26T08:00:00Z\">08:00 UTC</time>");
 	assert_has(doc, "<ul class=\"tags\"><li>World News</li><li>Asia</li>"
 			"<li>World</li></ul>");
 	assert_has(doc, "<div class=\"summary\"><p>Rescue teams &amp; "
@@ -506,7 +530,8 @@ START_TEST(render_websub_hub_needs_self)
 			"rel=\"hub\"/>");
 	free(doc);
 	doc = render_to_string(render_atom, &f, NULL, 0);
-	assert_has(doc, "<link rel=\"hub\" href=\"https://hub.example.net/\"/>");
+	assert_has(doc,
+		   "<link rel=\"hub\" href=\"https://hub.example.net/\"/>");
 	free(doc);
 	doc = render_to_string(render_json, &f, NULL, 0);
 	assert_has(doc, "\"hubs\": [{\"type\": \"WebSub\", \"url\": \"https://"
@@ -549,15 +574,16 @@ is_http(const char *v)
 }
 
 static const char *const banned_elements[] = {
-	"script", "iframe", "object", "embed", "applet", "form", "input",
-	"button", "textarea", "select", "svg", "math", "base", "frame",
-	"frameset", "noscript", "template", "xmp", "isindex", "keygen",
-	"bgsound", "portal", "audio", "video", "source", "title", "style",
-	"meta", "link", "noembed", "noframes", "plaintext", "animate"};
+    "script",   "iframe",    "object",   "embed",    "applet",   "form",
+    "input",    "button",    "textarea", "select",   "svg",      "math",
+    "base",     "frame",     "frameset", "noscript", "template", "xmp",
+    "isindex",  "keygen",    "bgsound",  "portal",   "audio",    "video",
+    "source",   "title",     "style",    "meta",     "link",     "noembed",
+    "noframes", "plaintext", "animate"};
 
 static const char *const banned_attrs[] = {
-	"style", "srcdoc", "formaction", "background", "dynsrc", "lowsrc",
-	"srcset", "action", "data", "xlink:href", "size", "id"};
+    "style",  "srcdoc", "formaction", "background", "dynsrc", "lowsrc",
+    "srcset", "action", "data",       "xlink:href", "size",   "id"};
 
 /* Walk an HTML tree: no scripting element, no handler, no unsafe URL. In
  * page mode the page's own head (style, meta, link, title) and ids are
@@ -571,11 +597,11 @@ html_check_tree(xmlNode *n, bool page, bool in_head, const char *what)
 		const char *name = (const char *)c->name;
 		bool head = in_head || (page && !strcmp(name, "head"));
 
-		for (size_t i = 0; i < sizeof(banned_elements) /
-					   sizeof(banned_elements[0]);
+		for (size_t i = 0;
+		     i < sizeof(banned_elements) / sizeof(banned_elements[0]);
 		     i++)
 			ck_assert_msg(wd_strcasecmp(name, banned_elements[i]) ||
-					      (head && strcmp(name, "script")),
+					  (head && strcmp(name, "script")),
 				      "%s: element <%s> survived", what, name);
 		for (xmlAttr *a = c->properties; a; a = a->next) {
 			const char *an = (const char *)a->name;
@@ -584,14 +610,13 @@ html_check_tree(xmlNode *n, bool page, bool in_head, const char *what)
 
 			ck_assert_msg(wd_strncasecmp(an, "on", 2),
 				      "%s: handler %s survived", what, an);
-			for (size_t i = 0; i < sizeof(banned_attrs) /
-						   sizeof(banned_attrs[0]);
+			for (size_t i = 0;
+			     i < sizeof(banned_attrs) / sizeof(banned_attrs[0]);
 			     i++)
-				ck_assert_msg(wd_strcasecmp(an,
-							    banned_attrs[i]) ||
-						      (page && !strcmp(an, "id")),
-					      "%s: attribute %s survived",
-					      what, an);
+				ck_assert_msg(
+				    wd_strcasecmp(an, banned_attrs[i]) ||
+					(page && !strcmp(an, "id")),
+				    "%s: attribute %s survived", what, an);
 			if (!strcmp(an, "href") || !strcmp(an, "src") ||
 			    !strcmp(an, "cite"))
 				ck_assert_msg(url_is_harmless(val),
@@ -608,10 +633,10 @@ html_check(const char *html, bool page, const char *what)
 {
 	if (!html || !*html)
 		return;
-	xmlDoc *doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-				     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-					     HTML_PARSE_NOWARNING |
-					     HTML_PARSE_NONET);
+	xmlDoc *doc =
+	    htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+			   HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+			       HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 
 	ck_assert_msg(doc != NULL, "%s: unreadable HTML", what);
 	html_check_tree(xmlDocGetRootElement(doc), page, false, what);
@@ -626,16 +651,16 @@ xml_check_tree(xmlNode *n, const char *what)
 			continue;
 		const char *name = (const char *)c->name;
 		const char *parent = c->parent && c->parent->name
-					     ? (const char *)c->parent->name
-					     : "";
-		bool in_entry = !strcmp(parent, "item") ||
-				!strcmp(parent, "entry");
+					 ? (const char *)c->parent->name
+					 : "";
+		bool in_entry =
+		    !strcmp(parent, "item") || !strcmp(parent, "entry");
 		xmlChar *text = xmlNodeGetContent(c);
 		const char *t = text ? (const char *)text : "";
 
-		if (in_entry && (!strcmp(name, "description") ||
-				 !strcmp(name, "summary") ||
-				 !strcmp(name, "content")))
+		if (in_entry &&
+		    (!strcmp(name, "description") || !strcmp(name, "summary") ||
+		     !strcmp(name, "content")))
 			html_check(t, false, what);
 		if (!strcmp(name, "link") && !c->ns && c->children)
 			ck_assert_msg(is_http(t), "%s: <link>%s", what, t);
@@ -747,8 +772,8 @@ static void
 json_check(const char *doc, const char *what)
 {
 	static const char *const url_keys[] = {
-		"url", "external_url", "source_url", "image", "icon",
-		"home_page_url", "feed_url"};
+	    "url",  "external_url",  "source_url", "image",
+	    "icon", "home_page_url", "feed_url"};
 	char *vals[64];
 
 	ck_assert_msg(!strchr(doc, '<'), "%s: raw '<' in JSON", what);
@@ -791,7 +816,8 @@ check_all_formats(const struct render_feed *f, const struct render_entry *e,
 	free(doc);
 }
 
-/* ---- XSS vectors ------------------------------------------------------------ */
+/* ---- XSS vectors ------------------------------------------------------------
+ */
 
 static size_t
 xss_load(char ***out)
@@ -828,24 +854,44 @@ START_TEST(render_xss_vectors_never_survive)
 		const char *x = v[i];
 		const char *cats[] = {x};
 		struct story_item it[2] = {
-			{.item = {.id = x, .title = x, .link = x,
-				  .orig_link = x, .summary = x, .content = x,
-				  .author = x, .image = x, .categories = cats,
-				  .ncategories = 1, .published = 1764000000,
-				  .updated = WD_NOTIME},
-			 .feed_id = x, .source = x, .feed_url = x,
-			 .feed_title = x, .first_seen = 1764000000},
-			{.item = {.id = x, .title = x, .link = x, .summary = x,
-				  .published = WD_NOTIME,
-				  .updated = WD_NOTIME},
-			 .feed_id = "other", .source = x, .feed_url = x},
+		    {.item = {.id = x,
+			      .title = x,
+			      .link = x,
+			      .orig_link = x,
+			      .summary = x,
+			      .content = x,
+			      .author = x,
+			      .image = x,
+			      .categories = cats,
+			      .ncategories = 1,
+			      .published = 1764000000,
+			      .updated = WD_NOTIME},
+		     .feed_id = x,
+		     .source = x,
+		     .feed_url = x,
+		     .feed_title = x,
+		     .first_seen = 1764000000},
+		    {.item = {.id = x,
+			      .title = x,
+			      .link = x,
+			      .summary = x,
+			      .published = WD_NOTIME,
+			      .updated = WD_NOTIME},
+		     .feed_id = "other",
+		     .source = x,
+		     .feed_url = x},
 		};
-		struct story st = {.id = 7, .key = x, .items = it, .nitems = 2,
+		struct story st = {.id = 7,
+				   .key = x,
+				   .items = it,
+				   .nitems = 2,
 				   .published = 1764000000,
 				   .updated = WD_NOTIME};
-		struct render_entry e = {.story = &st, .guid = x,
+		struct render_entry e = {.story = &st,
+					 .guid = x,
 					 .published = 1764000000,
-					 .updated = WD_NOTIME, .tags = cats,
+					 .updated = WD_NOTIME,
+					 .tags = cats,
 					 .ntags = 1};
 		struct render_feed f = feed;
 		char what[64];
@@ -868,7 +914,8 @@ START_TEST(render_xss_vectors_never_survive)
 }
 END_TEST
 
-/* ---- escaping --------------------------------------------------------------- */
+/* ---- escaping ---------------------------------------------------------------
+ */
 
 /* Render one entry titled t in every format; check the title reads back
  * as want in RSS (XML) and JSON. */
@@ -942,8 +989,11 @@ END_TEST
 START_TEST(render_closes_bidi_overrides)
 {
 	/* RLO left open is closed with PDF; a stray PDI is dropped */
-	check_title("abc \xe2\x80\xae" "def", "abc \xe2\x80\xae" "def"
-					     "\xe2\x80\xac");
+	check_title("abc \xe2\x80\xae"
+		    "def",
+		    "abc \xe2\x80\xae"
+		    "def"
+		    "\xe2\x80\xac");
 	check_title("x\xe2\x81\xa9y \xe2\x81\xa7z\xe2\x81\xa9",
 		    "xy \xe2\x81\xa7z\xe2\x81\xa9");
 	check_title("\xe2\x80\x8fRLM and \xe2\x80\x8eLRM stay",
@@ -981,11 +1031,11 @@ START_TEST(render_handles_1mb_title)
 }
 END_TEST
 
-/* ---- files for outside readers -------------------------------------------- */
+/* ---- files for outside readers --------------------------------------------
+ */
 
 static void
-write_file(const char *dir, const char *name, const char *ext,
-	   const char *data)
+write_file(const char *dir, const char *name, const char *ext, const char *data)
 {
 	char path[4096];
 	int n = snprintf(path, sizeof(path), "%s/%s%s", dir, name, ext);

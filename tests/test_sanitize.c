@@ -95,13 +95,13 @@ START_TEST(sanitize_url_resolves_relative)
 	url_is("pic.png", base, "https://wire.example.com/world/asia/pic.png");
 	url_is("../map", base, "https://wire.example.com/world/map");
 	url_is("../../../../x", base, "https://wire.example.com/x");
-	url_is("./a/./b/../c", base,
-	       "https://wire.example.com/world/asia/a/c");
+	url_is("./a/./b/../c", base, "https://wire.example.com/world/asia/a/c");
 	url_is("?id=8", base, "https://wire.example.com/world/asia/story?id=8");
 	url_is("#more", base,
 	       "https://wire.example.com/world/asia/story?id=7#more");
 	url_is("", base, "https://wire.example.com/world/asia/story?id=7");
-	url_is("//cdn.example.net/i.png", base, "https://cdn.example.net/i.png");
+	url_is("//cdn.example.net/i.png", base,
+	       "https://cdn.example.net/i.png");
 	url_is("/\\evil.example/x", base, "https://evil.example/x");
 	url_is("x y", "http://h.example", "http://h.example/x%20y");
 	url_is("..", "http://h.example/a/b/", "http://h.example/a/");
@@ -199,8 +199,7 @@ START_TEST(sanitize_html_drops_scripts_and_handlers)
 	html_is("<form><p>in form</p><input value=\"v\"></form><p>after</p>",
 		"<p>after</p>");
 	html_is("<p>x<!-- comment --><?pi x?>y</p>", "<p>xy</p>");
-	html_is("<img src=\"data:image/png;base64,AAAA\"><p>t</p>",
-		"<p>t</p>");
+	html_is("<img src=\"data:image/png;base64,AAAA\"><p>t</p>", "<p>t</p>");
 	html_is("<p><img src=\"pic.png\" alt=\"A &quot;pic&quot;\" "
 		"width=\"100%\" height=\"40\" onerror=\"x()\"></p>",
 		"<p><img src=\"https://wire.example.com/world/asia/pic.png\" "
