@@ -82,6 +82,8 @@ struct tok {
 	char s[TOK_MAX];
 	unsigned char len;
 	unsigned char flags;
+	unsigned char letters, uppers; /* counts, up to TOK_MAX */
+	bool lower_s;                  /* the last letter is a lower-case s */
 };
 
 /* Feature word layout: class (3 bits), title (1), name group (6), hash. */
@@ -91,7 +93,8 @@ enum fclass {
 	F_WEAK = 3, /* capitalized at a sentence start: maybe a name */
 	F_COUNTRY = 4,
 	F_WEEKDAY = 5,
-	F_MONTH = 6 /* month, or month and day */
+	F_MONTH = 6, /* month, or month and day */
+	F_YEAR = 7
 };
 #define FEAT_CLASS(f) ((f) >> 29)
 #define FEAT_TITLE(f) (((f) >> 28) & 1u)
@@ -138,6 +141,8 @@ static const char generic_caps[] =
     "nv group holdings company north south east west northern "
     "southern eastern western city province republic kingdom "
     "island islands river sea coast mount lake street wall "
+    "europe africa african asia asian pacific atlantic arctic "
+    "gulf latin middle pm mp "
     "stocks dollar euro yen exclusive breaking update urgent "
     "analysis factbox explainer ap afp reuters the a an new big "
     "world global international top key airlines airline airways "
@@ -520,6 +525,11 @@ tokenize(const char *s, size_t n, unsigned base_flags, struct tok *toks,
 				letters++;
 				if (!is_upper(cp))
 					all_upper = false;
+				if (t->letters < TOK_MAX)
+					t->letters++;
+				if (is_upper(cp) && t->uppers < TOK_MAX)
+					t->uppers++;
+				t->lower_s = cp == 's';
 			}
 			tok_put(t, cp);
 			i += l;
@@ -835,6 +845,13 @@ sign_dateline(struct signer *g, struct tok *toks, size_t n, size_t i)
 		add_name(g, F_WEAK, false, t);
 }
 
+/* "EVs", "CEOs", "POWs": a plural names a kind of thing, not one. */
+static bool
+is_plural_acronym(const struct tok *t)
+{
+	return t->letters >= 3 && t->lower_s && t->uppers == t->letters - 1;
+}
+
 static void
 sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 {
@@ -873,7 +890,12 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 				continue;
 			}
 			if (nl) {
-				add_feat(g, F_NUM, title, num, nl);
+				long y = nl == 4 ? strtol(num, NULL, 10) : 0;
+
+				/* a year is a date: it conflicts with years */
+				add_feat(
+				    g, y >= 1900 && y <= 2100 ? F_YEAR : F_NUM,
+				    title, num, nl);
 				add_shingle(g, num, nl);
 				lead_words += !title;
 			}
@@ -934,7 +956,8 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			continue;
 		}
 		lead_words += !title;
-		if ((t->flags & T_CAP) && !word_in(generic_caps, t->s)) {
+		if ((t->flags & T_CAP) && !word_in(generic_caps, t->s) &&
+		    !is_plural_acronym(t)) {
 			enum fclass cls = F_NAME;
 
 			if ((t->flags & T_START) || (title && capitalized))
@@ -1235,7 +1258,8 @@ simdup_conflicts(const struct simdup_sig *a, const struct simdup_sig *b)
 		g |= SIMDUP_G_COUNTRIES;
 	if (values_conflict(a, b, F_WEEKDAY) ||
 	    values_conflict(b, a, F_WEEKDAY) ||
-	    values_conflict(a, b, F_MONTH) || values_conflict(b, a, F_MONTH))
+	    values_conflict(a, b, F_MONTH) || values_conflict(b, a, F_MONTH) ||
+	    values_conflict(a, b, F_YEAR) || values_conflict(b, a, F_YEAR))
 		g |= SIMDUP_G_DAYS;
 	if (names_conflict(a, b) || names_conflict(b, a))
 		g |= SIMDUP_G_NAMES;
