@@ -62,6 +62,7 @@ by_published(const void *a, const void *b)
 
 static const char *const eval_path = TEST_DATA_DIR "/stories/eval.tsv";
 static const char *const holdout_path = TEST_DATA_DIR "/stories/holdout.tsv";
+static const char *const holdout2_path = TEST_DATA_DIR "/stories/holdout2.tsv";
 
 static void
 load(struct eset *set, const char *path)
@@ -366,6 +367,8 @@ START_TEST(holdout_never_merges_different_stories)
 	struct counts c;
 
 	run_file(holdout_path, M_FULL, "holdout", STORYMATCH_THRESHOLD, &c);
+	ck_assert_uint_eq(c.fp, 0);
+	run_file(holdout2_path, M_FULL, "holdout2", STORYMATCH_THRESHOLD, &c);
 	ck_assert_uint_eq(c.fp, 0);
 }
 END_TEST
