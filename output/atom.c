@@ -8,6 +8,7 @@
 #include "core/wdtime.h"
 #include "output/render-int.h"
 #include "output/render.h"
+#include "output/sanitize.h"
 
 /* Append s percent-encoded so that it is a valid URN/IRI segment. */
 static void
@@ -129,6 +130,34 @@ put_source(struct buf *out, const struct story_item *si)
 }
 
 static void
+put_enclosures(struct buf *out, const struct item *it)
+{
+	struct buf u;
+
+	buf_init(&u, RENDER_TEXT_MAX);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct enclosure *en = &it->enclosures[i];
+
+		buf_reset(&u);
+		if (!render_url(en->url, &u))
+			continue;
+		buf_puts(out, "    <link rel=\"enclosure\"");
+		if (render_is_mime(en->type)) {
+			buf_puts(out, " type=\"");
+			wd_xml_escape(out, en->type);
+			buf_putc(out, '"');
+		}
+		if (en->length > 0)
+			buf_appendf(out, " length=\"%lld\"",
+				    (long long)en->length);
+		buf_puts(out, " href=\"");
+		wd_xml_escape(out, buf_str(&u));
+		buf_puts(out, "\"/>\n");
+	}
+	buf_free(&u);
+}
+
+static void
 put_entry(struct buf *out, const struct render_feed *f,
 	  const struct render_entry *e)
 {
@@ -158,12 +187,30 @@ put_entry(struct buf *out, const struct render_feed *f,
 	wd_xml_escape(out, buf_str(&t));
 	buf_puts(out, "</name></author>\n");
 	render_terms(e, put_category, out, NULL);
+	/* with full content, the wire's summary goes along as the summary */
+	if (has_content && si->item.summary && si->item.summary[0] &&
+	    si->item.content && si->item.content[0]) {
+		buf_reset(&t);
+		render_item_link(si, &t);
+		struct buf sum;
+
+		buf_init(&sum, RENDER_TEXT_MAX);
+		if (sanitize_html(si->item.summary, t.len ? buf_str(&t) : NULL,
+				  &sum) == 0 &&
+		    sum.len > 0) {
+			buf_puts(out, "    <summary type=\"html\">");
+			wd_xml_escape(out, buf_str(&sum));
+			buf_puts(out, "</summary>\n");
+		}
+		buf_free(&sum);
+	}
 	buf_reset(&t);
 	render_body(f, e, true, &t);
 	buf_appendf(out, "    <%s type=\"html\">",
 		    has_content ? "content" : "summary");
 	wd_xml_escape(out, buf_str(&t));
 	buf_appendf(out, "</%s>\n", has_content ? "content" : "summary");
+	put_enclosures(out, &si->item);
 	put_source(out, si);
 	buf_puts(out, "  </entry>\n");
 	buf_free(&t);

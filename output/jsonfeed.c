@@ -177,6 +177,41 @@ put_page_url(struct buf *out, const struct render_feed *f,
 }
 
 static void
+put_attachments(struct buf *out, bool *first, const struct item *it)
+{
+	struct buf u;
+	size_t shown = 0;
+
+	buf_init(&u, RENDER_TEXT_MAX);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct enclosure *en = &it->enclosures[i];
+
+		buf_reset(&u);
+		if (!render_url(en->url, &u))
+			continue;
+		if (shown++ == 0) {
+			put_key(out, first, "    ", "attachments");
+			buf_putc(out, '[');
+		} else {
+			buf_puts(out, ", ");
+		}
+		buf_puts(out, "{\"url\": ");
+		json_str(out, buf_str(&u));
+		buf_puts(out, ", \"mime_type\": ");
+		json_str(out, render_is_mime(en->type)
+				  ? en->type
+				  : "application/octet-stream");
+		if (en->length > 0)
+			buf_appendf(out, ", \"size_in_bytes\": %lld",
+				    (long long)en->length);
+		buf_putc(out, '}');
+	}
+	if (shown)
+		buf_putc(out, ']');
+	buf_free(&u);
+}
+
+static void
 put_item(struct buf *out, const struct render_feed *f,
 	 const struct render_entry *e)
 {
@@ -226,6 +261,7 @@ put_item(struct buf *out, const struct render_feed *f,
 	    t.len > 0)
 		put_plain(out, &first, in, "summary", buf_str(&t));
 	put_url(out, &first, in, "image", it->image);
+	put_attachments(out, &first, it);
 	put_date(out, &first, in, "date_published", render_published(e));
 	put_date(out, &first, in, "date_modified", render_updated(e));
 	buf_reset(&t);

@@ -77,6 +77,9 @@ void render_terms(const struct render_entry *e, render_term_fn fn,
 
 /* Append s XML-escaped after render_plain (plain text fields). */
 void render_xml_plain(struct buf *out, const char *s);
+/* True when s is a MIME type such as "audio/mpeg" (type "/" subtype, token
+ * characters only). */
+bool render_is_mime(const char *s);
 /* True when s is a language tag such as "en" or "en-GB". */
 bool render_is_lang(const char *s);
 

@@ -157,6 +157,27 @@ render_xml_plain(struct buf *out, const char *s)
 }
 
 bool
+render_is_mime(const char *s)
+{
+	size_t slash = 0, n = 0;
+
+	if (!s)
+		return false;
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (c == '/') {
+			if (slash || n == 0)
+				return false;
+			slash = n;
+		} else if (!wd_isalnum(c) && !strchr("!#$&^_.+-", c)) {
+			return false;
+		}
+	}
+	return slash > 0 && slash + 1 < n && n < 128;
+}
+
+bool
 render_is_lang(const char *s)
 {
 	size_t run = 0;

@@ -82,6 +82,32 @@ put_source(struct buf *out, const struct story_item *si)
 	buf_free(&u);
 }
 
+/* RSS 2.0 allows one enclosure per item and needs url, length and type;
+ * the first one with a safe URL is written. */
+static void
+put_enclosure(struct buf *out, const struct item *it)
+{
+	struct buf u;
+
+	buf_init(&u, RENDER_TEXT_MAX);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct enclosure *en = &it->enclosures[i];
+
+		if (!render_url(en->url, &u))
+			continue;
+		buf_puts(out, "      <enclosure url=\"");
+		wd_xml_escape(out, buf_str(&u));
+		buf_appendf(out, "\" length=\"%lld\" type=\"",
+			    (long long)(en->length > 0 ? en->length : 0));
+		wd_xml_escape(out, render_is_mime(en->type)
+				       ? en->type
+				       : "application/octet-stream");
+		buf_puts(out, "\"/>\n");
+		break;
+	}
+	buf_free(&u);
+}
+
 static void
 put_item(struct buf *out, const struct render_feed *f,
 	 const struct render_entry *e)
@@ -106,6 +132,15 @@ put_item(struct buf *out, const struct render_feed *f,
 	buf_puts(out, "      <description>");
 	wd_xml_escape(out, buf_str(&t));
 	buf_puts(out, "</description>\n");
+	/* the full text, when the description holds only the summary */
+	if (si->item.content && si->item.content[0] && si->item.summary &&
+	    si->item.summary[0]) {
+		buf_reset(&t);
+		render_body(f, e, true, &t);
+		buf_puts(out, "      <content:encoded>");
+		wd_xml_escape(out, buf_str(&t));
+		buf_puts(out, "</content:encoded>\n");
+	}
 	if (si->item.author && si->item.author[0]) {
 		buf_reset(&t);
 		render_plain(&t, si->item.author);
@@ -128,6 +163,7 @@ put_item(struct buf *out, const struct render_feed *f,
 		wd_time_rfc3339(render_updated(e), iso);
 		put_elem(out, "      ", "atom:updated", iso);
 	}
+	put_enclosure(out, &si->item);
 	put_source(out, si);
 	buf_puts(out, "    </item>\n");
 	buf_free(&t);
@@ -141,11 +177,13 @@ render_rss(const struct render_feed *f, const struct render_entry *entries,
 	char date[40];
 
 	buf_init(&t, RENDER_TEXT_MAX);
-	buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		      "<rss version=\"2.0\" "
-		      "xmlns:atom=\"http://www.w3.org/2005/Atom\" "
-		      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
-		      "  <channel>\n");
+	buf_puts(out,
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<rss version=\"2.0\" "
+		 "xmlns:atom=\"http://www.w3.org/2005/Atom\" "
+		 "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" "
+		 "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+		 "  <channel>\n");
 	put_elem(out, "    ", "title", f->title ? f->title : f->name);
 	put_url_elem(out, "    ", "link", f->link);
 	put_elem(out, "    ", "description",

@@ -21,6 +21,16 @@
 static const char *const cats_flood[] = {"World News", "Asia"};
 static const char *const tags_world[] = {"World", "world news"};
 
+static const struct enclosure flood_media[] = {
+    {.url = "javascript:alert(1)", .type = "audio/mpeg", .length = 10},
+    {.url = "https://wire.example.com/audio/flood.mp3",
+     .type = "audio/mpeg",
+     .length = 123456},
+    {.url = "https://wire.example.com/img/flood.jpg",
+     .type = "image jpeg",
+     .length = -1},
+};
+
 static const struct story_item flood_items[] = {
     {
 	.item = {.id = "tag:wire.example.com,2026:flood-1",
@@ -30,6 +40,10 @@ static const struct story_item flood_items[] = {
 			    "<b>three</b> villages.</p>"
 			    "<script>alert(1)</script>"
 			    "<a href=\"/world/flood-map\">Map</a>",
+		 .content = "<p>Full text: rescue teams reached "
+			    "<i>three</i> villages.</p>",
+		 .enclosures = flood_media,
+		 .nenclosures = 3,
 		 .author = "Jane Example",
 		 .categories = cats_flood,
 		 .ncategories = 2,
@@ -232,6 +246,13 @@ START_TEST(render_rss_credits_the_wire)
 	assert_has(doc, "<source url=\"https://wire.example.com/world.xml\">"
 			"Reuters</source>");
 	assert_has(doc, "<dc:creator>Jane Example</dc:creator>");
+	/* the full text beside the summary; one safe enclosure */
+	assert_has(doc, "<content:encoded>&lt;p&gt;Full text: rescue teams "
+			"reached &lt;i&gt;three&lt;/i&gt; villages.&lt;/p&gt;\n"
+			"&lt;p class=&quot;wd-credit&quot;&gt;Reuters");
+	assert_has(doc, "<enclosure url=\"https://wire.example.com/audio/"
+			"flood.mp3\" length=\"123456\" type=\"audio/mpeg\"/>");
+	assert_lacks(doc, "flood.jpg");
 	assert_has(doc, "&lt;p class=&quot;wd-credit&quot;&gt;Reuters / "
 			"Phuket Gazette&lt;/p&gt;");
 	assert_has(doc, "Also reported by &lt;a href=&quot;https://ap."
@@ -335,6 +356,12 @@ START_TEST(render_atom_writes_entries_with_source)
 			"</updated>\n      <rights type=\"text\">Reuters"
 			"</rights>\n    </source>");
 	assert_has(doc, "<id>urn:wiredesk:feed:regional</id>");
+	assert_has(doc, "<summary type=\"html\">&lt;p&gt;Rescue teams");
+	assert_has(doc, "<content type=\"html\">&lt;p&gt;Full text: rescue");
+	assert_has(doc, "<link rel=\"enclosure\" type=\"audio/mpeg\" "
+			"length=\"123456\" href=\"https://wire.example.com/"
+			"audio/flood.mp3\"/>\n    <link rel=\"enclosure\" "
+			"href=\"https://wire.example.com/img/flood.jpg\"/>");
 	assert_has(doc, "<summary type=\"html\">");
 	assert_has(doc, "<content type=\"html\">&lt;div&gt;&lt;p&gt;Shares "
 			"fell.&lt;/p&gt;&lt;img src=&quot;https://ap.example."
@@ -417,6 +444,11 @@ START_TEST(render_json_writes_required_fields)
 	assert_has(doc, "\"date_modified\": \"2025-11-26T08:00:00Z\"");
 	assert_has(doc, "\"authors\": [{\"name\": \"Jane Example\"}]");
 	assert_has(doc, "\"tags\": [\"World News\", \"Asia\", \"World\"]");
+	assert_has(doc, "\"attachments\": [{\"url\": \"https://wire."
+			"example.com/audio/flood.mp3\", \"mime_type\": "
+			"\"audio/mpeg\", \"size_in_bytes\": 123456}, {\"url\": "
+			"\"https://wire.example.com/img/flood.jpg\", "
+			"\"mime_type\": \"application/octet-stream\"}]");
 	assert_has(doc, "\"summary\": \"Rescue teams \\u0026 volunteers "
 			"reached three villages. Map\"");
 	assert_has(doc, "\"title\": \"Stocks \\u003c forecast as AT\\u0026T "
@@ -853,6 +885,8 @@ START_TEST(render_xss_vectors_never_survive)
 	for (size_t i = 0; i < nv; i++) {
 		const char *x = v[i];
 		const char *cats[] = {x};
+		const struct enclosure encs[] = {
+		    {.url = x, .type = x, .length = 1}};
 		struct story_item it[2] = {
 		    {.item = {.id = x,
 			      .title = x,
@@ -864,6 +898,8 @@ START_TEST(render_xss_vectors_never_survive)
 			      .image = x,
 			      .categories = cats,
 			      .ncategories = 1,
+			      .enclosures = encs,
+			      .nenclosures = 1,
 			      .published = 1764000000,
 			      .updated = WD_NOTIME},
 		     .feed_id = x,
