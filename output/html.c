@@ -143,7 +143,10 @@ put_related(struct buf *out, const struct render_entry *e,
 
 	buf_init(&u, RENDER_TEXT_MAX);
 	buf_init(&t, RENDER_TEXT_MAX);
-	for (size_t i = 1; i < st->nitems; i++) {
+	size_t lim =
+	    st->nitems < RENDER_STORY_ITEMS ? st->nitems : RENDER_STORY_ITEMS;
+
+	for (size_t i = 1; i < lim && shown < RENDER_RELATED_MAX; i++) {
 		const struct story_item *si = &st->items[i];
 
 		buf_reset(&u);

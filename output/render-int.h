@@ -13,6 +13,9 @@
 
 enum {
 	RENDER_SUMMARY_MAX = 600,  /* bytes of a plain-text summary */
+	RENDER_STORY_ITEMS = 64,   /* items of a story looked at for "also
+				      reported by" and related links */
+	RENDER_RELATED_MAX = 10,   /* related links shown per story */
 	RENDER_TEXT_MAX = 64 << 20 /* cap of scratch buffers */
 };
 

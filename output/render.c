@@ -394,7 +394,10 @@ render_also(const struct render_entry *e, size_t want,
 	const char *first = render_source(&st->items[0]);
 	size_t count = 0;
 
-	for (size_t i = 1; i < st->nitems; i++) {
+	size_t lim =
+	    st->nitems < RENDER_STORY_ITEMS ? st->nitems : RENDER_STORY_ITEMS;
+
+	for (size_t i = 1; i < lim; i++) {
 		const char *src = render_source(&st->items[i]);
 		bool seen = !wd_strcasecmp(src, first);
 

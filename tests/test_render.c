@@ -576,6 +576,50 @@ START_TEST(render_websub_hub_needs_self)
 }
 END_TEST
 
+START_TEST(render_caps_big_stories)
+{
+	enum { N = 2000 };
+	struct story_item *it = calloc(N, sizeof(*it));
+	char(*src)[16] = calloc(N, sizeof(*src));
+	char(*link)[64] = calloc(N, sizeof(*link));
+
+	for (size_t i = 0; i < N; i++) {
+		snprintf(src[i], sizeof(src[i]), "W%zu", i);
+		snprintf(link[i], sizeof(link[i]), "https://w.example/%zu", i);
+		it[i].item = (struct item){.title = "Copy",
+					   .link = link[i],
+					   .published = WD_NOTIME,
+					   .updated = WD_NOTIME};
+		it[i].source = src[i];
+	}
+	struct story st = {.id = 9,
+			   .key = "big",
+			   .items = it,
+			   .nitems = N,
+			   .published = 1764000000,
+			   .updated = WD_NOTIME};
+	struct render_entry e = {.story = &st,
+				 .guid = "big",
+				 .published = 1764000000,
+				 .updated = WD_NOTIME};
+	char *doc = render_to_string(render_html, &feed, &e, 1);
+	size_t related = 0;
+
+	for (const char *p = strstr(doc, "<span class=\"src\">"); p;
+	     p = strstr(p + 1, "<span class=\"src\">"))
+		related++;
+	ck_assert_uint_eq(related, 10);
+	free(doc);
+	doc = render_to_string(render_json, &feed, &e, 1);
+	assert_has(doc, "{\"source\": \"W63\"");
+	assert_lacks(doc, "{\"source\": \"W64\"");
+	free(doc);
+	free(link);
+	free(src);
+	free(it);
+}
+END_TEST
+
 /* ---- checks over rendered documents ------------------------------------- */
 
 /* A URL a browser would follow without running anything: after dropping
@@ -1140,6 +1184,7 @@ test_suite(void)
 	tcase_add_test(tc, render_html_page_has_every_part);
 	tcase_add_test(tc, render_html_without_entries);
 	tcase_add_test(tc, render_websub_hub_needs_self);
+	tcase_add_test(tc, render_caps_big_stories);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("xss");
 	tcase_set_timeout(tc, 60);
