@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -1111,6 +1112,87 @@ START_TEST(render_handles_1mb_title)
 }
 END_TEST
 
+/* ---- timing ------------------------------------------------------------ */
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* With WD_RENDER_BENCH set: 1000 three-wire stories with 1.5 KB HTML
+ * summaries, each format rendered 5 times; the mean goes to stderr. */
+START_TEST(render_bench_when_asked)
+{
+	enum { N = 1000, ROUNDS = 5 };
+
+	if (!getenv("WD_RENDER_BENCH"))
+		return;
+	struct story_item *it = calloc(3 * N, sizeof(*it));
+	struct story *st = calloc(N, sizeof(*st));
+	struct render_entry *e = calloc(N, sizeof(*e));
+	char(*guid)[32] = calloc(N, sizeof(*guid));
+	char(*link)[64] = calloc(3 * N, sizeof(*link));
+	struct buf sum;
+
+	buf_init(&sum, 1 << 20);
+	while (sum.len < 1500)
+		buf_puts(&sum, "<p>Rescue teams &amp; volunteers reached "
+			       "<b>three</b> villages, <a href=\"/map\">the "
+			       "map</a> shows.</p>");
+	for (size_t i = 0; i < 3 * N; i++) {
+		snprintf(link[i], sizeof(link[i]),
+			 "https://wire%zu.example.com/story/%zu", i % 3, i);
+		it[i] = flood_items[i % 3];
+		it[i].item.link = link[i];
+		it[i].item.summary = buf_str(&sum);
+		it[i].item.content = NULL;
+		it[i].item.enclosures = NULL;
+		it[i].item.nenclosures = 0;
+	}
+	for (size_t i = 0; i < N; i++) {
+		snprintf(guid[i], sizeof(guid[i]), "urn:wiredesk:story:s%zx",
+			 i);
+		st[i] = stories[0];
+		st[i].items = &it[3 * i];
+		e[i] = entries[0];
+		e[i].story = &st[i];
+		e[i].guid = guid[i];
+		e[i].published = 1764000000 - (int64_t)i * 60;
+	}
+	static const struct {
+		const char *name;
+		render_fn fn;
+	} fmts[] = {{"rss", render_rss},
+		    {"atom", render_atom},
+		    {"json", render_json},
+		    {"html", render_html}};
+
+	for (size_t k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
+		double t0 = now_ms();
+		size_t bytes = 0;
+
+		for (int r = 0; r < ROUNDS; r++) {
+			char *doc = render_to_string(fmts[k].fn, &feed, e, N);
+
+			bytes = strlen(doc);
+			free(doc);
+		}
+		fprintf(stderr, "render_%s: %d entries, %zu bytes, %.1f ms\n",
+			fmts[k].name, N, bytes, (now_ms() - t0) / ROUNDS);
+	}
+	buf_free(&sum);
+	free(link);
+	free(guid);
+	free(e);
+	free(st);
+	free(it);
+}
+END_TEST
+
 /* ---- files for outside readers --------------------------------------------
  */
 
@@ -1199,6 +1281,10 @@ test_suite(void)
 	tcase_add_test(tc, render_keeps_emoji_and_astral);
 	tcase_add_test(tc, render_replaces_invalid_utf8);
 	tcase_add_test(tc, render_handles_1mb_title);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("bench");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, render_bench_when_asked);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("files");
 	tcase_add_test(tc, render_writes_sample_files);
