@@ -204,6 +204,12 @@ is_valid_utf8(const char *s, size_t n)
 	return true;
 }
 
+bool
+enc_is_utf8(const char *s, size_t n)
+{
+	return is_valid_utf8(s, n);
+}
+
 static bool
 is_ascii(const char *s, size_t n)
 {
@@ -385,7 +391,7 @@ drop_declared_encoding(struct buf *out)
  */
 void
 enc_to_utf8(const char *doc, size_t len, const char *content_type,
-	    struct buf *out, struct enc_result *res)
+	    unsigned flags, struct buf *out, struct enc_result *res)
 {
 	const unsigned char *d = (const unsigned char *)doc;
 	size_t bom;
@@ -431,7 +437,8 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 		if (!c || !*c)
 			continue;
 		if (strcmp(c, "utf-8") == 0 || strcmp(c, "utf8") == 0) {
-			ok = is_valid_utf8(data, dlen);
+			res->unchecked = i == 0 && (flags & ENC_LAZY_UTF8);
+			ok = res->unchecked || is_valid_utf8(data, dlen);
 		} else if (strcmp(c, "us-ascii") == 0 ||
 			   strcmp(c, "ascii") == 0) {
 			ok = is_ascii(data, dlen);

@@ -15,6 +15,14 @@ struct enc_result {
 	bool converted;       /* the UTF-8 text is in out, else in the doc */
 	size_t skip;          /* when not converted: bytes of BOM to skip */
 	const char *bozo_msg; /* static text when the encoding was in doubt */
+	bool unchecked;       /* UTF-8 taken on trust (ENC_LAZY_UTF8) */
+};
+
+enum {
+	/* When UTF-8 is the first choice, trust it without a validation
+	 * pass (expat validates as it parses); call again without the flag
+	 * if expat then finds a bad byte. */
+	ENC_LAZY_UTF8 = 1,
 };
 
 /*
@@ -24,6 +32,8 @@ struct enc_result {
  * fallback (ISO-8859-2) decodes any bytes.
  */
 void enc_to_utf8(const char *doc, size_t len, const char *content_type,
-		 struct buf *out, struct enc_result *res);
+		 unsigned flags, struct buf *out, struct enc_result *res);
+/* True when s[0..n) is valid UTF-8. */
+bool enc_is_utf8(const char *s, size_t n);
 
 #endif

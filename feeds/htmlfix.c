@@ -49,7 +49,13 @@ htmlfix_c1(struct buf *out, const char *s, size_t n)
 bool
 htmlfix_is_double_utf8(const char *s, size_t n)
 {
-	if (!memchr(s, '\xc2', n) && !memchr(s, '\xc3', n))
+	size_t i = 0;
+
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	/* the first non-ASCII character must be a Latin-1 lead byte */
+	if (i == n || ((unsigned char)s[i] != 0xc2 &&
+		       (unsigned char)s[i] != 0xc3))
 		return false;
 	/* every character must be one Latin-1 byte, and those bytes must
 	 * be UTF-8 with at least one multi-byte sequence */
@@ -57,7 +63,7 @@ htmlfix_is_double_utf8(const char *s, size_t n)
 	size_t nb = 0, need = 0;
 	bool multi = false;
 
-	for (size_t i = 0; i < n;) {
+	while (i < n) {
 		unsigned cp;
 		size_t len = wd_utf8_decode(s + i, n - i, &cp);
 
@@ -128,6 +134,20 @@ is_entity_start(const char *s, size_t n)
 	return i > 0 && i < n && s[i] == ';';
 }
 
+/* A numeric reference the rewrite below would change: "&#X..." or one of
+ * 128..159 (p points after "&#"). */
+static bool
+numeric_needs_fix(const char *p, const char *end)
+{
+	if (p < end && *p == 'X')
+		return true;
+	bool hex = p < end && *p == 'x';
+	char *stop;
+	unsigned long v = strtoul(p + hex, &stop, hex ? 16 : 10);
+
+	return v >= 0x80 && v <= 0x9f;
+}
+
 bool
 htmlfix_needs_amp(const char *s, size_t n)
 {
@@ -135,8 +155,9 @@ htmlfix_needs_amp(const char *s, size_t n)
 
 	while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
 		p++;
-		if (!is_entity_start(p, (size_t)(end - p)) ||
-		    (p < end && *p == '#'))
+		if (!is_entity_start(p, (size_t)(end - p)))
+			return true;
+		if (*p == '#' && numeric_needs_fix(p + 1, end))
 			return true;
 	}
 	return false;

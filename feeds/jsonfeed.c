@@ -10,6 +10,7 @@
 
 #include "core/wdtime.h"
 #include "core/xalloc.h"
+#include "feeds/datefast.h"
 #include "feeds/urlres.h"
 
 enum { JF_MAX_CATS = 256, JF_MAX_ENCS = 64 };
@@ -46,7 +47,7 @@ date_of(json_t *o, const char *key)
 
 	if (!json_is_string(v))
 		return WD_NOTIME;
-	return wd_date_parse(json_string_value(v), json_string_length(v));
+	return datefast_parse(json_string_value(v), json_string_length(v));
 }
 
 static const char *

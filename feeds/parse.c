@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "core/wdtime.h"
 #include "core/xalloc.h"
+#include "feeds/datefast.h"
 #include "feeds/encoding.h"
 #include "feeds/entities.h"
 #include "feeds/htmlfix.h"
@@ -51,29 +52,32 @@ enum ns {
 	NS_XML,
 };
 
+#define NS_ENTRY(uri, ns) {uri, sizeof(uri) - 1, ns}
+
 static const struct {
 	const char *uri;
+	size_t len;
 	enum ns ns;
 } ns_table[] = {
-	{"http://www.w3.org/2005/Atom", NS_ATOM10},
-	{"http://purl.org/atom/ns#", NS_ATOM03},
-	{"http://purl.org/rss/1.0/", NS_RSS10},
-	{"http://my.netscape.com/rdf/simple/0.9/", NS_RSS090},
-	{"http://backend.userland.com/rss", NS_RSSU},
-	{"http://backend.userland.com/rss2", NS_RSSU},
-	{"http://blogs.law.harvard.edu/tech/rss", NS_RSSU},
-	{"http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF},
-	{"http://purl.org/dc/elements/1.1/", NS_DC},
-	{"http://purl.org/dc/elements/1.0/", NS_DC},
-	{"http://purl.org/dc/terms/", NS_DCTERMS},
-	{"http://purl.org/rss/1.0/modules/content/", NS_CONTENT},
-	{"http://search.yahoo.com/mrss/", NS_MEDIA},
-	{"http://search.yahoo.com/mrss", NS_MEDIA},
-	{"http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES},
-	{"http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER},
-	{"http://www.w3.org/1999/xhtml", NS_XHTML},
-	{"http://purl.org/rss/1.0/modules/syndication/", NS_SY},
-	{"http://www.w3.org/XML/1998/namespace", NS_XML},
+	NS_ENTRY("http://www.w3.org/2005/Atom", NS_ATOM10),
+	NS_ENTRY("http://purl.org/atom/ns#", NS_ATOM03),
+	NS_ENTRY("http://purl.org/rss/1.0/", NS_RSS10),
+	NS_ENTRY("http://my.netscape.com/rdf/simple/0.9/", NS_RSS090),
+	NS_ENTRY("http://backend.userland.com/rss", NS_RSSU),
+	NS_ENTRY("http://backend.userland.com/rss2", NS_RSSU),
+	NS_ENTRY("http://blogs.law.harvard.edu/tech/rss", NS_RSSU),
+	NS_ENTRY("http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF),
+	NS_ENTRY("http://purl.org/dc/elements/1.1/", NS_DC),
+	NS_ENTRY("http://purl.org/dc/elements/1.0/", NS_DC),
+	NS_ENTRY("http://purl.org/dc/terms/", NS_DCTERMS),
+	NS_ENTRY("http://purl.org/rss/1.0/modules/content/", NS_CONTENT),
+	NS_ENTRY("http://search.yahoo.com/mrss/", NS_MEDIA),
+	NS_ENTRY("http://search.yahoo.com/mrss", NS_MEDIA),
+	NS_ENTRY("http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES),
+	NS_ENTRY("http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER),
+	NS_ENTRY("http://www.w3.org/1999/xhtml", NS_XHTML),
+	NS_ENTRY("http://purl.org/rss/1.0/modules/syndication/", NS_SY),
+	NS_ENTRY("http://www.w3.org/XML/1998/namespace", NS_XML),
 };
 
 /* Where a captured field goes. */
@@ -146,6 +150,8 @@ struct ps {
 	bool netscape;      /* DOCTYPE names the Netscape RSS 0.91 DTD */
 	bool has_doctype;
 	bool utf8_doc;      /* the document was UTF-8 (no conversion) */
+	char encoding[48];  /* what decoded the document */
+	char bozo_msg[200]; /* the first problem; copied out at the end */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
 
@@ -187,17 +193,25 @@ struct ps {
 	int cap_depth;
 	int strip_div_depth; /* depth of a dropped wrapper div, or 0 */
 	char *cap_ns[CAP_NS_MAX]; /* namespace URI per captured level */
+	int cap_ns_used;          /* levels of cap_ns that may be set */
 	struct buf text;
 	struct buf tmp[2]; /* scratch for finishing values */
 };
 
+/* Exact spellings first (the common case, and cheap), then the same
+ * URIs in any case, as feedparser matches them. */
 static enum ns
 ns_lookup(const char *uri, size_t n)
 {
-	for (size_t i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++) {
-		const char *u = ns_table[i].uri;
+	size_t count = sizeof(ns_table) / sizeof(ns_table[0]);
 
-		if (strlen(u) == n && wd_strncasecmp(u, uri, n) == 0)
+	for (size_t i = 0; i < count; i++) {
+		if (ns_table[i].len == n && memcmp(ns_table[i].uri, uri, n) == 0)
+			return ns_table[i].ns;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (ns_table[i].len == n &&
+		    wd_strncasecmp(ns_table[i].uri, uri, n) == 0)
 			return ns_table[i].ns;
 	}
 	return NS_OTHER;
@@ -228,6 +242,10 @@ static const char *
 attr_get(const char **attrs, const char *want)
 {
 	for (size_t i = 0; attrs[i]; i += 2) {
+		if (strcmp(attrs[i], want) == 0)
+			return attrs[i + 1];
+		if (!strchr(attrs[i], NS_SEP))
+			continue;
 		const char *local;
 		enum ns ns = split_name(attrs[i], &local);
 
@@ -238,14 +256,16 @@ attr_get(const char **attrs, const char *want)
 	return NULL;
 }
 
+static const char XML_NS_PREFIX[] = "http://www.w3.org/XML/1998/namespace\x1f";
+
 static const char *
 attr_xml(const char **attrs, const char *want)
 {
 	for (size_t i = 0; attrs[i]; i += 2) {
-		const char *local;
-		enum ns ns = split_name(attrs[i], &local);
-
-		if (ns == NS_XML && strcmp(local, want) == 0)
+		if (attrs[i][0] == 'h' &&
+		    strncmp(attrs[i], XML_NS_PREFIX, sizeof(XML_NS_PREFIX) - 1) ==
+			    0 &&
+		    strcmp(attrs[i] + sizeof(XML_NS_PREFIX) - 1, want) == 0)
 			return attrs[i + 1];
 	}
 	return NULL;
@@ -274,6 +294,8 @@ cur_lang(const struct ps *ps)
 static void
 scopes_push(struct ps *ps, const char **attrs)
 {
+	if (!attrs[0])
+		return;
 	const char *base = attr_xml(attrs, "base");
 	const char *lang = attr_xml(attrs, "lang");
 
@@ -321,6 +343,17 @@ static bool
 is(const char *l, const char *name)
 {
 	return wd_strcasecmp(l, name) == 0;
+}
+
+/* Note a problem with the document; the first one is the one reported,
+ * unless force (a later decision that explains everything, such as the
+ * encoding). Kept in ps, not the arena: an item region may be open. */
+static void
+set_bozo(struct ps *ps, const char *msg, bool force)
+{
+	ps->info->bozo = true;
+	if (!ps->bozo_msg[0] || force)
+		snprintf(ps->bozo_msg, sizeof(ps->bozo_msg), "%s", msg);
 }
 
 /* ---- values ---------------------------------------------------------- */
@@ -454,7 +487,7 @@ set_once(const char **dst, const char *v)
 static void
 set_date(int64_t *dst, const char *v)
 {
-	int64_t t = wd_date_parse(v, strlen(v));
+	int64_t t = datefast_parse(v, strlen(v));
 
 	if (t != WD_NOTIME)
 		*dst = t;
@@ -659,6 +692,25 @@ cap_text(struct ps *ps, const char *s, size_t n)
 		buf_append(&ps->text, s, n);
 }
 
+static bool
+has_high_byte(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			return true;
+	}
+	for (; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	}
+	return false;
+}
+
 /* The value of the field being captured, finished: decoded, trimmed,
  * repaired and with links made absolute, copied into the arena. */
 static const char *
@@ -679,7 +731,11 @@ cap_value(struct ps *ps)
 		t = &ps->tmp[1], u = &ps->tmp[0];
 	}
 	trim(&s, &n);
-	if (ps->utf8_doc && htmlfix_is_double_utf8(s, n)) {
+	/* one cheap scan decides which repairs can apply at all */
+	bool high = has_high_byte(s, n);
+	bool amp = fix_amp && memchr(s, '&', n) != NULL;
+
+	if (high && ps->utf8_doc && htmlfix_is_double_utf8(s, n)) {
 		buf_reset(t);
 		htmlfix_undouble_utf8(t, s, n);
 		s = buf_str(t), n = t->len;
@@ -687,7 +743,7 @@ cap_value(struct ps *ps)
 
 		t = u, u = sw;
 	}
-	if (htmlfix_has_c1(s, n)) {
+	if (high && htmlfix_has_c1(s, n)) {
 		buf_reset(t);
 		htmlfix_c1(t, s, n);
 		s = buf_str(t), n = t->len;
@@ -695,7 +751,7 @@ cap_value(struct ps *ps)
 
 		t = u, u = sw;
 	}
-	if (fix_amp && htmlfix_needs_amp(s, n)) {
+	if (fix_amp && amp && htmlfix_needs_amp(s, n)) {
 		buf_reset(t);
 		htmlfix_amp(t, s, n);
 		s = buf_str(t), n = t->len;
@@ -720,10 +776,11 @@ cap_end(struct ps *ps)
 	enum fld f = ps->fld;
 
 	cap_close_gt(ps);
-	for (int i = 0; i < CAP_NS_MAX; i++) {
+	for (int i = 0; i < ps->cap_ns_used; i++) {
 		free(ps->cap_ns[i]);
 		ps->cap_ns[i] = NULL;
 	}
+	ps->cap_ns_used = 0;
 	const char *v = cap_value(ps);
 
 	ps->fld = F_NONE;
@@ -833,6 +890,8 @@ cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
 		if (level < CAP_NS_MAX) {
 			free(ps->cap_ns[level]);
 			ps->cap_ns[level] = u;
+			if (level >= ps->cap_ns_used)
+				ps->cap_ns_used = level + 1;
 		} else {
 			free(u);
 		}
@@ -1495,13 +1554,12 @@ on_skipped(void *ud, const XML_Char *name, int is_param)
 
 	if (is_param)
 		return;
-	if (!ps->has_doctype && !ps->info->bozo_msg) {
+	if (!ps->has_doctype && !ps->bozo_msg[0]) {
 		/* not well-formed XML, though we recover the text */
 		char msg[120];
 
 		snprintf(msg, sizeof(msg), "undeclared entity &%.64s;", name);
-		ps->info->bozo = true;
-		ps->info->bozo_msg = arena_strdup(ps->a, msg);
+		set_bozo(ps, msg, false);
 	}
 	if (ps->fld == F_NONE)
 		return;
@@ -1583,6 +1641,7 @@ ps_reset(struct ps *ps)
 		free(ps->cap_ns[i]);
 		ps->cap_ns[i] = NULL;
 	}
+	ps->cap_ns_used = 0;
 	if (ps->in_item)
 		arena_reset_to(ps->a, ps->item_mark);
 	free(ps->root_ns);
@@ -1857,8 +1916,36 @@ looks_like_json(const char *s, size_t n)
  * earlier passes delivered (a repair changes nothing before the error, so
  * those items are the same). At most MAX_FIXES passes.
  */
+struct doc {
+	const char *raw; /* the bytes as received */
+	size_t rawlen;
+	const char *ctype;
+	struct buf *conv;  /* holds the UTF-8 text when converted */
+	bool unchecked;    /* UTF-8 on trust: expat finds bad bytes */
+};
+
+/* Decode the document again, now checking UTF-8, when expat stopped at
+ * what may be a bad byte. Returns true when the text changed. */
+static bool
+recheck_encoding(struct ps *ps, struct doc *doc, const char **d, size_t *n)
+{
+	doc->unchecked = false;
+	if (enc_is_utf8(*d, *n))
+		return false;
+	struct enc_result enc;
+
+	enc_to_utf8(doc->raw, doc->rawlen, doc->ctype, 0, doc->conv, &enc);
+	*d = enc.converted ? buf_str(doc->conv) : doc->raw + enc.skip;
+	*n = enc.converted ? doc->conv->len : doc->rawlen - enc.skip;
+	snprintf(ps->encoding, sizeof(ps->encoding), "%s", enc.encoding);
+	ps->utf8_doc = strcmp(enc.encoding, "utf-8") == 0;
+	set_bozo(ps, enc.bozo_msg ? enc.bozo_msg : "invalid UTF-8",
+		 true);
+	return true;
+}
+
 static void
-parse_with_repairs(struct ps *ps, const char *d, size_t n)
+parse_with_repairs(struct ps *ps, struct doc *doc, const char *d, size_t n)
 {
 	struct buf fixed[2];
 	int cur = 0;
@@ -1874,10 +1961,12 @@ parse_with_repairs(struct ps *ps, const char *d, size_t n)
 		if (err == XML_ERROR_NONE || err == XML_ERROR_ABORTED ||
 		    ps->stop)
 			break;
-		if (!ps->info->bozo_msg) {
-			ps->info->bozo = true;
-			ps->info->bozo_msg = arena_strdup(ps->a, msg);
+		if (doc->unchecked && recheck_encoding(ps, doc, &d, &n)) {
+			ps->skip = ps->info->nitems;
+			ps_reset(ps);
+			continue;
 		}
+		set_bozo(ps, msg, false);
 		if (attempt >= MAX_FIXES ||
 		    !fix_at(d, n, off, err, ps->root_seen, &fixed[cur]) ||
 		    buf_failed(&fixed[cur])) {
@@ -1906,11 +1995,19 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	struct buf conv;
 
 	buf_init(&conv, (len + 16) * 4);
-	enc_to_utf8(doc, len, opts ? opts->content_type : NULL, &conv, &enc);
+	const char *ctype = opts ? opts->content_type : NULL;
+
+	enc_to_utf8(doc, len, ctype, ENC_LAZY_UTF8, &conv, &enc);
 	const char *d = enc.converted ? buf_str(&conv) : doc + enc.skip;
 	size_t n = enc.converted ? conv.len : len - enc.skip;
 
-	info->encoding = arena_strdup(a, enc.encoding);
+	if (enc.unchecked && looks_like_json(d, n) && !enc_is_utf8(d, n)) {
+		/* jansson rejects bad UTF-8: decode properly first */
+		enc_to_utf8(doc, len, ctype, 0, &conv, &enc);
+		d = enc.converted ? buf_str(&conv) : doc + enc.skip;
+		n = enc.converted ? conv.len : len - enc.skip;
+	}
+
 	if (enc.bozo_msg) {
 		info->bozo = true;
 		info->bozo_msg = enc.bozo_msg;
@@ -1931,6 +2028,7 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 
 		if (base)
 			o.url = base;
+		info->encoding = arena_strdup(a, enc.encoding);
 		int rc = jsonfeed_parse(d, n, &o, on_item, ctx, a, info);
 
 		free(base);
@@ -1949,6 +2047,9 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	ps.doc_url = base ? base : opts ? opts->url : NULL;
 	ps.feed_published = WD_NOTIME;
 	ps.utf8_doc = strcmp(enc.encoding, "utf-8") == 0;
+	snprintf(ps.encoding, sizeof(ps.encoding), "%s", enc.encoding);
+	if (enc.bozo_msg)
+		set_bozo(&ps, enc.bozo_msg, false);
 	ps.cats = xcalloc(MAX_CATS, sizeof(*ps.cats));
 	ps.encs = xcalloc(MAX_ENCS, sizeof(*ps.encs));
 	buf_init(&ps.text, MAX_FIELD);
@@ -1957,7 +2058,10 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	if (opts && opts->content_language && *opts->content_language)
 		info->language = arena_strdup(a, opts->content_language);
 
-	parse_with_repairs(&ps, d, n);
+	struct doc dd = {.raw = doc, .rawlen = len, .ctype = ctype,
+			 .conv = &conv, .unchecked = enc.unchecked};
+
+	parse_with_repairs(&ps, &dd, d, n);
 
 	int rc = 0;
 
@@ -1966,14 +2070,18 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	if (!info->subtitle && ps.feed_itsummary)
 		info->subtitle = ps.feed_itsummary;
 	if (!ps.is_feed && info->nitems == 0) {
-		info->bozo = true;
-		info->bozo_msg = ps.root_seen ? "not a feed: unknown root element"
-					      : "not a feed: no XML element found";
+		set_bozo(&ps, ps.root_seen ? "not a feed: unknown root element"
+					   : "not a feed: no XML element found",
+			 true);
 		rc = WD_EPARSE;
 	}
 	if (ps.rc < 0)
 		rc = ps.rc;
 	ps_reset(&ps);
+	/* no item is open now: these copies outlive the item regions */
+	info->encoding = arena_strdup(a, ps.encoding);
+	if (ps.bozo_msg[0])
+		info->bozo_msg = arena_strdup(a, ps.bozo_msg);
 	free(ps.scopes);
 	free(ps.cats);
 	free(ps.encs);

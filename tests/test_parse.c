@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/wdtime.h"
 #include "core/xalloc.h"
+#include "feeds/datefast.h"
 #include "feeds/parse.h"
 #include "tests/suite.h"
 
@@ -281,6 +282,52 @@ START_TEST(parse_feed_caps_items)
 }
 END_TEST
 
+START_TEST(parse_feed_redecodes_invalid_utf8)
+{
+	struct got g = {0};
+
+	parse_file(&g, "rss-invalid-utf8.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(g.fi.bozo);
+	ck_assert_str_eq(g.fi.encoding, "windows-1252");
+	/* each item once, though the first pass stopped at the bad byte */
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_str_eq(g.items[0].title, "First story");
+	ck_assert_str_eq(g.items[1].title, "Caf\xc3\xa9 opens");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(datefast_parse_agrees_with_wd_date_parse)
+{
+	static const char *const dates[] = {
+		"Tue, 02 Jan 2024 03:04:05 +0000",
+		"Tue, 02 Jan 2024 03:04:05 GMT",
+		"Wed, 02 Jan 2024 03:04:05 -0130",
+		"Tue, 02 Jan 2024 03:04:05 EST",
+		"Mon, 31 Feb 2024 10:00:00 GMT",
+		"Tue, 02 Jan 2024 23:59:60 GMT",
+		"2024-01-02T03:04:05Z",
+		"2024-01-02t03:04:05z",
+		"2024-01-02T03:04:05.123+05:30",
+		"2024-02-30T00:00:00Z",
+		"1969-12-31T23:59:59Z",
+		"  2024-01-02T03:04:05Z ",
+		"02 Jan 2024",
+		"",
+	};
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		size_t n = strlen(dates[i]);
+
+		ck_assert_int_eq(datefast_parse(dates[i], n),
+				 wd_date_parse(dates[i], n));
+	}
+	ck_assert_int_eq(datefast_parse("2024-01-02T03:04:05Z", 20),
+			 1704164645);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -289,12 +336,14 @@ test_suite(void)
 
 	tcase_add_test(tc, parse_feed_reads_rss20);
 	tcase_add_test(tc, parse_feed_reads_atom10);
+	tcase_add_test(tc, datefast_parse_agrees_with_wd_date_parse);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("recovery");
 	tcase_add_test(tc, parse_feed_recovers_html_entities);
 	tcase_add_test(tc, parse_feed_keeps_items_before_truncation);
 	tcase_add_test(tc, parse_feed_rejects_html_page);
 	tcase_add_test(tc, parse_feed_rejects_empty_input);
+	tcase_add_test(tc, parse_feed_redecodes_invalid_utf8);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, parse_feed_stops_when_callback_says_so);
