@@ -244,6 +244,54 @@ START_TEST(match_dict_scan_agrees_with_folding)
 }
 END_TEST
 
+/* The fast path for plain ASCII: long runs, words past 8 and past 64
+ * bytes, a phrase cut by the 4096-byte run limit. */
+START_TEST(match_dict_scan_handles_long_ascii_runs)
+{
+	static const char *const ph[] = {
+		"extraordinarily", "internationalization localization", "x",
+		"abcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefgh",
+		"ab cd"};
+	struct match_dict *d = match_dict_new();
+	struct buf t;
+	uint8_t hits[5] = {0};
+
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(match_dict_add(d, ph[i]), (int)i);
+	buf_init(&t, 1 << 20);
+	for (int i = 0; i < 700; i++)
+		buf_puts(&t, "filler ");
+	ck_assert_uint_eq(t.len, 4900);
+	/* "ab cd" lands across the 4096-byte boundary of a run */
+	t.data[4092] = ' ';
+	t.data[4093] = 'a';
+	t.data[4094] = 'b';
+	t.data[4095] = ' ';
+	t.data[4096] = 'c';
+	t.data[4097] = 'd';
+	t.data[4098] = ' ';
+	buf_puts(&t, "EXTRAORDINARILY; Internationalization-Localization "
+		     "abcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefg"
+		     "habcdefghX x");
+	match_dict_scan(d, t.data, t.len, false, hits, 1);
+	ck_assert_uint_eq(hits[0], 1);
+	ck_assert_uint_eq(hits[1], 1);
+	ck_assert_uint_eq(hits[2], 1);
+	ck_assert_uint_eq(hits[3], 0); /* 65 letters: not the 64 */
+	ck_assert_uint_eq(hits[4], 1);
+	/* a word cut by the run limit */
+	memset(hits, 0, sizeof(hits));
+	buf_reset(&t);
+	for (int i = 0; i < 4090; i++)
+		buf_putc(&t, i % 2 ? ' ' : 'q');
+	buf_puts(&t, "Extraordinarily.");
+	match_dict_scan(d, t.data, t.len, false, hits, 1);
+	ck_assert_uint_eq(hits[0], 1);
+	buf_free(&t);
+	match_dict_free(d);
+}
+END_TEST
+
 START_TEST(match_re_reports_offset)
 {
 	char err[256];
@@ -651,6 +699,7 @@ test_suite(void)
 	tcase_add_test(tc, match_fold_lowers_strips_accents_and_splits);
 	tcase_add_test(tc, match_dict_finds_whole_words_and_phrases);
 	tcase_add_test(tc, match_dict_scan_agrees_with_folding);
+	tcase_add_test(tc, match_dict_scan_handles_long_ascii_runs);
 	tcase_add_test(tc, match_re_reports_offset);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("matchers");
