@@ -35,9 +35,13 @@ json_str(struct buf *out, const char *s)
 			buf_puts(out, "\\t");
 			break;
 		case '<':
+			buf_puts(out, "\\u003c");
+			break;
 		case '>':
+			buf_puts(out, "\\u003e");
+			break;
 		case '&':
-			buf_appendf(out, "\\u%04x", *p);
+			buf_puts(out, "\\u0026");
 			break;
 		default:
 			if (*p < 0x20) {
