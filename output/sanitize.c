@@ -487,7 +487,7 @@ struct san {
 	int depth;
 };
 
-static void san_children(struct san *s, xmlNode *n);
+static void san_nodes(struct san *s, xmlNode *first);
 
 /* Append the vetted value of attribute name to v; false to drop it. */
 static bool
@@ -557,7 +557,7 @@ san_element(struct san *s, xmlNode *el)
 	if (r && r->kind == EL_DROP)
 		return;
 	if (!r || r->kind == EL_UNWRAP || s->depth >= HTML_MAX_DEPTH) {
-		san_children(s, el);
+		san_nodes(s, el->children);
 		return;
 	}
 	struct buf attrs;
@@ -568,7 +568,7 @@ san_element(struct san *s, xmlNode *el)
 		/* a link without a safe target is just its text; an image
 		 * without one is nothing */
 		if (!r->is_void)
-			san_children(s, el);
+			san_nodes(s, el->children);
 		return;
 	}
 	const char *name = r->as ? r->as : r->name;
@@ -581,17 +581,18 @@ san_element(struct san *s, xmlNode *el)
 	if (r->is_void)
 		return;
 	s->depth++;
-	san_children(s, el);
+	san_nodes(s, el->children);
 	s->depth--;
 	buf_puts(s->out, "</");
 	buf_puts(s->out, name);
 	buf_putc(s->out, '>');
 }
 
+/* Sanitize first and its following siblings. */
 static void
-san_children(struct san *s, xmlNode *n)
+san_nodes(struct san *s, xmlNode *first)
 {
-	for (xmlNode *c = n->children; c; c = c->next) {
+	for (xmlNode *c = first; c; c = c->next) {
 		switch (c->type) {
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
@@ -637,22 +638,17 @@ sanitize_html(const char *html, const char *base, struct buf *out)
 	if (rc < 0 || !doc)
 		return rc;
 	struct san s = {.out = out, .base = base, .depth = 0};
-	xmlNode *root = xmlDocGetRootElement(doc);
 
-	if (root) {
-		/* the document's html and body are unknown, so unwrapped */
-		struct _xmlNode holder = {.children = root};
-
-		san_children(&s, &holder);
-	}
+	/* the implied html and body are not in the allowlist: unwrapped */
+	san_nodes(&s, doc->children);
 	xmlFreeDoc(doc);
 	return 0;
 }
 
 static void
-text_walk(xmlNode *n, struct buf *t)
+text_walk(xmlNode *first, struct buf *t)
 {
-	for (xmlNode *c = n->children; c; c = c->next) {
+	for (xmlNode *c = first; c; c = c->next) {
 		if (c->type == XML_TEXT_NODE ||
 		    c->type == XML_CDATA_SECTION_NODE) {
 			buf_puts(t, (const char *)c->content);
@@ -668,7 +664,7 @@ text_walk(xmlNode *n, struct buf *t)
 
 		if (block)
 			buf_putc(t, ' ');
-		text_walk(c, t);
+		text_walk(c->children, t);
 		if (block)
 			buf_putc(t, ' ');
 	}
@@ -729,14 +725,9 @@ sanitize_text(const char *html, size_t max_bytes, struct buf *out)
 	if (rc < 0 || !doc)
 		return rc;
 	struct buf t;
-	xmlNode *root = xmlDocGetRootElement(doc);
 
 	buf_init(&t, TEMP_MAX);
-	if (root) {
-		struct _xmlNode holder = {.children = root};
-
-		text_walk(&holder, &t);
-	}
+	text_walk(doc->children, &t);
 	text_collapse(out, buf_str(&t), t.len, max_bytes);
 	buf_free(&t);
 	xmlFreeDoc(doc);
