@@ -4,6 +4,7 @@
 #include "feeds/datefast.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "core/item.h"
 #include "core/text.h"
@@ -126,6 +127,19 @@ month_of(const char *s)
 	return 0;
 }
 
+/* The North American zones of RFC 822 (EST, EDT, ... PDT). */
+static bool
+us_zone(const char *z, int *off)
+{
+	static const char names[] = "ECMP";
+	const char *p = strchr(names, z[0]);
+
+	if (!p || !z[0] || (z[1] != 'S' && z[1] != 'D') || z[2] != 'T')
+		return false;
+	*off = (-5 - (int)(p - names) + (z[1] == 'D')) * 60;
+	return true;
+}
+
 static int64_t
 rfc822(const char *s, size_t n)
 {
@@ -133,15 +147,20 @@ rfc822(const char *s, size_t n)
 	size_t i = 0;
 
 	/* "Tue, " */
-	if (n < 29 || !wd_isalpha((unsigned char)s[0]) ||
+	if (n < 28 || !wd_isalpha((unsigned char)s[0]) ||
 	    !wd_isalpha((unsigned char)s[1]) ||
 	    !wd_isalpha((unsigned char)s[2]) || s[3] != ',' || s[4] != ' ')
 		return WD_NOTIME;
 	i = 5;
-	/* "02 Jan 2024 03:04:05 " */
-	if (!num(s + i, 2, &d) || s[i + 2] != ' ')
+	/* "02 Jan 2024 03:04:05 " (or "2 Jan") */
+	if (num(s + i, 2, &d) && s[i + 2] == ' ')
+		i += 3;
+	else if (num(s + i, 1, &d) && s[i + 1] == ' ')
+		i += 2;
+	else
 		return WD_NOTIME;
-	i += 3;
+	if (n - i < 22)
+		return WD_NOTIME;
 	mo = month_of(s + i);
 	if (!mo || s[i + 3] != ' ')
 		return WD_NOTIME;
@@ -160,6 +179,8 @@ rfc822(const char *s, size_t n)
 	    (zn == 3 && wd_strncasecmp(z, "UTC", 3) == 0) ||
 	    (zn == 2 && wd_strncasecmp(z, "UT", 2) == 0))
 		off = 0;
+	else if (zn == 3 && us_zone(z, &off))
+		;
 	else if (zn != 5 || !offset(z, zn, &off))
 		return WD_NOTIME;
 	return make(y, mo, d, h, mi, sec, off);
@@ -176,7 +197,7 @@ datefast_parse(const char *s, size_t n)
 
 	if (n >= 20 && wd_isdigit((unsigned char)s[0]))
 		t = rfc3339(s, n);
-	else if (n >= 29 && wd_isalpha((unsigned char)s[0]))
+	else if (n >= 28 && wd_isalpha((unsigned char)s[0]))
 		t = rfc822(s, n);
 	return t != WD_NOTIME ? t : wd_date_parse(s, n);
 }

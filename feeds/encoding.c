@@ -289,7 +289,9 @@ iconv_decode(const char *enc, const char *d, size_t len, struct buf *out)
 }
 
 /* windows-1252 for 0x80..0x9f; the five bytes it leaves undefined map
- * to the C1 controls, so this decoder never fails (as browsers do). */
+ * to the C1 controls, so this decoder never fails (as browsers do).
+ * With latin1 set it is ISO-8859-1, every byte its own code point (the
+ * C1 controls are repaired later, per field, as feedparser does). */
 static const unsigned short cp1252_hi[32] = {
 	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
 	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
@@ -297,7 +299,7 @@ static const unsigned short cp1252_hi[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
 
 static void
-cp1252_decode(const char *d, size_t len, struct buf *out)
+cp1252_decode(const char *d, size_t len, struct buf *out, bool latin1)
 {
 	buf_reset(out);
 	for (size_t i = 0; i < len;) {
@@ -310,7 +312,7 @@ cp1252_decode(const char *d, size_t len, struct buf *out)
 			break;
 		unsigned char c = (unsigned char)d[i++];
 
-		wd_utf8_put(out, c < 0xa0 ? cp1252_hi[c - 0x80] : c);
+		wd_utf8_put(out, c < 0xa0 && !latin1 ? cp1252_hi[c - 0x80] : c);
 	}
 }
 
@@ -444,7 +446,13 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 			ok = is_ascii(data, dlen);
 		} else if (strcmp(c, "windows-1252") == 0 ||
 			   strcmp(c, "cp1252") == 0) {
-			cp1252_decode(data, dlen, out);
+			cp1252_decode(data, dlen, out, false);
+			ok = res->converted = !buf_failed(out);
+		} else if (strcmp(c, "iso-8859-1") == 0 ||
+			   strcmp(c, "latin1") == 0 ||
+			   strcmp(c, "latin-1") == 0 ||
+			   strcmp(c, "iso8859-1") == 0) {
+			cp1252_decode(data, dlen, out, true);
 			ok = res->converted = !buf_failed(out);
 		} else {
 			ok = iconv_decode(c, data, dlen, out);

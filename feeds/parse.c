@@ -342,6 +342,9 @@ elem_split(const struct ps *ps, const char *name, const char **local)
 static bool
 is(const char *l, const char *name)
 {
+	/* most calls differ at the first letter: decide those inline */
+	if (wd_tolower((unsigned char)l[0]) != wd_tolower((unsigned char)name[0]))
+		return false;
 	return wd_strcasecmp(l, name) == 0;
 }
 
