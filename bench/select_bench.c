@@ -55,18 +55,47 @@ static const char *const sources[] = {"Reuters", "AP", "AFP", "BBC",
 static const char *const cats[] = {"World News", "Business", "Sport",
 				   "Asia Pacific", "Politics", "Travel"};
 
+/* Pseudo-words from syllables stand in for the long tail of a real
+ * vocabulary: thousands of words that no rule names. */
+static const char *const syllables[] = {
+	"ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu",
+	"na", "pe", "ri", "so", "tu", "va", "we", "xi", "yo", "zu",
+	"bra", "cre", "dri", "flo", "gru", "pla", "que", "sti", "tro", "vel",
+	"an", "en", "in", "on", "un", "ar", "er", "ir", "or", "ur",
+};
+
+static void
+tail_word(struct buf *b)
+{
+	int n = 2 + (int)next(3);
+
+	for (int i = 0; i < n; i++)
+		buf_puts(b, syllables[next(40)]);
+}
+
+/*
+ * A text of n words in roughly the proportions of wire copy: half are
+ * the commonest words, 1.5% places and 2.5% topics that rules name, the
+ * rest a long tail of words no rule names.
+ */
 static void
 words(struct buf *b, int n, bool html)
 {
 	if (html)
 		buf_puts(b, "<p>");
 	for (int i = 0; i < n; i++) {
-		unsigned r = next(100);
-		const char *w = r < 8    ? places[next(30)]
-				: r < 20 ? topics[next(30)]
-					 : fillers[next(33)];
+		unsigned r = next(1000);
 
-		buf_appendf(b, "%s%s", i ? " " : "", w);
+		if (i)
+			buf_putc(b, ' ');
+		if (r < 15)
+			buf_puts(b, places[next(30)]);
+		else if (r < 40)
+			buf_puts(b, topics[next(30)]);
+		else if (r < 540)
+			buf_puts(b, fillers[next(33)]);
+		else
+			tail_word(b);
 		if (html && next(40) == 0)
 			buf_puts(b, ".</p><p>");
 		else if (next(12) == 0)
