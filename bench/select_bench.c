@@ -30,38 +30,39 @@ next(unsigned n)
 }
 
 static const char *const places[] = {
-	"Phuket",  "Bangkok", "Thailand", "Myanmar",  "Laos",    "Vietnam",
-	"Malaysia", "Singapore", "Jakarta", "Manila", "Tokyo",   "Beijing",
-	"Seoul",   "Delhi",   "London",   "Paris",    "Berlin",  "Washington",
-	"Moscow",  "Kyiv",    "Cairo",    "Nairobi",  "Lagos",   "Brasília",
-	"Zürich",  "Genève",  "Hà Nội",   "Chiang Mai", "Krabi", "Pattaya",
+    "Phuket",   "Bangkok",   "Thailand", "Myanmar",    "Laos",   "Vietnam",
+    "Malaysia", "Singapore", "Jakarta",  "Manila",     "Tokyo",  "Beijing",
+    "Seoul",    "Delhi",     "London",   "Paris",      "Berlin", "Washington",
+    "Moscow",   "Kyiv",      "Cairo",    "Nairobi",    "Lagos",  "Brasília",
+    "Zürich",   "Genève",    "Hà Nội",   "Chiang Mai", "Krabi",  "Pattaya",
 };
 static const char *const topics[] = {
-	"election", "ferry",   "tourism",  "flood",   "storm",   "court",
-	"minister", "baht",    "stocks",   "oil",     "rice",    "airport",
-	"border",   "protest", "festival", "football", "tennis", "budget",
-	"trade",    "bank",    "navy",     "police",  "hospital", "school",
-	"typhoon",  "monsoon", "earthquake", "visa",  "airline", "hotel",
+    "election", "ferry",   "tourism",    "flood",    "storm",    "court",
+    "minister", "baht",    "stocks",     "oil",      "rice",     "airport",
+    "border",   "protest", "festival",   "football", "tennis",   "budget",
+    "trade",    "bank",    "navy",       "police",   "hospital", "school",
+    "typhoon",  "monsoon", "earthquake", "visa",     "airline",  "hotel",
 };
 static const char *const fillers[] = {
-	"the",  "a",     "of",     "in",    "on",    "said",  "after",
-	"with", "from",  "by",     "about", "over",  "new",   "year",
-	"week", "people", "officials", "government", "report", "talks",
-	"plan", "state", "city",   "local", "public", "early", "late",
-	"Monday", "Tuesday", "percent", "million", "record", "first",
+    "the",     "a",      "of",    "in",     "on",        "said",
+    "after",   "with",   "from",  "by",     "about",     "over",
+    "new",     "year",   "week",  "people", "officials", "government",
+    "report",  "talks",  "plan",  "state",  "city",      "local",
+    "public",  "early",  "late",  "Monday", "Tuesday",   "percent",
+    "million", "record", "first",
 };
-static const char *const sources[] = {"Reuters", "AP", "AFP", "BBC",
-				      "Bernama", "Kyodo"};
-static const char *const cats[] = {"World News", "Business", "Sport",
+static const char *const sources[] = {"Reuters", "AP",      "AFP",
+				      "BBC",     "Bernama", "Kyodo"};
+static const char *const cats[] = {"World News",   "Business", "Sport",
 				   "Asia Pacific", "Politics", "Travel"};
 
 /* Pseudo-words from syllables stand in for the long tail of a real
  * vocabulary: thousands of words that no rule names. */
 static const char *const syllables[] = {
-	"ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu",
-	"na", "pe", "ri", "so", "tu", "va", "we", "xi", "yo", "zu",
-	"bra", "cre", "dri", "flo", "gru", "pla", "que", "sti", "tro", "vel",
-	"an", "en", "in", "on", "un", "ar", "er", "ir", "or", "ur",
+    "ba",  "ce",  "di",  "fo",  "gu",  "ha",  "je",  "ki",  "lo",  "mu",
+    "na",  "pe",  "ri",  "so",  "tu",  "va",  "we",  "xi",  "yo",  "zu",
+    "bra", "cre", "dri", "flo", "gru", "pla", "que", "sti", "tro", "vel",
+    "an",  "en",  "in",  "on",  "un",  "ar",  "er",  "ir",  "or",  "ur",
 };
 
 static void
@@ -122,8 +123,8 @@ make_stories(struct story *st, struct story_item *si, size_t n)
 		words(&b, 120 + (int)next(120), true);
 		it->content = buf_take(&b);
 		buf_init(&b, 256);
-		buf_appendf(&b, "https://www.wire%u.example/story/%zu",
-			    next(6), i);
+		buf_appendf(&b, "https://www.wire%u.example/story/%zu", next(6),
+			    i);
 		it->link = buf_take(&b);
 		it->categories = &cats[next(6)];
 		it->ncategories = 1;
@@ -175,9 +176,9 @@ write_audience(const char *path)
 					    : "      case: sensitive\n");
 		} else if (i < 80) {
 			static const char *const f[] = {
-				"source: AFP", "feed: [BBC, Kyodo]",
-				"category: Sport", "language: fr",
-				"link_host: wire3.example"};
+			    "source: AFP", "feed: [BBC, Kyodo]",
+			    "category: Sport", "language: fr",
+			    "link_host: wire3.example"};
 
 			buf_appendf(&b, "      %s\n", f[i % 5]);
 		} else if (i < 90) {
@@ -250,8 +251,8 @@ plain_scan(const struct story *st, size_t n, char **low, size_t *cap)
 				*low = xreallocarray(*low, *cap, 1);
 			}
 			for (size_t j = 0; j < len; j++)
-				(*low)[j] = (char)wd_tolower(
-					(unsigned char)f[k][j]);
+				(*low)[j] =
+				    (char)wd_tolower((unsigned char)f[k][j]);
 			(*low)[len] = '\0';
 			if (strstr(*low, "phuket"))
 				hits++;
@@ -323,11 +324,12 @@ main(int argc, char **argv)
 	qsort(tp, (size_t)rounds, sizeof(*tp), cmp_double);
 	printf("stories %zu, text %.1f MB, rules 100, rounds %d\n", n,
 	       (double)bytes / 1e6, rounds);
-	printf("plain scan   median %.1f ms (hits %zu)\n",
-	       tp[rounds / 2] * 1e3, hits / (size_t)rounds);
+	printf("plain scan   median %.1f ms (hits %zu)\n", tp[rounds / 2] * 1e3,
+	       hits / (size_t)rounds);
 	printf("select_run   median %.1f ms (%d chosen)\n",
 	       ts[rounds / 2] * 1e3, chosen);
-	printf("ratio        %.2f (goal <= 3)\n", ts[rounds / 2] / tp[rounds / 2]);
+	printf("ratio        %.2f (goal <= 3)\n",
+	       ts[rounds / 2] / tp[rounds / 2]);
 
 	free(low);
 	free(ts);

@@ -25,19 +25,35 @@ struct audience {
 	struct audience_meta meta;
 	struct audience_settings set;
 	struct rules *rules;
-	bool tz_fixed;      /* time_zone is a fixed offset */
-	int64_t tz_offset;  /* seconds east of UTC when tz_fixed */
+	bool tz_fixed;     /* time_zone is a fixed offset */
+	int64_t tz_offset; /* seconds east of UTC when tz_fixed */
 };
 
 static const char *const audience_keys[] = {
-	"audience",         "title",         "description",
-	"link",             "attribution",   "window",
-	"limit",            "language",      "signoff",
-	"copyright",        "image",         "feed_url",
-	"ttl",              "rules",         "rules_file",
-	"per_source_limit", "per_tag_limit", "one_per_story",
-	"source_precedence", "min_score",    "time_zone",
-	"schedule",         "embargo",       NULL,
+    "audience",
+    "title",
+    "description",
+    "link",
+    "attribution",
+    "window",
+    "limit",
+    "language",
+    "signoff",
+    "copyright",
+    "image",
+    "feed_url",
+    "ttl",
+    "rules",
+    "rules_file",
+    "per_source_limit",
+    "per_tag_limit",
+    "one_per_story",
+    "source_precedence",
+    "min_score",
+    "time_zone",
+    "schedule",
+    "embargo",
+    NULL,
 };
 
 /* Copy the text at n (if any) into the audience; records type errors. */
@@ -242,7 +258,7 @@ day_index(const char *s)
 {
 	static const char *const days[] = {"sun", "mon", "tue", "wed",
 					   "thu", "fri", "sat"};
-	static const char *const full[] = {"sunday",   "monday", "tuesday",
+	static const char *const full[] = {"sunday",    "monday",   "tuesday",
 					   "wednesday", "thursday", "friday",
 					   "saturday"};
 
@@ -296,9 +312,9 @@ read_schedule(struct ydoc *d, struct audience *a, const struct ydoc_node *n)
 		st->schedule_days = 0;
 		for (size_t i = 0; i < cnt; i++) {
 			const struct ydoc_node *one =
-				days->kind == YDOC_SEQ ? days->kids[i] : days;
-			int di = one->kind == YDOC_SCALAR ? day_index(one->str)
-							  : -1;
+			    days->kind == YDOC_SEQ ? days->kids[i] : days;
+			int di =
+			    one->kind == YDOC_SCALAR ? day_index(one->str) : -1;
 
 			if (di < 0) {
 				ydoc_error(d, one,
@@ -315,8 +331,7 @@ read_schedule(struct ydoc *d, struct audience *a, const struct ydoc_node *n)
 		st->schedule_hours = 0;
 		for (size_t i = 0; i < cnt; i++) {
 			const struct ydoc_node *one =
-				hours->kind == YDOC_SEQ ? hours->kids[i]
-							: hours;
+			    hours->kind == YDOC_SEQ ? hours->kids[i] : hours;
 
 			if (one->kind != YDOC_SCALAR ||
 			    !parse_hours(one->str, &st->schedule_hours))
@@ -338,10 +353,9 @@ read_settings(struct ydoc *d, struct audience *a, const struct ydoc_node *root)
 	n = ydoc_get(root, "per_source_limit");
 	(void)ydoc_int(d, n, 1, MAX_LIMIT, &st->per_source_limit);
 	if (n && st->per_source_limit > a->meta.limit)
-		ydoc_error(d, n,
-			   "per_source_limit %lld is more than limit %lld",
-			   (long long)st->per_source_limit,
-			   (long long)a->meta.limit);
+		ydoc_error(
+		    d, n, "per_source_limit %lld is more than limit %lld",
+		    (long long)st->per_source_limit, (long long)a->meta.limit);
 	n = ydoc_get(root, "per_tag_limit");
 	read_tag_limits(d, a, n);
 	if (n && st->per_tag_limit > a->meta.limit)
@@ -402,10 +416,9 @@ audience_load_opts(const char *path, const struct audience_opts *opts,
 
 	size_t before = ydoc_nerrors(d);
 
-	a->rules = rules_compile(d, ydoc_get(root, "rules"),
-				 ydoc_get(root, "rules_file"),
-				 opts ? opts->feed_ids : NULL,
-				 opts ? opts->nfeed_ids : 0);
+	a->rules = rules_compile(
+	    d, ydoc_get(root, "rules"), ydoc_get(root, "rules_file"),
+	    opts ? opts->feed_ids : NULL, opts ? opts->nfeed_ids : 0);
 	if (ydoc_nerrors(d) == before && a->set.has_min_score &&
 	    a->set.min_score > rules_max_score(a->rules))
 		ydoc_error(d, ydoc_get(root, "min_score"),

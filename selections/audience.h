@@ -12,19 +12,20 @@
 
 /* The feed metadata; strings live as long as the audience. Read-only. */
 struct audience_meta {
-	const char *name;        /* audience: also the output file stem */
+	const char *name; /* audience: also the output file stem */
 	const char *title;
 	const char *description;
-	const char *link;        /* the human page of the audience */
-	const char *feed_url;    /* base URL where outputs are served, or NULL */
-	const char *language;    /* e.g. "en" */
-	const char *attribution; /* template, e.g. "{source} / Phuket Gazette" */
-	const char *signoff;     /* e.g. "Phuket Gazette Editors", or NULL */
-	const char *copyright;   /* or NULL */
-	const char *image;       /* URL, or NULL */
-	int64_t window;          /* seconds */
-	int64_t limit;           /* items at most */
-	int64_t ttl;             /* minutes, 0 if not set */
+	const char *link;     /* the human page of the audience */
+	const char *feed_url; /* base URL where outputs are served, or NULL */
+	const char *language; /* e.g. "en" */
+	const char
+	    *attribution;      /* template, e.g. "{source} / Phuket Gazette" */
+	const char *signoff;   /* e.g. "Phuket Gazette Editors", or NULL */
+	const char *copyright; /* or NULL */
+	const char *image;     /* URL, or NULL */
+	int64_t window;        /* seconds */
+	int64_t limit;         /* items at most */
+	int64_t ttl;           /* minutes, 0 if not set */
 };
 
 /* How the selection is shaped (docs/rules.md); read-only. */
@@ -34,15 +35,15 @@ struct audience_settings {
 	const char *const *tag_limit_names; /* per_tag_limit: {tag: N} */
 	const int64_t *tag_limits;
 	size_t ntag_limits;
-	bool one_per_story;       /* default true */
+	bool one_per_story;                   /* default true */
 	const char *const *source_precedence; /* best first */
 	size_t nsource_precedence;
 	bool has_min_score;
 	int64_t min_score;
-	const char *time_zone;    /* IANA name or "+07:00", NULL: UTC */
-	uint32_t schedule_hours;  /* bit h: publishes in local hour h */
-	uint8_t schedule_days;    /* bit d: publishes on day d (0 Sunday) */
-	bool embargo;             /* hold items until their embargo (true) */
+	const char *time_zone;   /* IANA name or "+07:00", NULL: UTC */
+	uint32_t schedule_hours; /* bit h: publishes in local hour h */
+	uint8_t schedule_days;   /* bit d: publishes on day d (0 Sunday) */
+	bool embargo;            /* hold items until their embargo (true) */
 };
 
 struct audience;

@@ -173,9 +173,9 @@ explain_write(const struct audience *a, const struct selection *sel,
 
 		ncand += v->candidate;
 		nin += v->in;
-		if (story_key ? stories[i].key &&
-					!strcmp(stories[i].key, story_key)
-			      : v->candidate)
+		if (story_key
+			? stories[i].key && !strcmp(stories[i].key, story_key)
+			: v->candidate)
 			list[cnt++] = i;
 	}
 	if (story_key && !cnt) {
@@ -187,7 +187,8 @@ explain_write(const struct audience *a, const struct selection *sel,
 	for (size_t i = 1; i < cnt; i++) {
 		size_t x = list[i], j = i;
 
-		for (; j > 0 && cmp_newest(&stories[x], &stories[list[j - 1]]) < 0;
+		for (; j > 0 &&
+		       cmp_newest(&stories[x], &stories[list[j - 1]]) < 0;
 		     j--)
 			list[j] = list[j - 1];
 		list[j] = x;

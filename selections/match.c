@@ -29,17 +29,15 @@ static const struct {
 	const char *name;
 	unsigned cp;
 } entities[] = {
-	{"amp", '&'},      {"lt", '<'},       {"gt", '>'},
-	{"quot", '"'},     {"apos", '\''},    {"nbsp", 0xa0},
-	{"aacute", 0xe1},  {"agrave", 0xe0},  {"acirc", 0xe2},
-	{"auml", 0xe4},    {"atilde", 0xe3},  {"ccedil", 0xe7},
-	{"eacute", 0xe9},  {"egrave", 0xe8},  {"ecirc", 0xea},
-	{"euml", 0xeb},    {"iacute", 0xed},  {"iuml", 0xef},
-	{"ntilde", 0xf1},  {"oacute", 0xf3},  {"ocirc", 0xf4},
-	{"ouml", 0xf6},    {"uacute", 0xfa},  {"uuml", 0xfc},
-	{"szlig", 0xdf},   {"Eacute", 0xc9},  {"rsquo", 0x2019},
-	{"lsquo", 0x2018}, {"ldquo", 0x201c}, {"rdquo", 0x201d},
-	{"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026},
+    {"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+    {"apos", '\''},     {"nbsp", 0xa0},    {"aacute", 0xe1},  {"agrave", 0xe0},
+    {"acirc", 0xe2},    {"auml", 0xe4},    {"atilde", 0xe3},  {"ccedil", 0xe7},
+    {"eacute", 0xe9},   {"egrave", 0xe8},  {"ecirc", 0xea},   {"euml", 0xeb},
+    {"iacute", 0xed},   {"iuml", 0xef},    {"ntilde", 0xf1},  {"oacute", 0xf3},
+    {"ocirc", 0xf4},    {"ouml", 0xf6},    {"uacute", 0xfa},  {"uuml", 0xfc},
+    {"szlig", 0xdf},    {"Eacute", 0xc9},  {"rsquo", 0x2019}, {"lsquo", 0x2018},
+    {"ldquo", 0x201c},  {"rdquo", 0x201d}, {"ndash", 0x2013}, {"mdash", 0x2014},
+    {"hellip", 0x2026},
 };
 
 /* Decode the entity at s[0..n) (s[0] == '&'); returns the bytes used or 0
@@ -141,19 +139,19 @@ put_word_byte(struct fold_out *w, char c)
 
 /* ASCII letters and digits lower-cased; 0 for everything else. */
 static const char ascii_fold[128] = {
-	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
-	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
-	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
-	['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
-	['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
-	['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
-	['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
-	['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
-	['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i',
-	['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
-	['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's',
-	['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
-	['y'] = 'y', ['z'] = 'z',
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+    ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+    ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd',
+    ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i',
+    ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's',
+    ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+    ['y'] = 'y', ['z'] = 'z',
 };
 
 /* Append the folded form of one code point. */
@@ -171,10 +169,10 @@ fold_cp(struct fold_out *w, unsigned cp)
 		return;
 	}
 	utf8proc_ssize_t k = utf8proc_decompose_char(
-		(utf8proc_int32_t)cp, dst, 16,
-		UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
-			UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
-		&last);
+	    (utf8proc_int32_t)cp, dst, 16,
+	    UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+		UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
+	    &last);
 
 	if (k < 0 || k > 16) {
 		w->sep = true;
@@ -186,9 +184,8 @@ fold_cp(struct fold_out *w, unsigned cp)
 			continue;
 		}
 		if (dst[i] < 0x80) {
-			put_word_byte(w, ascii_fold[dst[i]]
-						 ? ascii_fold[dst[i]]
-						 : (char)dst[i]);
+			put_word_byte(w, ascii_fold[dst[i]] ? ascii_fold[dst[i]]
+							    : (char)dst[i]);
 			continue;
 		}
 		unsigned char enc[4];
@@ -345,8 +342,8 @@ match_dict_new(void)
 	d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
 	for (int c = 0; c < 256; c++)
 		d->cls[c] = c >= 0x80 || c == '<' || c == '&' ? 2
-			    : ascii_fold[c]			  ? 1
-								  : 0;
+			    : ascii_fold[c]                   ? 1
+							      : 0;
 	return d;
 }
 
@@ -418,8 +415,8 @@ match_dict_add(struct match_dict *d, const char *phrase)
 	/* " w1 w2 w3 " */
 	for (size_t i = 1; i < b.len;) {
 		const char *w = b.data + i;
-		size_t len = (size_t)((const char *)memchr(w, ' ', b.len - i) -
-				      w);
+		size_t len =
+		    (size_t)((const char *)memchr(w, ' ', b.len - i) - w);
 
 		if (p.nwords == MAX_PHRASE_WORDS || len > MAX_WORD) {
 			buf_free(&b);
@@ -430,8 +427,8 @@ match_dict_add(struct match_dict *d, const char *phrase)
 		i += len + 1;
 	}
 	size_t ll = p.wl[p.nwords - 1];
-	struct dword *w = last_word(d, b.data + b.len - 1 - ll, ll,
-				    p.wh[p.nwords - 1]);
+	struct dword *w =
+	    last_word(d, b.data + b.len - 1 - ll, ll, p.wh[p.nwords - 1]);
 
 	buf_free(&b);
 	w->ids = xreallocarray(w->ids, w->nids + 1, sizeof(*w->ids));
@@ -448,11 +445,11 @@ struct scan {
 	const struct match_dict *d;
 	uint8_t *hits;
 	uint8_t bit;
-	size_t wl;                      /* length of the current word */
-	uint64_t rh[MAX_PHRASE_WORDS];  /* ring of the last words' hashes */
-	size_t rl[MAX_PHRASE_WORDS];    /* and lengths */
-	size_t nw;                      /* words seen */
-	char word[MAX_WORD + 8];        /* the current word, zero-padded */
+	size_t wl;                     /* length of the current word */
+	uint64_t rh[MAX_PHRASE_WORDS]; /* ring of the last words' hashes */
+	size_t rl[MAX_PHRASE_WORDS];   /* and lengths */
+	size_t nw;                     /* words seen */
+	char word[MAX_WORD + 8];       /* the current word, zero-padded */
 	/* the fast path's folded copy of a run, with zeros past its end */
 	char run[RUN_MAX + 16];
 };
@@ -573,10 +570,10 @@ scan_cp(struct scan *x, unsigned cp)
 		return;
 	}
 	utf8proc_ssize_t k = utf8proc_decompose_char(
-		(utf8proc_int32_t)cp, dst, 16,
-		UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
-			UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
-		&last);
+	    (utf8proc_int32_t)cp, dst, 16,
+	    UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+		UTF8PROC_STRIPMARK | UTF8PROC_IGNORE,
+	    &last);
 
 	if (k < 0 || k > 16) {
 		word_end(x);
@@ -587,10 +584,11 @@ scan_cp(struct scan *x, unsigned cp)
 			word_end(x);
 		} else if (dst[i] < 0x80) {
 			word_byte(x, ascii_fold[dst[i]] ? ascii_fold[dst[i]]
-							 : (char)dst[i]);
+							: (char)dst[i]);
 		} else {
 			unsigned char enc[4];
-			utf8proc_ssize_t len = utf8proc_encode_char(dst[i], enc);
+			utf8proc_ssize_t len =
+			    utf8proc_encode_char(dst[i], enc);
 
 			for (utf8proc_ssize_t j = 0; j < len; j++)
 				word_byte(x, (char)enc[j]);
@@ -692,8 +690,8 @@ fast_run(struct scan *x, const char *s, size_t n)
 
 /* The same walk as match_fold, feeding words to the dictionary. */
 void
-match_dict_scan(const struct match_dict *d, const char *s, size_t n,
-		bool html, uint8_t *hits, uint8_t bit)
+match_dict_scan(const struct match_dict *d, const char *s, size_t n, bool html,
+		uint8_t *hits, uint8_t bit)
 {
 	struct scan x = {.d = d, .hits = hits, .bit = bit};
 
@@ -703,9 +701,8 @@ match_dict_scan(const struct match_dict *d, const char *s, size_t n,
 		unsigned char c = (unsigned char)s[i];
 
 		if (!x.wl && c < 0x80 && c != '<' && c != '&') {
-			size_t len = plain_len(s + i, n - i < RUN_MAX
-							  ? n - i
-							  : RUN_MAX);
+			size_t len =
+			    plain_len(s + i, n - i < RUN_MAX ? n - i : RUN_MAX);
 
 			/* A word cut by the run's end goes on in the slow
 			 * path, so leave it there from the start. */
@@ -782,8 +779,8 @@ struct match_re {
 };
 
 struct match_re *
-match_re_new(const char *pattern, bool case_sensitive, char *err,
-	     size_t errlen, size_t *erroff)
+match_re_new(const char *pattern, bool case_sensitive, char *err, size_t errlen,
+	     size_t *erroff)
 {
 	int code;
 	PCRE2_SIZE off;
@@ -791,9 +788,9 @@ match_re_new(const char *pattern, bool case_sensitive, char *err,
 
 	if (!case_sensitive)
 		opts |= PCRE2_CASELESS;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern,
-				       PCRE2_ZERO_TERMINATED, opts, &code,
-				       &off, NULL);
+	pcre2_code *re =
+	    pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
+			  &code, &off, NULL);
 
 	if (!re) {
 		PCRE2_UCHAR msg[256];

@@ -40,8 +40,8 @@ enum {
 
 struct cond {
 	enum cond_kind kind;
-	uint8_t fields;      /* C_WORDS, C_REGEX: F_* bits */
-	struct cond **kids;  /* C_ALL, C_ANY, C_NOT */
+	uint8_t fields;     /* C_WORDS, C_REGEX: F_* bits */
+	struct cond **kids; /* C_ALL, C_ANY, C_NOT */
 	size_t nkids;
 	int *ids;            /* C_WORDS: phrase ids in the dictionary */
 	const char **strs;   /* the values to compare with (see eval) */
@@ -85,15 +85,14 @@ struct rules {
 };
 
 static const char *const rule_keys[] = {
-	"name", "match", "include", "exclude", "score",
-	"tag",  "stop",  "note",    "use",     NULL,
+    "name", "match", "include", "exclude", "score",
+    "tag",  "stop",  "note",    "use",     NULL,
 };
 
 static const char *const cond_keys[] = {
-	"words",    "in",        "regex",      "case",       "feed",
-	"source",   "category",  "author",     "language",   "link_host",
-	"newer_than", "older_than", "has",     "all",        "any",
-	"not",      "use",       NULL,
+    "words",    "in",     "regex",    "case",      "feed",       "source",
+    "category", "author", "language", "link_host", "newer_than", "older_than",
+    "has",      "all",    "any",      "not",       "use",        NULL,
 };
 
 static struct cond *compile_cond(struct rules *r, struct ydoc *d,
@@ -156,8 +155,8 @@ read_fields(struct ydoc *d, const struct ydoc_node *n)
 		const char *name;
 		uint8_t bits;
 	} names[] = {
-		{"title", F_TITLE}, {"summary", F_SUMMARY},
-		{"content", F_CONTENT}, {"any", F_ANY}, {"text", F_ANY},
+	    {"title", F_TITLE}, {"summary", F_SUMMARY}, {"content", F_CONTENT},
+	    {"any", F_ANY},     {"text", F_ANY},
 	};
 	const struct ydoc_node *one = n;
 	size_t cnt = 1;
@@ -183,8 +182,9 @@ read_fields(struct ydoc *d, const struct ydoc_node *n)
 			}
 		}
 		if (!ok) {
-			ydoc_error(d, one, "in: '%s' is not title, summary, "
-					   "content or any",
+			ydoc_error(d, one,
+				   "in: '%s' is not title, summary, "
+				   "content or any",
 				   one->kind == YDOC_SCALAR ? one->str : "");
 			return 0;
 		}
@@ -210,10 +210,10 @@ compile_words(struct rules *r, struct ydoc *d, const struct ydoc_node *n)
 		if (id < 0) {
 			ydoc_error(d, n->kind == YDOC_SEQ ? n->kids[i] : n,
 				   id == WD_EINVAL
-					   ? "words: '%s' has no letter or "
-					     "digit"
-					   : "words: '%s' is too long (8 words "
-					     "of 64 letters at most)",
+				       ? "words: '%s' has no letter or "
+					 "digit"
+				       : "words: '%s' is too long (8 words "
+					 "of 64 letters at most)",
 				   w[i]);
 			return NULL;
 		}
@@ -253,15 +253,16 @@ compile_regex(struct rules *r, struct ydoc *d, const struct ydoc_node *n,
 		} else if (casen->kind != YDOC_SCALAR ||
 			   (strcmp(casen->str, "insensitive") &&
 			    strcmp(casen->str, "ignore"))) {
-			ydoc_error(d, casen, "case: expected sensitive or "
-					     "insensitive");
+			ydoc_error(d, casen,
+				   "case: expected sensitive or "
+				   "insensitive");
 			return NULL;
 		}
 	}
 	char msg[256];
 	size_t off = 0;
 	struct match_re *re =
-		match_re_new(n->str, sensitive, msg, sizeof(msg), &off);
+	    match_re_new(n->str, sensitive, msg, sizeof(msg), &off);
 
 	if (!re) {
 		regex_error(d, n, msg, off);
@@ -325,8 +326,7 @@ compile_use(struct rules *r, struct ydoc *d, const struct ydoc_node *n)
 		return NULL;
 	}
 	if (nm->state == 1) {
-		ydoc_error(d, n, "use: rule '%s' ends up using itself",
-			   n->str);
+		ydoc_error(d, n, "use: rule '%s' ends up using itself", n->str);
 		return NULL;
 	}
 	struct crule *cr = compile_named(r, nm);
@@ -348,8 +348,8 @@ compile_strs(struct rules *r, struct ydoc *d, const struct ydoc_node *v,
 	c->strs = s;
 	c->n = ns;
 	for (size_t i = 0; i < ns; i++) {
-		const struct ydoc_node *at = v->kind == YDOC_SEQ ? v->kids[i]
-								 : v;
+		const struct ydoc_node *at =
+		    v->kind == YDOC_SEQ ? v->kids[i] : v;
 
 		if (kind == C_CATEGORY || kind == C_AUTHOR) {
 			s[i] = fold_str(r, s[i]);
@@ -411,10 +411,9 @@ compile_one(struct rules *r, struct ydoc *d, const char *key,
 	    const struct ydoc_node *v, const struct ydoc_node *m)
 {
 	if (!strcmp(key, "words") || !strcmp(key, "regex")) {
-		struct cond *c = key[0] == 'w'
-					 ? compile_words(r, d, v)
-					 : compile_regex(r, d, v,
-							 ydoc_get(m, "case"));
+		struct cond *c =
+		    key[0] == 'w' ? compile_words(r, d, v)
+				  : compile_regex(r, d, v, ydoc_get(m, "case"));
 		const struct ydoc_node *in = ydoc_get(m, "in");
 
 		if (c) {
@@ -437,8 +436,7 @@ compile_one(struct rules *r, struct ydoc *d, const char *key,
 	if (!strcmp(key, "link_host"))
 		return compile_strs(r, d, v, key, C_HOST);
 	if (!strcmp(key, "newer_than") || !strcmp(key, "older_than")) {
-		struct cond *c =
-			new_cond(r, key[0] == 'n' ? C_NEWER : C_OLDER);
+		struct cond *c = new_cond(r, key[0] == 'n' ? C_NEWER : C_OLDER);
 
 		if (ydoc_duration(d, v, &c->age) < 0)
 			return NULL;
@@ -491,8 +489,8 @@ compile_cond(struct rules *r, struct ydoc *d, const struct ydoc_node *n)
 		ydoc_error(d, n->kids[0], "case: goes with regex: only");
 	struct cond *all = new_cond(r, C_ALL);
 
-	all->kids = arena_alloc(r->arena, (n->nkids / 2 + 1) *
-						  sizeof(*all->kids));
+	all->kids =
+	    arena_alloc(r->arena, (n->nkids / 2 + 1) * sizeof(*all->kids));
 	bool bad = false;
 
 	for (size_t i = 0; i + 1 < n->nkids; i += 2) {
@@ -546,8 +544,7 @@ compile_rule(struct rules *r, struct ydoc *d, const struct ydoc_node *n,
 	(void)ydoc_bool(d, ydoc_get(n, "include"), &cr->info.include);
 	(void)ydoc_bool(d, ydoc_get(n, "exclude"), &cr->info.exclude);
 	(void)ydoc_bool(d, ydoc_get(n, "stop"), &cr->info.stop);
-	(void)ydoc_int(d, ydoc_get(n, "score"), -MAX_SCORE, MAX_SCORE,
-		       &score);
+	(void)ydoc_int(d, ydoc_get(n, "score"), -MAX_SCORE, MAX_SCORE, &score);
 	cr->info.score = (int)score;
 
 	const char *note = NULL;
@@ -602,8 +599,8 @@ add_named(struct rules *r, struct ydoc *d, const struct ydoc_node *item)
 		return;
 	}
 	r->named = xreallocarray(r->named, r->nnamed + 1, sizeof(*r->named));
-	r->named[r->nnamed++] = (struct named){
-		.name = name, .doc = d, .node = item};
+	r->named[r->nnamed++] =
+	    (struct named){.name = name, .doc = d, .node = item};
 }
 
 static void
@@ -665,18 +662,19 @@ add_to_list(struct rules *r, struct crule *cr)
 }
 
 static void
-compile_list_entry(struct rules *r, struct ydoc *d,
-		   const struct ydoc_node *it, size_t idx)
+compile_list_entry(struct rules *r, struct ydoc *d, const struct ydoc_node *it,
+		   size_t idx)
 {
 	const struct ydoc_node *use = ydoc_get(it, "use");
 
 	if (use) {
 		for (size_t j = 0; j + 1 < it->nkids; j += 2) {
 			if (strcmp(it->kids[j]->str, "use")) {
-				ydoc_error(d, it->kids[j],
-					   "a '- use:' line takes no other keys "
-					   "(write a new rule that uses it in "
-					   "match:)");
+				ydoc_error(
+				    d, it->kids[j],
+				    "a '- use:' line takes no other keys "
+				    "(write a new rule that uses it in "
+				    "match:)");
 				return;
 			}
 		}
@@ -687,8 +685,7 @@ compile_list_entry(struct rules *r, struct ydoc *d,
 		struct named *nm = find_named(r, use->str);
 
 		if (!nm) {
-			ydoc_error(d, use, "use: no rule named '%s'",
-				   use->str);
+			ydoc_error(d, use, "use: no rule named '%s'", use->str);
 			return;
 		}
 		struct crule *cr = compile_named(r, nm);
@@ -1047,8 +1044,8 @@ add_tag(struct rules_result *res, const char *tag)
 	}
 	if (res->ntags == res->tags_cap) {
 		res->tags_cap = res->tags_cap ? 2 * res->tags_cap : 8;
-		res->tags = xreallocarray(res->tags, res->tags_cap,
-					  sizeof(*res->tags));
+		res->tags =
+		    xreallocarray(res->tags, res->tags_cap, sizeof(*res->tags));
 	}
 	res->tags[res->ntags++] = tag;
 }

@@ -19,7 +19,7 @@ struct rule_info {
 	const char *file; /* the file and position of the rule */
 	int line, col;
 	bool include, exclude, stop;
-	int score;              /* added when the rule fires */
+	int score;               /* added when the rule fires */
 	const char *const *tags; /* sections added to the story */
 	size_t ntags;
 };

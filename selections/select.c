@@ -29,8 +29,7 @@ typedef int sort_cmp_fn(const void *ctx, size_t a, size_t b);
 /* C11 qsort takes no context; a merge sort keeps the code free of globals
  * and is stable, so equal keys keep their input order. */
 static void
-merge_sort(size_t *v, size_t n, sort_cmp_fn *cmp, const void *ctx,
-	   size_t *tmp)
+merge_sort(size_t *v, size_t n, sort_cmp_fn *cmp, const void *ctx, size_t *tmp)
 {
 	if (n < 2)
 		return;
@@ -92,8 +91,8 @@ cmp_entry(const void *ctx, size_t a, size_t b)
 	return e[a].item < e[b].item ? -1 : e[a].item > e[b].item;
 }
 
-static const char *
-fmt(struct arena *ar, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static const char *fmt(struct arena *ar, const char *f, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static const char *
 fmt(struct arena *ar, const char *f, ...)
@@ -203,7 +202,7 @@ judge(struct selection *sel, const struct audience *a, const struct story *s,
 	v->score = res->score;
 	if (res->nfired) {
 		const struct rule_info **f =
-			arena_alloc(ar, res->nfired * sizeof(*f));
+		    arena_alloc(ar, res->nfired * sizeof(*f));
 
 		memcpy(f, res->fired, res->nfired * sizeof(*f));
 		v->fired = f;
@@ -387,7 +386,7 @@ select_run(const struct audience *a, const struct story *stories, size_t n,
 	sel->v = xcalloc(n + 1, sizeof(*sel->v));
 	for (size_t i = 0; i < n; i++) {
 		const struct select_pick *p =
-			find_pick(picks, npicks, stories[i].key, now);
+		    find_pick(picks, npicks, stories[i].key, now);
 
 		if (judge(sel, a, &stories[i], p, now, &res, &sel->v[i]))
 			rank[nrank++] = i;
@@ -406,8 +405,8 @@ select_run(const struct audience *a, const struct story *stories, size_t n,
 
 	for (size_t k = 0; k < nrank; k++)
 		cap += audience_settings(a)->one_per_story
-			       ? 1
-			       : stories[rank[k]].nitems;
+			   ? 1
+			   : stories[rank[k]].nitems;
 	sel->entries = xcalloc(cap + 1, sizeof(*sel->entries));
 	for (size_t k = 0; k < nrank; k++) {
 		size_t i = rank[k];
@@ -419,7 +418,7 @@ select_run(const struct audience *a, const struct story *stories, size_t n,
 			items[0] = 0;
 		for (size_t j = 0; j < ni; j++) {
 			const char *src =
-				s->nitems ? s->items[items[j]].source : NULL;
+			    s->nitems ? s->items[items[j]].source : NULL;
 			const char *full = quota_full(sel, a, &q, v, src);
 
 			if (full) {
@@ -455,7 +454,7 @@ select_run(const struct audience *a, const struct story *stories, size_t n,
 	merge_sort(ord, sel->nentries, cmp_entry, &ec, tmp2);
 
 	struct select_entry *sorted =
-		xcalloc(sel->nentries + 1, sizeof(*sorted));
+	    xcalloc(sel->nentries + 1, sizeof(*sorted));
 
 	for (size_t k = 0; k < sel->nentries; k++)
 		sorted[k] = sel->entries[ord[k]];
@@ -494,8 +493,8 @@ selection_free(struct selection *sel)
 }
 
 int
-select_stories(const struct audience *a, const struct story *stories,
-	       size_t n, int64_t now, size_t *order)
+select_stories(const struct audience *a, const struct story *stories, size_t n,
+	       int64_t now, size_t *order)
 {
 	struct selection *sel;
 	int rc = select_run(a, stories, n, NULL, 0, now, &sel);

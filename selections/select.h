@@ -18,9 +18,9 @@
  * store). Picks win over rules and quotas; blocks win over everything. */
 struct select_pick {
 	const char *story_key;
-	bool block;       /* true: a block; false: a pick */
-	int64_t until;    /* expires then (UTC seconds); WD_NOTIME or 0: never */
-	const char *by;   /* who, e.g. $USER */
+	bool block;     /* true: a block; false: a pick */
+	int64_t until;  /* expires then (UTC seconds); WD_NOTIME or 0: never */
+	const char *by; /* who, e.g. $USER */
 	const char *note; /* or NULL */
 };
 
@@ -30,7 +30,7 @@ struct verdict {
 	bool in;        /* published in this audience */
 	bool candidate; /* in the window, or picked/blocked: explain shows it */
 	bool picked, blocked;
-	int score;      /* total of the rules that fired */
+	int score;               /* total of the rules that fired */
 	const char *const *tags; /* sections for the output's categories */
 	size_t ntags;
 	const struct rule_info *const *fired; /* rules that fired, in order */
@@ -61,8 +61,7 @@ WD_NODISCARD int select_run(const struct audience *a,
 const struct select_entry *selection_entries(const struct selection *sel,
 					     size_t *n);
 /* The verdict on stories[i] of select_run. */
-const struct verdict *selection_verdict(const struct selection *sel,
-					size_t i);
+const struct verdict *selection_verdict(const struct selection *sel, size_t i);
 void selection_free(struct selection *sel); /* NULL is a no-op */
 
 /*

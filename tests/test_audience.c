@@ -66,15 +66,15 @@ START_TEST(audience_load_reports_every_mistake_with_position)
 	struct ydoc *errs = NULL;
 	struct audience *a = audience_load(DATA "mistakes.yaml", &errs);
 	static const char *const want[] = {
-		"mistakes.yaml:6:1: unknown key 'colour'",
-		"mistakes.yaml:2:8: expected text, found a list",
-		"mistakes.yaml:1:1: missing required key 'link'",
-		"mistakes.yaml:1:11: audience 'bad name' must be letters, "
-		"digits, '-', '_' or '.' (it names the output files)",
-		"mistakes.yaml:4:9: bad duration '3 days' (use a number with "
-		"s, m, h, d or w, e.g. 15m or 48h)",
-		"mistakes.yaml:5:8: expected a whole number, found 'many'",
-		"mistakes.yaml:7:6: 0 is out of range (1 to 10080)",
+	    "mistakes.yaml:6:1: unknown key 'colour'",
+	    "mistakes.yaml:2:8: expected text, found a list",
+	    "mistakes.yaml:1:1: missing required key 'link'",
+	    "mistakes.yaml:1:11: audience 'bad name' must be letters, "
+	    "digits, '-', '_' or '.' (it names the output files)",
+	    "mistakes.yaml:4:9: bad duration '3 days' (use a number with "
+	    "s, m, h, d or w, e.g. 15m or 48h)",
+	    "mistakes.yaml:5:8: expected a whole number, found 'many'",
+	    "mistakes.yaml:7:6: 0 is out of range (1 to 10080)",
 	};
 
 	ck_assert_ptr_null(a);
@@ -124,7 +124,8 @@ START_TEST(audience_load_reports_missing_file)
 
 	ck_assert_ptr_null(a);
 	ck_assert_uint_eq(ydoc_nerrors(errs), 1);
-	ck_assert_ptr_nonnull(strstr(ydoc_errmsg(errs, 0), ":1:1: cannot open"));
+	ck_assert_ptr_nonnull(
+	    strstr(ydoc_errmsg(errs, 0), ":1:1: cannot open"));
 	ydoc_free(errs);
 }
 END_TEST

@@ -87,8 +87,8 @@ errors_of(const struct ydoc *errs)
 		const char *e = ydoc_errmsg(errs, i);
 		size_t dl = strlen(dir);
 
-		buf_puts(&b, !strncmp(e, dir, dl) && e[dl] == '/' ? e + dl + 1
-								  : e);
+		buf_puts(&b,
+			 !strncmp(e, dir, dl) && e[dl] == '/' ? e + dl + 1 : e);
 		buf_putc(&b, '\n');
 	}
 	return buf_take(&b);
@@ -200,10 +200,16 @@ END_TEST
 START_TEST(match_dict_scan_agrees_with_folding)
 {
 	static const char *const alpha[] = {
-		"ab", "Ab", "b", "é", "E\xcc\x81", " ", "-", "<i>", "&amp;",
-		"&#233;", "\xff", "\xe0\x80", "&", "<", "ß", "ss", "\n"};
-	static const char *const ph[] = {"ab", "ab b", "é", "ss ab", "b b b",
-					 "e ss", "ab ab ab ab ab ab ab ab"};
+	    "ab", "Ab",  "b",     "é",      "E\xcc\x81", " ",
+	    "-",  "<i>", "&amp;", "&#233;", "\xff",      "\xe0\x80",
+	    "&",  "<",   "ß",     "ss",     "\n"};
+	static const char *const ph[] = {"ab",
+					 "ab b",
+					 "é",
+					 "ss ab",
+					 "b b b",
+					 "e ss",
+					 "ab ab ab ab ab ab ab ab"};
 	unsigned long long r = 12345;
 	struct match_dict *d = match_dict_new();
 	struct buf text, f, want;
@@ -249,9 +255,9 @@ END_TEST
 START_TEST(match_dict_scan_handles_long_ascii_runs)
 {
 	static const char *const ph[] = {
-		"extraordinarily", "internationalization localization", "x",
-		"abcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefgh",
-		"ab cd"};
+	    "extraordinarily", "internationalization localization", "x",
+	    "abcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefgh",
+	    "ab cd"};
 	struct match_dict *d = match_dict_new();
 	struct buf t;
 	uint8_t hits[5] = {0};
@@ -296,8 +302,8 @@ START_TEST(match_re_reports_offset)
 {
 	char err[256];
 	size_t off = 99;
-	struct match_re *re = match_re_new("ab(c", false, err, sizeof(err),
-					   &off);
+	struct match_re *re =
+	    match_re_new("ab(c", false, err, sizeof(err), &off);
 
 	ck_assert_ptr_null(re);
 	ck_assert_uint_eq(off, 4);
@@ -374,10 +380,10 @@ START_TEST(field_matchers_compare_story_data)
 	t.it[0].item.author = "By Somchai Jaidee, Bangkok";
 	t.it[0].item.language = "en-GB";
 	t.it[0].item.link = "https://www.wire.example:8443/a/b?c";
-	ck_assert(fires("rules:\n  - match: {feed: wire-a}\n    score: 1\n",
-			&t));
-	ck_assert(!fires("rules:\n  - match: {feed: wire-b}\n    score: 1\n",
-			 &t));
+	ck_assert(
+	    fires("rules:\n  - match: {feed: wire-a}\n    score: 1\n", &t));
+	ck_assert(
+	    !fires("rules:\n  - match: {feed: wire-b}\n    score: 1\n", &t));
 	ck_assert(fires("rules:\n  - match: {source: [AP, reuters]}\n"
 			"    score: 1\n",
 			&t));
@@ -390,24 +396,24 @@ START_TEST(field_matchers_compare_story_data)
 	ck_assert(fires("rules:\n  - match: {author: somchai jaidee}\n"
 			"    score: 1\n",
 			&t));
-	ck_assert(fires("rules:\n  - match: {language: en}\n    score: 1\n",
-			&t));
-	ck_assert(!fires("rules:\n  - match: {language: eng}\n    score: 1\n",
-			 &t));
+	ck_assert(
+	    fires("rules:\n  - match: {language: en}\n    score: 1\n", &t));
+	ck_assert(
+	    !fires("rules:\n  - match: {language: eng}\n    score: 1\n", &t));
 	ck_assert(fires("rules:\n  - match: {link_host: wire.example}\n"
 			"    score: 1\n",
 			&t));
 	ck_assert(!fires("rules:\n  - match: {link_host: re.example}\n"
 			 "    score: 1\n",
 			 &t));
-	ck_assert(fires("rules:\n  - match: {newer_than: 2h}\n    score: 1\n",
-			&t));
-	ck_assert(!fires("rules:\n  - match: {older_than: 2h}\n    score: 1\n",
-			 &t));
-	ck_assert(fires("rules:\n  - match: {older_than: 30m}\n    score: 1\n",
-			&t));
-	ck_assert(!fires("rules:\n  - match: {has: image}\n    score: 1\n",
-			 &t));
+	ck_assert(
+	    fires("rules:\n  - match: {newer_than: 2h}\n    score: 1\n", &t));
+	ck_assert(
+	    !fires("rules:\n  - match: {older_than: 2h}\n    score: 1\n", &t));
+	ck_assert(
+	    fires("rules:\n  - match: {older_than: 30m}\n    score: 1\n", &t));
+	ck_assert(
+	    !fires("rules:\n  - match: {has: image}\n    score: 1\n", &t));
 	t.enc.url = "https://wire.example/p.jpg";
 	t.enc.type = "image/jpeg";
 	t.enc.length = -1;
@@ -428,10 +434,9 @@ START_TEST(any_item_of_a_story_can_match)
 	t.it[1] = t.it[0];
 	t.it[1].source = "AP";
 	t.it[1].item.title = "Quake near Phuket";
-	ck_assert(fires("rules:\n  - match: {source: AP}\n    score: 1\n",
-			&t));
-	ck_assert(fires("rules:\n  - match: {words: phuket}\n    score: 1\n",
-			&t));
+	ck_assert(fires("rules:\n  - match: {source: AP}\n    score: 1\n", &t));
+	ck_assert(
+	    fires("rules:\n  - match: {words: phuket}\n    score: 1\n", &t));
 }
 END_TEST
 
@@ -640,14 +645,15 @@ START_TEST(check_reports_rules_file_mistakes_in_that_file)
 			"    match: {use: loop-a}\n"
 			"  - match: {words: x}\n"
 			"    score: 1\n");
-	check_errors("rules_file: lib.yaml\n"
-		     "rules:\n"
-		     "  - use: loop-a\n"
-		     "  - use: missing\n",
-		     "a.yaml:7:10: use: no rule named 'missing'\n"
-		     "lib.yaml:6:5: rules in a rules file need a name: so "
-		     "audiences can use them\n"
-		     "lib.yaml:5:18: use: rule 'loop-a' ends up using itself\n");
+	check_errors(
+	    "rules_file: lib.yaml\n"
+	    "rules:\n"
+	    "  - use: loop-a\n"
+	    "  - use: missing\n",
+	    "a.yaml:7:10: use: no rule named 'missing'\n"
+	    "lib.yaml:6:5: rules in a rules file need a name: so "
+	    "audiences can use them\n"
+	    "lib.yaml:5:18: use: rule 'loop-a' ends up using itself\n");
 }
 END_TEST
 

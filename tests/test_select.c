@@ -58,10 +58,10 @@ make_desk_stories(void)
 }
 
 static const struct select_pick desk_picks[] = {
-	{.story_key = "s8", .until = NOW + 60, .by = "ann", .note = "local"},
-	{.story_key = "s9", .block = true, .until = WD_NOTIME, .by = "bob"},
-	{.story_key = "s10", .block = true, .until = NOW - 1, .by = "bob"},
-	{.story_key = "s7", .until = NOW, .by = "ann"},
+    {.story_key = "s8", .until = NOW + 60, .by = "ann", .note = "local"},
+    {.story_key = "s9", .block = true, .until = WD_NOTIME, .by = "bob"},
+    {.story_key = "s10", .block = true, .until = NOW - 1, .by = "bob"},
+    {.story_key = "s7", .until = NOW, .by = "ann"},
 };
 
 static struct audience *
@@ -92,19 +92,19 @@ START_TEST(select_run_applies_rules_picks_and_quotas)
 		ck_assert_str_eq(st[e[i].story].key, want[i]);
 
 	static const char *const reasons[NS] = {
-		"selected by the rules",
-		"selected by the rules",
-		"per_source_limit 2 for 'Reuters' reached",
-		"per_tag_limit 1 for 'Business' reached",
-		"selected by the rules",
-		"excluded by rule 'no-sport'",
-		"no include rule matched",
-		"picked by ann: local",
-		"blocked by bob",
-		"selected by the rules",
-		"embargoed until 2023-11-14T23:13:20Z",
-		"outside the window",
-		"withdrawn by the wire",
+	    "selected by the rules",
+	    "selected by the rules",
+	    "per_source_limit 2 for 'Reuters' reached",
+	    "per_tag_limit 1 for 'Business' reached",
+	    "selected by the rules",
+	    "excluded by rule 'no-sport'",
+	    "no include rule matched",
+	    "picked by ann: local",
+	    "blocked by bob",
+	    "selected by the rules",
+	    "embargoed until 2023-11-14T23:13:20Z",
+	    "outside the window",
+	    "withdrawn by the wire",
 	};
 	for (size_t i = 0; i < NS; i++) {
 		const struct verdict *v = selection_verdict(sel, i);
@@ -201,18 +201,18 @@ START_TEST(explain_text_shows_rules_quota_and_verdict)
 	make_desk_stories();
 	ck_assert_int_eq(select_run(a, st, NS, desk_picks, 4, NOW, &sel), 5);
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(
-		explain_write(a, sel, st, NS, "s3", EXPLAIN_TEXT, &b), 1);
+	ck_assert_int_eq(explain_write(a, sel, st, NS, "s3", EXPLAIN_TEXT, &b),
+			 1);
 	ck_assert_str_eq(
-		buf_str(&b),
-		"audience desk: 5 of 12 candidate stories in (limit 6)\n"
-		"OUT  s3  2023-11-14T19:13:20Z  Reuters  Thailand election\n"
-		"     rule 'thailand' (" DATA "desk.yaml:11:5): include, "
-		"score +3, tag World News\n"
-		"     score 3 (min_score 1); tags: World News\n"
-		"     quota: per_source_limit 2 for 'Reuters' reached\n"
-		"     verdict: out (per_source_limit 2 for 'Reuters' "
-		"reached)\n");
+	    buf_str(&b),
+	    "audience desk: 5 of 12 candidate stories in (limit 6)\n"
+	    "OUT  s3  2023-11-14T19:13:20Z  Reuters  Thailand election\n"
+	    "     rule 'thailand' (" DATA "desk.yaml:11:5): include, "
+	    "score +3, tag World News\n"
+	    "     score 3 (min_score 1); tags: World News\n"
+	    "     quota: per_source_limit 2 for 'Reuters' reached\n"
+	    "     verdict: out (per_source_limit 2 for 'Reuters' "
+	    "reached)\n");
 	buf_reset(&b);
 	ck_assert_int_eq(explain_write(a, sel, st, NS, NULL, EXPLAIN_TEXT, &b),
 			 12);
@@ -224,9 +224,9 @@ START_TEST(explain_text_shows_rules_quota_and_verdict)
 				     "     verdict: out (no include rule "
 				     "matched)\n"));
 	ck_assert_ptr_null(strstr(buf_str(&b), "s12"));
-	ck_assert_int_eq(explain_write(a, sel, st, NS, "nope", EXPLAIN_TEXT,
-				       &b),
-			 WD_ENOTFOUND);
+	ck_assert_int_eq(
+	    explain_write(a, sel, st, NS, "nope", EXPLAIN_TEXT, &b),
+	    WD_ENOTFOUND);
 	buf_free(&b);
 	selection_free(sel);
 	audience_free(a);
@@ -244,23 +244,23 @@ START_TEST(explain_json_is_one_object)
 	make_desk_stories();
 	ck_assert_int_eq(select_run(a, st, NS, desk_picks, 4, NOW, &sel), 5);
 	buf_init(&b, 1 << 20);
-	ck_assert_int_eq(
-		explain_write(a, sel, st, NS, "s8", EXPLAIN_JSON, &b), 1);
+	ck_assert_int_eq(explain_write(a, sel, st, NS, "s8", EXPLAIN_JSON, &b),
+			 1);
 	ck_assert_str_eq(
-		buf_str(&b),
-		"{\"audience\":\"desk\",\"candidates\":12,\"selected\":5,"
-		"\"limit\":6,\"stories\":[{\"key\":\"s8\",\"title\":\"Phuket "
-		"football final\",\"source\":\"AFP\",\"feed\":\"AFP\","
-		"\"published\":\"2023-11-14T22:08:20Z\",\"in\":true,"
-		"\"picked\":true,\"blocked\":false,\"score\":3,\"rules\":["
-		"{\"name\":\"thailand\",\"file\":\"" DATA "desk.yaml\","
-		"\"line\":11,\"column\":5,\"score\":3,\"include\":true,"
-		"\"exclude\":false,\"stop\":false,\"tags\":[\"World News\"]},"
-		"{\"name\":\"no-sport\",\"file\":\"" DATA "desk.yaml\","
-		"\"line\":21,\"column\":5,\"score\":0,\"include\":false,"
-		"\"exclude\":true,\"stop\":false,\"tags\":[]}],"
-		"\"tags\":[\"World News\"],\"quota\":null,"
-		"\"reason\":\"picked by ann: local\"}]}\n");
+	    buf_str(&b),
+	    "{\"audience\":\"desk\",\"candidates\":12,\"selected\":5,"
+	    "\"limit\":6,\"stories\":[{\"key\":\"s8\",\"title\":\"Phuket "
+	    "football final\",\"source\":\"AFP\",\"feed\":\"AFP\","
+	    "\"published\":\"2023-11-14T22:08:20Z\",\"in\":true,"
+	    "\"picked\":true,\"blocked\":false,\"score\":3,\"rules\":["
+	    "{\"name\":\"thailand\",\"file\":\"" DATA "desk.yaml\","
+	    "\"line\":11,\"column\":5,\"score\":3,\"include\":true,"
+	    "\"exclude\":false,\"stop\":false,\"tags\":[\"World News\"]},"
+	    "{\"name\":\"no-sport\",\"file\":\"" DATA "desk.yaml\","
+	    "\"line\":21,\"column\":5,\"score\":0,\"include\":false,"
+	    "\"exclude\":true,\"stop\":false,\"tags\":[]}],"
+	    "\"tags\":[\"World News\"],\"quota\":null,"
+	    "\"reason\":\"picked by ann: local\"}]}\n");
 	buf_free(&b);
 	selection_free(sel);
 	audience_free(a);
