@@ -184,135 +184,58 @@ static const char *const synonyms[][8] = {
     {"crash", "collision", "collid", NULL},
     {"summon", "call", "calls", NULL}};
 
-/* Countries: the canonical name first, then what else names them. */
-static const char *const countries[] = {
-    "us|usa|america|american|americans|united states|washington",
-    "uk|britain|british|united kingdom|england|english|london",
-    "china|chinese|beijing",
-    "russia|russian|russians|moscow|kremlin",
-    "france|french|paris",
-    "germany|german|germans|berlin",
-    "japan|japanese|tokyo",
-    "india|indian|new delhi|delhi",
-    "italy|italian|rome",
-    "spain|spanish|madrid",
-    "canada|canadian|ottawa",
-    "mexico|mexican",
-    "brazil|brazilian",
-    "argentina|argentine",
-    "chile|chilean",
-    "peru|peruvian",
-    "colombia|colombian",
-    "venezuela|venezuelan",
-    "ecuador|ecuadorean|ecuadorian",
-    "bolivia|bolivian",
-    "cuba|cuban",
-    "haiti|haitian",
-    "australia|australian|canberra",
-    "new zealand",
-    "indonesia|indonesian",
-    "philippines|philippine|filipino|manila",
-    "vietnam|vietnamese",
-    "thailand|thai|bangkok",
-    "malaysia|malaysian",
-    "singapore",
-    "myanmar|burma|burmese",
-    "cambodia|cambodian",
-    "laos|lao",
-    "south korea|seoul",
-    "north korea|pyongyang",
-    "korea|korean",
-    "taiwan|taiwanese|taipei",
-    "hong kong",
-    "pakistan|pakistani",
-    "afghanistan|afghan",
-    "bangladesh|bangladeshi",
-    "sri lanka|sri lankan",
-    "nepal|nepalese",
-    "iran|iranian|tehran",
-    "iraq|iraqi|baghdad",
-    "syria|syrian|damascus",
-    "turkey|turkish|ankara|turkiye",
-    "israel|israeli|israelis",
-    "lebanon|lebanese|beirut",
-    "jordan|jordanian",
-    "egypt|egyptian|cairo",
-    "saudi arabia|saudi|riyadh",
-    "yemen|yemeni",
-    "qatar|qatari",
-    "united arab emirates|uae|emirati",
-    "kuwait|kuwaiti",
-    "oman|omani",
-    "libya|libyan",
-    "tunisia|tunisian",
-    "algeria|algerian",
-    "morocco|moroccan",
-    "nigeria|nigerian",
-    "ghana|ghanaian",
-    "ivory coast|ivorian|cote divoire",
-    "senegal|senegalese",
-    "mali|malian",
-    "niger|nigerien",
-    "kenya|kenyan|nairobi",
-    "ethiopia|ethiopian",
-    "somalia|somali",
-    "sudan|sudanese",
-    "south sudan",
-    "uganda|ugandan",
-    "tanzania|tanzanian",
-    "rwanda|rwandan",
-    "congo|congolese",
-    "angola|angolan",
-    "mozambique",
-    "zimbabwe|zimbabwean",
-    "zambia|zambian",
-    "south africa|south african",
-    "ukraine|ukrainian|kyiv|kiev",
-    "poland|polish|warsaw",
-    "netherlands|dutch|holland|amsterdam",
-    "belgium|belgian|brussels",
-    "sweden|swedish",
-    "norway|norwegian",
-    "denmark|danish",
-    "finland|finnish",
-    "iceland|icelandic",
-    "ireland|irish|dublin",
-    "portugal|portuguese|lisbon",
-    "greece|greek|athens",
-    "austria|austrian|vienna",
-    "switzerland|swiss",
-    "hungary|hungarian",
-    "romania|romanian",
-    "bulgaria|bulgarian",
-    "serbia|serbian",
-    "croatia|croatian",
-    "czech republic|czech",
-    "slovakia|slovak",
-    "belarus|belarusian",
-    "georgia|georgian",
-    "armenia|armenian",
-    "azerbaijan|azeri",
-    "kazakhstan|kazakh",
-    "uzbekistan|uzbek",
-    "mongolia|mongolian",
-    "estonia|estonian",
-    "latvia|latvian",
-    "lithuania|lithuanian",
-    "moldova|moldovan",
-    "cyprus|cypriot",
-    "malta|maltese",
-    "panama|panamanian",
-    "guatemala|guatemalan",
-    "honduras|honduran",
-    "nicaragua|nicaraguan",
-    "el salvador|salvadoran",
-    "costa rica|costa rican",
-    "uruguay|uruguayan",
-    "paraguay|paraguayan",
-    "jamaica|jamaican",
-    "fiji|fijian",
-    "papua new guinea",
-    "palestinian|palestinians|gaza|west bank"};
+/* Countries, one row each: "#" + the canonical name, then what else names
+ * it (adjectives, capitals), each followed by "|". One string, so a lookup
+ * is one strstr. */
+static const char countries[] =
+    "#us|usa|america|american|americans|united states|washington|"
+    "#uk|britain|british|united kingdom|england|english|london|"
+    "#china|chinese|beijing|#russia|russian|russians|moscow|kremlin|"
+    "#france|french|paris|#germany|german|germans|berlin|"
+    "#japan|japanese|tokyo|#india|indian|new delhi|delhi|"
+    "#italy|italian|rome|#spain|spanish|madrid|#canada|canadian|ottawa|"
+    "#mexico|mexican|#brazil|brazilian|#argentina|argentine|"
+    "#chile|chilean|#peru|peruvian|#colombia|colombian|"
+    "#venezuela|venezuelan|#ecuador|ecuadorean|ecuadorian|"
+    "#bolivia|bolivian|#cuba|cuban|#haiti|haitian|"
+    "#australia|australian|canberra|#new zealand|#indonesia|indonesian|"
+    "#philippines|philippine|filipino|manila|#vietnam|vietnamese|"
+    "#thailand|thai|bangkok|#malaysia|malaysian|#singapore|"
+    "#myanmar|burma|burmese|#cambodia|cambodian|#laos|lao|"
+    "#south korea|seoul|#north korea|pyongyang|#korea|korean|"
+    "#taiwan|taiwanese|taipei|#hong kong|#pakistan|pakistani|"
+    "#afghanistan|afghan|#bangladesh|bangladeshi|#sri lanka|sri lankan|"
+    "#nepal|nepalese|#iran|iranian|tehran|#iraq|iraqi|baghdad|"
+    "#syria|syrian|damascus|#turkey|turkish|ankara|turkiye|"
+    "#israel|israeli|israelis|#lebanon|lebanese|beirut|"
+    "#jordan|jordanian|#egypt|egyptian|cairo|"
+    "#saudi arabia|saudi|riyadh|#yemen|yemeni|#qatar|qatari|"
+    "#united arab emirates|uae|emirati|#kuwait|kuwaiti|#oman|omani|"
+    "#libya|libyan|#tunisia|tunisian|#algeria|algerian|"
+    "#morocco|moroccan|#nigeria|nigerian|#ghana|ghanaian|"
+    "#ivory coast|ivorian|cote divoire|#senegal|senegalese|"
+    "#mali|malian|#niger|nigerien|#kenya|kenyan|nairobi|"
+    "#ethiopia|ethiopian|#somalia|somali|#sudan|sudanese|#south sudan|"
+    "#uganda|ugandan|#tanzania|tanzanian|#rwanda|rwandan|"
+    "#congo|congolese|#angola|angolan|#mozambique|#zimbabwe|zimbabwean|"
+    "#zambia|zambian|#south africa|south african|"
+    "#ukraine|ukrainian|kyiv|kiev|#poland|polish|warsaw|"
+    "#netherlands|dutch|holland|amsterdam|#belgium|belgian|brussels|"
+    "#sweden|swedish|#norway|norwegian|#denmark|danish|"
+    "#finland|finnish|#iceland|icelandic|#ireland|irish|dublin|"
+    "#portugal|portuguese|lisbon|#greece|greek|athens|"
+    "#austria|austrian|vienna|#switzerland|swiss|#hungary|hungarian|"
+    "#romania|romanian|#bulgaria|bulgarian|#serbia|serbian|"
+    "#croatia|croatian|#czech republic|czech|#slovakia|slovak|"
+    "#belarus|belarusian|#georgia|georgian|#armenia|armenian|"
+    "#azerbaijan|azeri|#kazakhstan|kazakh|#uzbekistan|uzbek|"
+    "#mongolia|mongolian|#estonia|estonian|#latvia|latvian|"
+    "#lithuania|lithuanian|#moldova|moldovan|#cyprus|cypriot|"
+    "#malta|maltese|#panama|panamanian|#guatemala|guatemalan|"
+    "#honduras|honduran|#nicaragua|nicaraguan|#el salvador|salvadoran|"
+    "#costa rica|costa rican|#uruguay|uruguayan|#paraguay|paraguayan|"
+    "#jamaica|jamaican|#fiji|fijian|#papua new guinea|"
+    "#palestinian|palestinians|gaza|west bank|";
 
 /* Abbreviations whose point ends no sentence. */
 static const char *const abbrevs[] = {
@@ -385,7 +308,7 @@ static int
 list_index(const char *const *list, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(list[i], s))
+		if (list[i][0] == s[0] && !strcmp(list[i], s))
 			return (int)i;
 	}
 	return -1;
@@ -624,7 +547,8 @@ synonym(const char *w)
 			char e[TOK_MAX];
 			size_t el = strlen(synonyms[r][c]);
 
-			if (el >= TOK_MAX)
+			/* stems keep the first letter: a cheap filter */
+			if (synonyms[r][c][0] != w[0] || el >= TOK_MAX)
 				continue;
 			memcpy(e, synonyms[r][c], el + 1);
 			stem(e, &el);
@@ -633,6 +557,21 @@ synonym(const char *w)
 		}
 	}
 	return w;
+}
+
+/* The canonical country (up to its "|") whose row names cand, or NULL. */
+static const char *
+find_alias(const char *cand, size_t cl)
+{
+	for (const char *p = countries; (p = strstr(p, cand)); p++) {
+		if (p == countries || (p[-1] != '|' && p[-1] != '#') ||
+		    p[cl] != '|')
+			continue;
+		while (p[-1] != '#')
+			p--;
+		return p;
+	}
+	return NULL;
 }
 
 /* Country at toks[i] (up to three words): its canonical name and how many
@@ -665,21 +604,11 @@ country_at(const struct tok *toks, size_t ntoks, size_t i, size_t *span)
 		cand[cl] = '\0';
 		if (k == 1 && !strcmp(cand, "us") && !(toks[i].flags & T_UPPER))
 			continue; /* "Us" is a pronoun */
-		for (size_t c = 0; c < NELEM(countries); c++) {
-			const char *p = countries[c];
+		const char *hit = find_alias(cand, cl);
 
-			for (;;) {
-				const char *bar = strchr(p, '|');
-				size_t al = bar ? (size_t)(bar - p) : strlen(p);
-
-				if (al == cl && !memcmp(p, cand, cl)) {
-					*span = k;
-					return countries[c];
-				}
-				if (!bar)
-					break;
-				p = bar + 1;
-			}
+		if (hit) {
+			*span = k;
+			return hit;
 		}
 	}
 	return NULL;
@@ -1055,6 +984,34 @@ promote_names(struct simdup_sig *sig)
 	sig->nfeats = (uint16_t)k;
 }
 
+/*
+ * MinHash of the shingle set: hash k of a shingle is the top half of
+ * a_k * x + b_k (mod 2^64), x the shingle mixed to 64 bits, a_k odd: one
+ * multiply per shingle and hash. The constants derive from k, so the
+ * values (and the band keys stored from them) never change between runs.
+ */
+static void
+minhash(const uint32_t *sh, size_t n, uint32_t out[SIMDUP_HASHES])
+{
+	uint64_t a[SIMDUP_HASHES], b[SIMDUP_HASHES];
+
+	for (size_t k = 0; k < SIMDUP_HASHES; k++) {
+		a[k] = mix64(2 * k + 1) | 1;
+		b[k] = mix64(2 * k + 2);
+		out[k] = UINT32_MAX;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = mix64(sh[i]);
+
+		for (size_t k = 0; k < SIMDUP_HASHES; k++) {
+			uint32_t h = (uint32_t)((a[k] * x + b[k]) >> 32);
+
+			if (h < out[k])
+				out[k] = h;
+		}
+	}
+}
+
 void
 simdup_sign(const char *title, const char *lead, struct simdup_sig *out)
 {
@@ -1097,17 +1054,7 @@ simdup_sign(const char *title, const char *lead, struct simdup_sig *out)
 	out->nshingles = (uint16_t)(u > SIMDUP_SHINGLES ? SIMDUP_SHINGLES : u);
 	memcpy(out->shingles, g.sh, out->nshingles * sizeof(uint32_t));
 
-	for (size_t k = 0; k < SIMDUP_HASHES; k++)
-		out->minhash[k] = UINT32_MAX;
-	for (size_t i = 0; i < u; i++) {
-		for (size_t k = 0; k < SIMDUP_HASHES; k++) {
-			uint32_t h =
-			    (uint32_t)(mix64(g.sh[i] ^ mix64(k + 1)) >> 32);
-
-			if (h < out->minhash[k])
-				out->minhash[k] = h;
-		}
-	}
+	minhash(g.sh, u, out->minhash);
 }
 
 size_t

@@ -71,11 +71,15 @@ storymatch(const struct storymatch_item *item,
 		return STORYMATCH_NONE;
 	bool same_source = item->source && other->source &&
 			   !wd_strcasecmp(item->source, other->source);
-	unsigned g = simdup_conflicts(item->sig, other->sig);
 	const struct wirever *a = item->wv, *b = other->wv;
+	bool same_key = same_source && *a->key && !strcmp(a->key, b->key);
 
-	if (same_source && *a->key && !strcmp(a->key, b->key) &&
-	    (a->kill || b->kill || !(g & SIMDUP_G_DAYS)))
+	/* Most candidates stop here, before the guards are read. */
+	if (!same_key && s < threshold * UPDATE_SHARE)
+		return STORYMATCH_NONE;
+	unsigned g = simdup_conflicts(item->sig, other->sig);
+
+	if (same_key && (a->kill || b->kill || !(g & SIMDUP_G_DAYS)))
 		return STORYMATCH_VERSION;
 	if (kind_class(a->kind) != kind_class(b->kind))
 		return STORYMATCH_NONE;
