@@ -509,25 +509,8 @@ word_lookup(struct scan *x, const char *w, size_t wl, uint64_t h)
 /* A folded word w[0..wl) ended (w is zero-padded to a multiple of 8 past
  * wl when wl <= MAX_WORD). */
 static inline void
-word_done(struct scan *x, const char *w, size_t wl)
+word_hashed(struct scan *x, const char *w, size_t wl, uint64_t h)
 {
-	uint64_t h = 0;
-
-	if (wl <= MAX_WORD) {
-		h = 0x9e3779b97f4a7c15ULL ^ wl;
-		for (size_t i = 0; i < wl; i += 8) {
-			uint64_t v = 0;
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			memcpy(&v, w + i, 8);
-			if (wl - i < 8)
-				v &= ~(~0ULL << (8 * (wl - i)));
-#else
-			memcpy(&v, w + i, wl - i < 8 ? wl - i : 8);
-#endif
-			h = mix(h, v);
-		}
-	}
 	size_t slot = x->nw % MAX_PHRASE_WORDS;
 	size_t fb = filter_bit(h);
 
@@ -536,6 +519,29 @@ word_done(struct scan *x, const char *w, size_t wl)
 	x->nw++;
 	if (wl <= MAX_WORD && (x->d->filter[fb / 64] >> (fb % 64) & 1))
 		word_lookup(x, w, wl, h);
+}
+
+static inline void
+word_done(struct scan *x, const char *w, size_t wl)
+{
+	uint64_t h = 0;
+
+	if (wl <= MAX_WORD) {
+		h = 0x9e3779b97f4a7c15ULL ^ wl;
+		for (size_t i = 0; i < wl; i += 8) {
+			size_t k = wl - i < 8 ? wl - i : 8;
+			uint64_t v = 0;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			memcpy(&v, w + i, 8);
+			v &= ~0ULL >> (64 - 8 * k);
+#else
+			memcpy(&v, w + i, k);
+#endif
+			h = mix(h, v);
+		}
+	}
+	word_hashed(x, w, wl, h);
 }
 
 static inline void
@@ -671,19 +677,30 @@ fast_run(struct scan *x, const char *s, size_t n)
 		if (i >= n)
 			break;
 		size_t start = i;
+		uint64_t v;
 
-		for (;;) {
-			uint64_t v;
+		memcpy(&v, f + i, 8);
+		uint64_t z = zero_bytes(v);
 
-			memcpy(&v, f + i, 8);
-			uint64_t z = zero_bytes(v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* Most words are shorter than 8: the load that found the end
+		 * holds the word; keep the bytes below the first zero. */
+		if (z) {
+			size_t wl = (size_t)__builtin_ctzll(z) / 8;
+			uint64_t word = v & (((z & -z) >> 7) - 1);
 
-			if (z) {
-				i += (size_t)__builtin_ctzll(z) / 8;
-				break;
-			}
-			i += 8;
+			word_hashed(x, f + start, wl,
+				    mix(0x9e3779b97f4a7c15ULL ^ wl, word));
+			i += wl;
+			continue;
 		}
+#endif
+		while (!z) {
+			i += 8;
+			memcpy(&v, f + i, 8);
+			z = zero_bytes(v);
+		}
+		i += (size_t)__builtin_ctzll(z) / 8;
 		word_done(x, f + start, i - start);
 	}
 }
