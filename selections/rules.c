@@ -766,9 +766,25 @@ rules_compile(struct ydoc *d, const struct ydoc_node *list,
 				compile_list_entry(r, d, list->kids[i], i);
 		}
 	}
-	/* Check the shared rules no audience uses too: check reports all. */
+	/*
+	 * Check the shared rules this audience doesn't use too, so check
+	 * reports every mistake; they are compiled aside, so their words
+	 * and patterns cost nothing when selecting.
+	 */
+	struct rules aside = {.arena = arena_new(),
+			      .dict = match_dict_new(),
+			      .named = r->named,
+			      .nnamed = r->nnamed,
+			      .feed_ids = feed_ids,
+			      .nfeed_ids = nfeed_ids};
+
 	for (size_t i = 0; i < r->nnamed; i++)
-		(void)compile_named(r, &r->named[i]);
+		(void)compile_named(&aside, &r->named[i]);
+	for (size_t i = 0; i < aside.nres; i++)
+		match_re_free(aside.res[i]);
+	free(aside.res);
+	match_dict_free(aside.dict);
+	arena_free(aside.arena);
 	for (size_t i = 0; i < r->nlibs; i++) {
 		ydoc_add_errors(d, r->libs[i]);
 		ydoc_free(r->libs[i]);

@@ -649,7 +649,9 @@ START_TEST(check_reports_rules_file_mistakes_in_that_file)
 			"  - name: loop-b\n"
 			"    match: {use: loop-a}\n"
 			"  - match: {words: x}\n"
-			"    score: 1\n");
+			"    score: 1\n"
+			"  - name: unused\n"
+			"    match: {regex: 'a)'}\n");
 	check_errors(
 	    "rules_file: lib.yaml\n"
 	    "rules:\n"
@@ -658,7 +660,9 @@ START_TEST(check_reports_rules_file_mistakes_in_that_file)
 	    "a.yaml:7:10: use: no rule named 'missing'\n"
 	    "lib.yaml:6:5: rules in a rules file need a name: so "
 	    "audiences can use them\n"
-	    "lib.yaml:5:18: use: rule 'loop-a' ends up using itself\n");
+	    "lib.yaml:5:18: use: rule 'loop-a' ends up using itself\n"
+	    "lib.yaml:9:22: bad regex: unmatched closing parenthesis (at "
+	    "character 2 of the pattern)\n");
 }
 END_TEST
 
