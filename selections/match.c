@@ -793,6 +793,7 @@ match_dict_free(struct match_dict *d)
 struct match_re {
 	pcre2_code *code;
 	pcre2_match_data *md; /* scratch, reused by every match */
+	bool jit;             /* compiled to machine code */
 };
 
 struct match_re *
@@ -818,11 +819,10 @@ match_re_new(const char *pattern, bool case_sensitive, char *err, size_t errlen,
 		*erroff = off;
 		return NULL;
 	}
-	/* Without JIT (some architectures) matching still works, slower. */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-
 	struct match_re *m = xcalloc(1, sizeof(*m));
 
+	/* Without JIT (some architectures) matching still works, slower. */
+	m->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
 	m->code = re;
 	m->md = pcre2_match_data_create_from_pattern(re, NULL);
 	if (!m->md)
@@ -833,7 +833,10 @@ match_re_new(const char *pattern, bool case_sensitive, char *err, size_t errlen,
 bool
 match_re_find(const struct match_re *re, const char *s, size_t n)
 {
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, re->md, NULL);
+	int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, 0, 0,
+					   re->md, NULL)
+			 : pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, re->md,
+				       NULL);
 
 	return rc >= 0;
 }

@@ -316,6 +316,7 @@ START_TEST(match_re_reports_offset)
 	re = match_re_new("b[aeiou]t", false, err, sizeof(err), &off);
 	ck_assert(match_re_find(re, "A BUT", 5));
 	ck_assert(!match_re_find(re, "bxt", 3));
+	ck_assert(match_re_find(re, "\xff\xfe bat", 6));
 	match_re_free(re);
 }
 END_TEST
