@@ -616,9 +616,13 @@ country_at(const struct tok *toks, size_t ntoks, size_t i, size_t *span)
 
 struct signer {
 	struct simdup_sig *sig;
-	uint32_t sh[TOKS_MAX]; /* shingle hashes, unsorted, with repeats */
-	size_t nsh;
-	unsigned group; /* name phrase counter */
+	uint32_t sh[TOKS_MAX];  /* shingle hashes, unsorted, with repeats */
+	uint32_t tsh[TOKS_MAX]; /* the headline's, likewise */
+	size_t nsh, ntsh;
+	size_t words, stops; /* words read, and English stop words among them */
+	size_t title_words;  /* headline words that are not stop words */
+	bool subject_done;   /* the headline's first such word was seen */
+	unsigned group;      /* name phrase counter */
 	bool in_phrase;
 };
 
@@ -628,11 +632,25 @@ shingle_hash(const char *s, size_t n)
 	return (uint32_t)(hash_str(s, n, 0x5d1f) >> 32);
 }
 
-static void
-add_shingle(struct signer *g, const char *s, size_t n)
+static size_t
+code_points(const char *s)
 {
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void
+add_shingle(struct signer *g, bool title, const char *s, size_t n)
+{
+	uint32_t h = shingle_hash(s, n);
+
 	if (g->nsh < TOKS_MAX)
-		g->sh[g->nsh++] = shingle_hash(s, n);
+		g->sh[g->nsh++] = h;
+	if (title && g->ntsh < TOKS_MAX)
+		g->tsh[g->ntsh++] = h;
 }
 
 static void
@@ -801,6 +819,14 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 		}
 		if (!title && lead_words >= LEAD_WORDS)
 			break;
+		bool stop = !(t->flags & T_NUM) && word_in(stopwords, t->s);
+
+		if (!(t->flags & T_NUM)) {
+			g->words++;
+			g->stops += stop;
+		}
+		if (title && !stop && g->title_words++)
+			g->subject_done = true;
 		if (t->flags & T_NUM) {
 			size_t nl = norm_number(t, num, sizeof(num));
 			long v = small_int(num);
@@ -825,7 +851,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 				add_feat(
 				    g, y >= 1900 && y <= 2100 ? F_YEAR : F_NUM,
 				    title, num, nl);
-				add_shingle(g, num, nl);
+				add_shingle(g, title, num, nl);
 				lead_words += !title;
 			}
 			g->in_phrase = false;
@@ -862,7 +888,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			int dl = snprintf(num, sizeof(num), "%d", nw);
 
 			add_feat(g, F_NUM, title, num, (size_t)dl);
-			add_shingle(g, num, (size_t)dl);
+			add_shingle(g, title, num, (size_t)dl);
 			g->in_phrase = false;
 			continue;
 		}
@@ -873,7 +899,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			size_t cl = strcspn(country, "|");
 
 			add_feat(g, F_COUNTRY, title, country, cl);
-			add_shingle(g, country, cl);
+			add_shingle(g, title, country, cl);
 			for (size_t j = 1; j < span; j++)
 				toks[i + j].flags |= T_USED;
 			g->in_phrase = false;
@@ -907,7 +933,13 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 		stem(w, &wl);
 		const char *sy = synonym(w);
 
-		add_shingle(g, sy, strlen(sy));
+		if (code_points(sy) > 1) /* "s", "ð": noise in any language */
+			add_shingle(g, title, sy, strlen(sy));
+		/* the subject: a headline opening on a capitalized word that
+		 * is not a country, number or stop word */
+		if (title && !g->subject_done && (t->flags & T_CAP) &&
+		    !word_in(generic_caps, t->s))
+			g->sig->subject = shingle_hash(sy, strlen(sy));
 	}
 }
 
@@ -984,6 +1016,20 @@ promote_names(struct simdup_sig *sig)
 	sig->nfeats = (uint16_t)k;
 }
 
+/* Keep the headline's smallest distinct shingles, ascending. */
+static void
+sign_title(struct signer *g, struct simdup_sig *out)
+{
+	size_t u = 0;
+
+	qsort(g->tsh, g->ntsh, sizeof(uint32_t), cmp_u32);
+	for (size_t i = 0; i < g->ntsh && u < SIMDUP_TITLE; i++) {
+		if (!u || g->tsh[i] != out->title[u - 1])
+			out->title[u++] = g->tsh[i];
+	}
+	out->ntitle = (uint8_t)u;
+}
+
 /*
  * MinHash of the shingle set: hash k of a shingle is the top half of
  * a_k * x + b_k (mod 2^64), x the shingle mixed to 64 bits, a_k odd: one
@@ -1050,6 +1096,10 @@ simdup_sign(const char *title, const char *lead, struct simdup_sig *out)
 		if (!u || g.sh[i] != g.sh[u - 1])
 			g.sh[u++] = g.sh[i];
 	}
+	sign_title(&g, out);
+	/* English running text is a third to a half stop words; a title
+	 * alone is too short to tell and counts as English. */
+	out->english = g.words < 12 || g.stops * 10 >= g.words;
 	out->sampled = u > SIMDUP_SHINGLES;
 	out->nshingles = (uint16_t)(u > SIMDUP_SHINGLES ? SIMDUP_SHINGLES : u);
 	memcpy(out->shingles, g.sh, out->nshingles * sizeof(uint32_t));
@@ -1193,6 +1243,58 @@ names_conflict(const struct simdup_sig *a, const struct simdup_sig *b)
 	return !common;
 }
 
+static bool
+in_title(const struct simdup_sig *s, uint32_t h)
+{
+	for (size_t i = 0; i < s->ntitle; i++) {
+		if (s->title[i] == h)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One headline template, another subject: "Gartner Outperform" / "PayPal
+ * Outperform", "Acme shares fall on profit warning" / "Zenco shares ...".
+ * The headlines open on different capitalized words, neither headline has
+ * the other's, and without them three quarters of the headline words are
+ * the same. (A looser test would part "Strong quake hits Chile" from
+ * "Powerful quake hits off Chile coast".)
+ */
+static bool
+subject_conflict(const struct simdup_sig *a, const struct simdup_sig *b)
+{
+	if (!a->subject || !b->subject || a->subject == b->subject ||
+	    in_title(a, b->subject) || in_title(b, a->subject))
+		return false;
+	size_t both = 0, uni = 0;
+
+	for (size_t i = 0; i < a->ntitle; i++) {
+		if (a->title[i] == a->subject)
+			continue;
+		uni++;
+		both += in_title(b, a->title[i]);
+	}
+	for (size_t i = 0; i < b->ntitle; i++)
+		uni += b->title[i] != b->subject && !in_title(a, b->title[i]);
+	return uni && both * 4 >= uni * 3;
+}
+
+double
+simdup_threshold(const struct simdup_sig *a, const struct simdup_sig *b,
+		 double base)
+{
+	double t = base;
+
+	if ((a->nshingles < SIMDUP_SHORT_TEXT ||
+	     b->nshingles < SIMDUP_SHORT_TEXT) &&
+	    t < SIMDUP_SHORT_THRESHOLD)
+		t = SIMDUP_SHORT_THRESHOLD;
+	if ((!a->english || !b->english) && t < SIMDUP_FOREIGN_THRESHOLD)
+		t = SIMDUP_FOREIGN_THRESHOLD;
+	return t;
+}
+
 unsigned
 simdup_conflicts(const struct simdup_sig *a, const struct simdup_sig *b)
 {
@@ -1210,6 +1312,8 @@ simdup_conflicts(const struct simdup_sig *a, const struct simdup_sig *b)
 		g |= SIMDUP_G_DAYS;
 	if (names_conflict(a, b) || names_conflict(b, a))
 		g |= SIMDUP_G_NAMES;
+	if (subject_conflict(a, b))
+		g |= SIMDUP_G_SUBJECT;
 	return g;
 }
 
@@ -1221,12 +1325,16 @@ simdup_same_story(const struct simdup_sig *a, const struct simdup_sig *b,
 
 	if (score)
 		*score = s;
-	return s >= threshold && !simdup_conflicts(a, b);
+	return s >= simdup_threshold(a, b, threshold) &&
+	       !simdup_conflicts(a, b);
 }
 
-/* Blob layout, little-endian: "SD" magic, version, flags, nshingles (2),
- * nfeats (2), minhash, shingles, feats (4 bytes each). */
-enum { BLOB_VERSION = 1 };
+/*
+ * Blob layout, little-endian: "SD", version, flags (1 sampled, 2 english),
+ * nshingles (2), nfeats (2), ntitle (1), subject (4), then minhash,
+ * shingles, feats and title, 4 bytes each: 13 + 4 * (128 + n + n + n).
+ */
+enum { BLOB_VERSION = 2, BLOB_HEAD = 13 };
 
 static unsigned char *
 put32(unsigned char *p, uint32_t v)
@@ -1245,6 +1353,22 @@ get32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
+static unsigned char *
+put_array(unsigned char *p, const uint32_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p = put32(p, v[i]);
+	return p;
+}
+
+static const unsigned char *
+get_array(const unsigned char *p, uint32_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++, p += 4)
+		v[i] = get32(p);
+	return p;
+}
+
 size_t
 simdup_to_blob(const struct simdup_sig *s, unsigned char blob[SIMDUP_BLOB_MAX])
 {
@@ -1253,17 +1377,17 @@ simdup_to_blob(const struct simdup_sig *s, unsigned char blob[SIMDUP_BLOB_MAX])
 	*p++ = 'S';
 	*p++ = 'D';
 	*p++ = BLOB_VERSION;
-	*p++ = s->sampled ? 1 : 0;
+	*p++ = (unsigned char)((s->sampled ? 1 : 0) | (s->english ? 2 : 0));
 	*p++ = (unsigned char)s->nshingles;
 	*p++ = (unsigned char)(s->nshingles >> 8);
 	*p++ = (unsigned char)s->nfeats;
 	*p++ = (unsigned char)(s->nfeats >> 8);
-	for (size_t i = 0; i < SIMDUP_HASHES; i++)
-		p = put32(p, s->minhash[i]);
-	for (size_t i = 0; i < s->nshingles; i++)
-		p = put32(p, s->shingles[i]);
-	for (size_t i = 0; i < s->nfeats; i++)
-		p = put32(p, s->feats[i]);
+	*p++ = s->ntitle;
+	p = put32(p, s->subject);
+	p = put_array(p, s->minhash, SIMDUP_HASHES);
+	p = put_array(p, s->shingles, s->nshingles);
+	p = put_array(p, s->feats, s->nfeats);
+	p = put_array(p, s->title, s->ntitle);
 	return (size_t)(p - blob);
 }
 
@@ -1274,25 +1398,27 @@ simdup_from_blob(const void *blob, size_t len, struct simdup_sig *out)
 	struct simdup_sig s;
 
 	memset(&s, 0, sizeof(s));
-	if (len < 8 || p[0] != 'S' || p[1] != 'D' || p[2] != BLOB_VERSION ||
-	    p[3] > 1)
+	if (len < BLOB_HEAD || p[0] != 'S' || p[1] != 'D' ||
+	    p[2] != BLOB_VERSION || p[3] > 3)
 		return WD_EPARSE;
-	s.sampled = p[3];
+	s.sampled = p[3] & 1;
+	s.english = (p[3] & 2) != 0;
 	size_t ns = (size_t)p[4] | (size_t)p[5] << 8;
 	size_t nf = (size_t)p[6] | (size_t)p[7] << 8;
+	size_t nt = p[8];
 
-	if (ns > SIMDUP_SHINGLES || nf > SIMDUP_FEATS ||
-	    len != 8 + 4 * (SIMDUP_HASHES + ns + nf))
+	if (ns > SIMDUP_SHINGLES || nf > SIMDUP_FEATS || nt > SIMDUP_TITLE ||
+	    len != BLOB_HEAD + 4 * (SIMDUP_HASHES + ns + nf + nt))
 		return WD_EPARSE;
-	p += 8;
-	for (size_t i = 0; i < SIMDUP_HASHES; i++, p += 4)
-		s.minhash[i] = get32(p);
-	for (size_t i = 0; i < ns; i++, p += 4)
-		s.shingles[i] = get32(p);
-	for (size_t i = 0; i < nf; i++, p += 4)
-		s.feats[i] = get32(p);
+	s.subject = get32(p + 9);
+	p += BLOB_HEAD;
+	p = get_array(p, s.minhash, SIMDUP_HASHES);
+	p = get_array(p, s.shingles, ns);
+	p = get_array(p, s.feats, nf);
+	get_array(p, s.title, nt);
 	s.nshingles = (uint16_t)ns;
 	s.nfeats = (uint16_t)nf;
+	s.ntitle = (uint8_t)nt;
 	*out = s;
 	return 0;
 }

@@ -59,7 +59,9 @@ storymatch(const struct storymatch_item *item,
 	   const struct storymatch_item *other,
 	   const struct storymatch_opts *opts, double *score)
 {
-	double threshold = opts ? opts->threshold : STORYMATCH_THRESHOLD;
+	double threshold =
+	    simdup_threshold(item->sig, other->sig,
+			     opts ? opts->threshold : STORYMATCH_THRESHOLD);
 	int64_t window = opts ? opts->window : STORYMATCH_WINDOW;
 	double s = simdup_score(item->sig, other->sig);
 

@@ -125,7 +125,17 @@ START_TEST(guard_other_company)
 			"Zentra shares slump after profit warning",
 			"Shares in Zentra fell after it cut its forecast.", &g,
 			NULL));
-	ck_assert_uint_eq(g, SIMDUP_G_NAMES);
+	ck_assert_uint_eq(g, SIMDUP_G_NAMES | SIMDUP_G_SUBJECT);
+	/* one template, another subject, no proven names */
+	ck_assert(!same("Lumica Outperform", "Analysts raise their target.",
+			"Zentra Outperform", "Analysts raise their target.", &g,
+			NULL));
+	ck_assert_uint_eq(g, SIMDUP_G_SUBJECT);
+	/* another opening word in another headline is no conflict */
+	ck_assert(same("Strong quake shakes central Chile",
+		       "A quake shook Chile on Sunday.",
+		       "Powerful quake hits off central Chile",
+		       "A quake shook Chile on Sunday.", &g, NULL));
 	/* one word of a name is enough: "Hanna Lind" = "Lind" */
 	ck_assert(same("Norvex chief Hanna Lind resigns",
 		       "The chief executive of Norvex, Hanna Lind, resigned.",
@@ -147,6 +157,34 @@ START_TEST(guard_other_day)
 			"Factory output rose in April", "Output rose 1 point.",
 			&g, NULL));
 	ck_assert_uint_eq(g, SIMDUP_G_DAYS);
+}
+END_TEST
+
+START_TEST(foreign_text_needs_a_higher_score)
+{
+	struct simdup_sig en, de;
+
+	simdup_sign("Port strike spreads to Rotterdam",
+		    "Dock workers at the port walked out on Monday and the "
+		    "strike is spreading to other terminals in the city, "
+		    "halting container traffic and ferry services.",
+		    &en);
+	simdup_sign("Streik im Hafen weitet sich aus",
+		    "Die Hafenarbeiter in Rotterdam haben am Montag die Arbeit "
+		    "niedergelegt, der Streik greift auf andere Terminals "
+		    "der Stadt über.",
+		    &de);
+	ck_assert(en.english);
+	ck_assert(!de.english);
+	ck_assert_double_eq(simdup_threshold(&en, &en, 0.2), 0.2);
+	ck_assert_double_eq(simdup_threshold(&en, &de, 0.2),
+			    SIMDUP_FOREIGN_THRESHOLD);
+	ck_assert_double_eq(simdup_threshold(&de, &de, 0.7), 0.7);
+	/* a bare headline is too short for a low threshold */
+	simdup_sign("Port strike spreads to Rotterdam", NULL, &de);
+	ck_assert(de.english);
+	ck_assert_double_eq(simdup_threshold(&en, &de, 0.2),
+			    SIMDUP_SHORT_THRESHOLD);
 }
 END_TEST
 
@@ -233,6 +271,10 @@ START_TEST(blob_round_trip)
 	ck_assert_uint_eq(a.nfeats, b.nfeats);
 	ck_assert_mem_eq(a.shingles, b.shingles, a.nshingles * 4);
 	ck_assert_mem_eq(a.feats, b.feats, a.nfeats * 4);
+	ck_assert_uint_eq(a.ntitle, b.ntitle);
+	ck_assert_mem_eq(a.title, b.title, a.ntitle * 4);
+	ck_assert_uint_eq(a.subject, b.subject);
+	ck_assert_int_eq(a.english, b.english);
 	ck_assert_double_eq(simdup_score(&a, &b), 1.0);
 	ck_assert_uint_eq(simdup_conflicts(&a, &b), 0);
 
@@ -260,6 +302,7 @@ test_suite(void)
 	tcase_add_test(tc, guard_other_number);
 	tcase_add_test(tc, guard_other_company);
 	tcase_add_test(tc, guard_other_day);
+	tcase_add_test(tc, foreign_text_needs_a_higher_score);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("storage");

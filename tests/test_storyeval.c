@@ -308,9 +308,9 @@ static void
 tally_guards(void)
 {
 	static const char *const names[] = {"numbers", "names", "countries",
-					    "days"};
+					    "days", "subject"};
 	struct eset set;
-	size_t over = 0, blocked = 0, by[4] = {0};
+	size_t over = 0, blocked = 0, by[5] = {0};
 
 	load(&set, eval_path);
 	for (size_t i = 0; i < set.n; i++) {
@@ -331,14 +331,14 @@ tally_guards(void)
 				    "UNGUARDED %s/%s: %s | %s (score %.2f)\n",
 				    a->family, b->family, a->title, b->title,
 				    simdup_score(&a->sig, &b->sig));
-			for (int k = 0; k < 4; k++)
+			for (int k = 0; k < 5; k++)
 				by[k] += (g >> k) & 1;
 		}
 	}
 	printf("storyeval guards: %zu pairs of different stories score >= "
 	       "%.2f, %zu blocked;",
 	       over, STORYMATCH_THRESHOLD, blocked);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 5; k++)
 		printf(" %s %zu", names[k], by[k]);
 	printf("\n");
 	fflush(stdout);
