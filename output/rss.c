@@ -19,6 +19,37 @@ put_elem(struct buf *out, const char *indent, const char *name,
 	buf_appendf(out, "</%s>\n", name);
 }
 
+/*
+ * Append <name>text</name> for an element readers take as HTML (the
+ * channel description): the plain text is HTML-escaped first, so that
+ * "<!DOCTYPE" or "AT&T" reads as written instead of as markup.
+ */
+static void
+put_html_elem(struct buf *out, const char *indent, const char *name,
+	      const char *text)
+{
+	struct buf t, h;
+
+	buf_init(&t, RENDER_TEXT_MAX);
+	buf_init(&h, RENDER_TEXT_MAX);
+	render_plain(&t, text);
+	for (const char *p = buf_str(&t); *p; p++) {
+		if (*p == '&')
+			buf_puts(&h, "&amp;");
+		else if (*p == '<')
+			buf_puts(&h, "&lt;");
+		else if (*p == '>')
+			buf_puts(&h, "&gt;");
+		else
+			buf_putc(&h, *p);
+	}
+	buf_appendf(out, "%s<%s>", indent, name);
+	wd_xml_escape(out, buf_str(&h));
+	buf_appendf(out, "</%s>\n", name);
+	buf_free(&h);
+	buf_free(&t);
+}
+
 /* Append <name>url</name> when url is a safe http(s) URL. */
 static void
 put_url_elem(struct buf *out, const char *indent, const char *name,
@@ -186,9 +217,9 @@ render_rss(const struct render_feed *f, const struct render_entry *entries,
 		 "  <channel>\n");
 	put_elem(out, "    ", "title", f->title ? f->title : f->name);
 	put_url_elem(out, "    ", "link", f->link);
-	put_elem(out, "    ", "description",
-		 f->description ? f->description
-				: (f->title ? f->title : f->name));
+	put_html_elem(out, "    ", "description",
+		      f->description ? f->description
+				     : (f->title ? f->title : f->name));
 	if (render_is_lang(f->language))
 		put_elem(out, "    ", "language", f->language);
 	if (f->copyright && f->copyright[0])

@@ -303,6 +303,18 @@ START_TEST(render_rss_is_deterministic)
 }
 END_TEST
 
+START_TEST(render_rss_channel_description_is_html_escaped)
+{
+	struct render_feed f = {
+	    .name = "d", .title = "T", .description = "<!DOCTYPE ~ AT&T"};
+	char *doc = render_to_string(render_rss, &f, NULL, 0);
+
+	assert_has(doc, "<description>&amp;lt;!DOCTYPE ~ AT&amp;amp;T"
+			"</description>");
+	free(doc);
+}
+END_TEST
+
 START_TEST(render_rss_without_entries_or_options)
 {
 	struct render_feed bare = {.name = "bare", .title = "Bare"};
@@ -1249,6 +1261,7 @@ test_suite(void)
 	tcase_add_test(tc, render_rss_sanitizes_description);
 	tcase_add_test(tc, render_rss_is_deterministic);
 	tcase_add_test(tc, render_rss_without_entries_or_options);
+	tcase_add_test(tc, render_rss_channel_description_is_html_escaped);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("atom");
 	tcase_add_test(tc, render_atom_writes_feed_metadata);
