@@ -32,7 +32,7 @@
  *    "xn--bcher-kva.example" agree. We do our own encoding because
  *    libcurl's CURLU_PUNYCODE depends on the process locale, and identity
  *    must not. XXX: no Unicode normalization (NFC) and no full IDNA
- *    mapping; hosts in wire feeds are ASCII. One trailing dot is dropped.
+ *    mapping; hosts in wire feeds are ASCII. Trailing dots are dropped.
  *  - Percent-encoding: hex digits uppercased, unreserved characters
  *    (ALPHA DIGIT - . _ ~) decoded, RFC 3986 section 6.2.2. Reserved ones
  *    stay encoded: "%2F" is not "/".
@@ -244,13 +244,68 @@ fold_host_cp(uint32_t c)
 	return c;
 }
 
+/* True when label[0..n) is a number as IPv4 hosts spell them (decimal, or
+ * hex with "0x"). */
+static bool
+is_numeric_label(const char *label, size_t n)
+{
+	size_t i = 0;
+	bool hex = n > 2 && label[0] == '0' && wd_tolower(label[1]) == 'x';
+
+	if (hex)
+		i = 2;
+	if (i == n)
+		return false;
+	for (; i < n; i++) {
+		int c = wd_tolower((unsigned char)label[i]);
+
+		if (!wd_isdigit(c) && !(hex && c >= 'a' && c <= 'f'))
+			return false;
+	}
+	return true;
+}
+
+/* True when host[0..n) is a dotted quad as libcurl writes one. */
+static bool
+is_dotted_quad(const char *host, size_t n)
+{
+	size_t i = 0;
+
+	for (int part = 0; part < 4; part++) {
+		size_t start = i;
+		unsigned v = 0;
+
+		while (i < n && wd_isdigit((unsigned char)host[i]) &&
+		       i - start < 3)
+			v = v * 10 + (unsigned)(host[i++] - '0');
+		if (i == start || v > 255 ||
+		    (host[start] == '0' && i - start > 1))
+			return false;
+		if (part < 3 && (i >= n || host[i++] != '.'))
+			return false;
+	}
+	return i == n;
+}
+
 /* Append host[0..n) lowercased, non-ASCII labels as punycode; false when a
  * label is not valid UTF-8 or too long. */
 static bool
 put_host(struct buf *out, const char *host, size_t n)
 {
-	if (n > 1 && host[n - 1] == '.')
+	size_t last;
+
+	while (n > 1 && host[n - 1] == '.')
 		n--;
+	/*
+	 * NOTE: a numeric last label makes the host an IPv4 address, which
+	 * libcurl writes as a dotted quad; when it did not (it was spelled
+	 * "1." or "%36"), the next canon_link would, so canon_link of our
+	 * own result would differ from it. Such a host is no news site.
+	 */
+	for (last = n; last > 0 && host[last - 1] != '.';)
+		last--;
+	if (is_numeric_label(host + last, n - last) && !is_dotted_quad(host, n))
+		return false;
 	for (size_t i = 0; i < n;) {
 		size_t len = 0;
 		bool ascii = true;
@@ -258,6 +313,10 @@ put_host(struct buf *out, const char *host, size_t n)
 		while (i + len < n && host[i + len] != '.') {
 			if ((unsigned char)host[i + len] >= 0x80)
 				ascii = false;
+			/* libcurl decoded the host once: a '%' left over
+			 * would decode again on the next pass. */
+			if (host[i + len] == '%')
+				return false;
 			len++;
 		}
 		const char *label = host + i;
@@ -275,7 +334,10 @@ put_host(struct buf *out, const char *host, size_t n)
 				size_t adv =
 				    wd_utf8_decode(label + k, len - k, &c);
 
-				if (adv == 0 || ncp == MAX_LABEL)
+				/* Punctuation cannot go into punycode. */
+				if (adv == 0 || ncp == MAX_LABEL ||
+				    (c < 0x80 && !wd_isalnum((int)c) &&
+				     c != '-' && c != '_'))
 					return false;
 				cp[ncp++] = fold_host_cp(c);
 				k += adv;
