@@ -16,7 +16,7 @@
  * Text. Title and lead are cut into words; each word is case-folded and
  * stripped of accents (utf8proc), "U.S." becomes "us", "1,200" becomes
  * "1200", and a possessive "'s" is dropped. A lead's dateline ("LONDON
- * (Reuters) -") is skipped: wires differ there, not in the news.
+ * (Reuters) -") gives no shingles: wires differ there, not in the news.
  *
  * Shingles. One-word shingles: stop words and reporting verbs are dropped,
  * English suffixes are cut (kills, killed, killing -> kill) and a short
@@ -25,6 +25,9 @@
  * swaps; longer shingles would miss most cross-wire rewrites. Countries and
  * their adjectives become one shingle ("Chinese" = "China"). Only the title
  * and the first LEAD_WORDS words of the lead count, where the news is.
+ * One-letter words are dropped (noise in any language, and in mojibake).
+ * A text of which under a tenth is English stop words is not English: its
+ * stop words stay, so simdup_threshold() asks more of it.
  *
  * Similarity. The signature keeps the SIMDUP_SHINGLES smallest shingle
  * hashes (a bottom-k sketch): Jaccard is exact for short texts and an
@@ -37,8 +40,8 @@
  * Guards. Similar words are not the same news: "Quake kills 12 in Peru" and
  * "Quake kills 30 in Chile" share most shingles. Features that must agree
  * are kept apart from the shingles: numbers (digits and "two".."twelve"),
- * countries (with their adjectives and capitals), weekdays, months and
- * dates, and proper names (capitalized words not opening a sentence, and
+ * countries (with their adjectives and capitals), weekdays, months, years
+ * and dates, and proper names (capitalized words not opening a sentence, and
  * acronyms; a sentence-opening capital is only a maybe-name). For numbers,
  * countries and days: what one headline states must be found in the other
  * text when that text says anything of the class at all, and two texts that
@@ -50,7 +53,9 @@
  * of its words ("Hanna Lind" = "Lind"); a final "n" after "a" is ignored
  * (Bavarian = Bavaria). A dateline's city counts as a maybe-name and its
  * country as a country; a headline's trailing attribution (" - USGS") is
- * read as lead text.
+ * read as lead text. Last, headlines cut from one template ("Gartner
+ * Outperform" / "PayPal Outperform") conflict when they open on different
+ * capitalized words and the rest is three quarters the same.
  *
  * Limits. English stop words, suffixes and synonyms only (other languages
  * still match on exact words, with no stop words); Title Case headlines give
