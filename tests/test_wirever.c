@@ -21,7 +21,7 @@ START_TEST(parse_plain_headline_is_untouched)
 	ck_assert_int_eq(w.version, 0);
 	ck_assert_int_eq(w.kind, WIREVER_NEWS);
 	ck_assert_uint_eq(w.flags, 0);
-	ck_assert(!w.kill);
+	ck_assert_int_eq(w.kill, false);
 	ck_assert_uint_eq(w.lead_skip, 0);
 	wirever_clear(&w);
 }
@@ -153,7 +153,7 @@ START_TEST(parse_leaves_lookalike_headlines)
 
 		ck_assert_int_eq(wirever_parse(titles[i], NULL, &w), 0);
 		ck_assert_str_eq(w.base, titles[i]);
-		ck_assert(!w.kill);
+		ck_assert_int_eq(w.kill, false);
 		wirever_clear(&w);
 	}
 }
@@ -186,11 +186,9 @@ START_TEST(parse_lead_advisories_are_skipped)
 	ck_assert_uint_eq(w.flags, WIREVER_F_UPDATE | WIREVER_F_ADVISORY);
 	wirever_clear(&w);
 
-	wirever_parse("Port strike spreads",
-		      "(Corrects name in 3rd paragraph) LONDON - Text", &w);
-	ck_assert_str_eq("(Corrects name in 3rd paragraph) LONDON - Text" +
-			     w.lead_skip,
-			 "LONDON - Text");
+	lead = "(Corrects name in 3rd paragraph) LONDON - Text";
+	wirever_parse("Port strike spreads", lead, &w);
+	ck_assert_str_eq(lead + w.lead_skip, "LONDON - Text");
 	ck_assert_uint_eq(w.flags, WIREVER_F_CORRECTED | WIREVER_F_ADVISORY);
 	wirever_clear(&w);
 
@@ -206,18 +204,18 @@ START_TEST(parse_kill_with_headline_in_title)
 	struct wirever w;
 
 	wirever_parse("KILL-UPDATE 1-Acme to buy Widgetco", NULL, &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.base, "Acme to buy Widgetco");
 	ck_assert_int_eq(w.version, 1);
 	wirever_clear(&w);
 
 	wirever_parse("STORY WITHDRAWN - Acme to buy Widgetco", NULL, &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.base, "Acme to buy Widgetco");
 	wirever_clear(&w);
 
 	wirever_parse("ELIMINATE: Acme to buy Widgetco", NULL, &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.key, "acme to buy widgetco");
 	wirever_clear(&w);
 }
@@ -231,7 +229,7 @@ START_TEST(parse_kill_quoting_headline_in_lead)
 		      "Please eliminate the story headlined \"UPDATE 2-Acme "
 		      "to buy Widgetco\". It was sent in error.",
 		      &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.base, "Acme to buy Widgetco");
 	ck_assert_int_eq(w.version, 2);
 	wirever_clear(&w);
@@ -240,7 +238,7 @@ START_TEST(parse_kill_quoting_headline_in_lead)
 		      "The story headlined \xe2\x80\x9cGermany's Gabriel "
 		      "quits\xe2\x80\x9d is withdrawn.",
 		      &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.base, "Germany's Gabriel quits");
 	wirever_clear(&w);
 
@@ -248,13 +246,13 @@ START_TEST(parse_kill_quoting_headline_in_lead)
 		      "Subscribers: the story headlined 'Germany's Gabriel "
 		      "quits' has been withdrawn.",
 		      &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.base, "Germany's Gabriel quits");
 	wirever_clear(&w);
 
 	/* A lead that says KILL but quotes nothing keeps the title. */
 	wirever_parse("Acme to buy Widgetco", "KILL. Not for publication.", &w);
-	ck_assert(w.kill);
+	ck_assert_int_eq(w.kill, true);
 	ck_assert_str_eq(w.base, "Acme to buy Widgetco");
 	wirever_clear(&w);
 }
