@@ -1018,6 +1018,8 @@ promote_names(struct simdup_sig *sig)
 		if (sig->feats[i])
 			sig->feats[k++] = sig->feats[i];
 	}
+	/* unused slots stay zero, so equal signatures are equal bytes */
+	memset(&sig->feats[k], 0, (sig->nfeats - k) * sizeof(uint32_t));
 	sig->nfeats = (uint16_t)k;
 }
 
