@@ -166,7 +166,12 @@ put_entry(struct buf *out, const struct render_feed *f,
 	struct buf t;
 
 	buf_init(&t, RENDER_TEXT_MAX);
-	buf_puts(out, "  <entry>\n");
+	const char *lang = render_entry_lang(f, e);
+
+	if (lang)
+		buf_appendf(out, "  <entry xml:lang=\"%s\">\n", lang);
+	else
+		buf_puts(out, "  <entry>\n");
 	put_entry_id(out, e);
 	render_title(e, &t);
 	buf_puts(out, "    <title type=\"text\">");

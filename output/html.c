@@ -193,8 +193,12 @@ put_article(struct buf *out, const struct render_feed *f,
 	buf_init(&t, RENDER_TEXT_MAX);
 	bool has_link = render_item_link(si, &link);
 
+	const char *lang = render_entry_lang(f, e);
+
 	buf_puts(out, "<article id=\"");
 	render_anchor(out, e);
+	if (lang)
+		buf_appendf(out, "\" lang=\"%s", lang);
 	buf_puts(out, "\">\n<h2>");
 	if (has_link) {
 		buf_puts(out, "<a href=\"");

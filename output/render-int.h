@@ -86,6 +86,11 @@ bool render_is_mime(const char *s);
 /* True when s is a language tag such as "en" or "en-GB". */
 bool render_is_lang(const char *s);
 
+/* The item's language when it is a valid tag that differs from the feed's,
+ * else NULL (borrowed from e). */
+const char *render_entry_lang(const struct render_feed *f,
+			      const struct render_entry *e);
+
 /* 0, or WD_ETOOBIG when out went past its max. */
 int render_finish(const struct buf *out);
 

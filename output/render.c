@@ -522,6 +522,17 @@ render_terms(const struct render_entry *e, render_term_fn fn, struct buf *out,
 	buf_free(&t);
 }
 
+const char *
+render_entry_lang(const struct render_feed *f, const struct render_entry *e)
+{
+	const char *l = e->story->items[0].item.language;
+
+	if (!render_is_lang(l) ||
+	    (render_is_lang(f->language) && !wd_strcasecmp(l, f->language)))
+		return NULL;
+	return l;
+}
+
 int
 render_finish(const struct buf *out)
 {

@@ -101,6 +101,7 @@ static const struct story_item local_items[] = {
     {
 	.item = {.id = "r-9",
 		 .title = "Harbour reopens after storm",
+		 .language = "th",
 		 .link = "https://regional.example.com/harbour",
 		 .summary = "The harbour reopened on Tuesday.",
 		 .published = 1764000000,
@@ -369,6 +370,7 @@ START_TEST(render_atom_writes_entries_with_source)
 			"</updated>\n      <rights type=\"text\">Reuters"
 			"</rights>\n    </source>");
 	assert_has(doc, "<id>urn:wiredesk:feed:regional</id>");
+	assert_has(doc, "<entry xml:lang=\"th\">");
 	assert_has(doc, "<summary type=\"html\">&lt;p&gt;Rescue teams");
 	assert_has(doc, "<content type=\"html\">&lt;p&gt;Full text: rescue");
 	assert_has(doc, "<link rel=\"enclosure\" type=\"audio/mpeg\" "
@@ -539,6 +541,7 @@ START_TEST(render_html_page_has_every_part)
 	assert_has(doc, "<div class=\"summary\"><p>Rescue teams &amp; "
 			"volunteers reached <b>three</b> villages.</p>");
 	assert_has(doc, "Read the full story");
+	assert_has(doc, "<article id=\"story-s0c3\" lang=\"th\">");
 	assert_has(doc, "<aside class=\"related\"><h3>Related</h3><ul>\n"
 			"<li><a href=\"https://ap.example.net/flood\" rel=\""
 			"noopener\"><bdi>Flood waters recede, villages reached"
