@@ -71,7 +71,15 @@ static const char css[] =
     "font-size:.9rem}"
     ".empty{font-style:italic;color:#5b5952}"
     "footer{padding-bottom:2rem;font:.78rem/1.5 system-ui,sans-serif;"
-    "color:#5b5952}";
+    "color:#5b5952}"
+    "@media (prefers-color-scheme:dark){"
+    "body{background:#15191d;color:#e4e2dc}"
+    "article{background:#1e242a;border-color:#2c343c;box-shadow:none}"
+    "a,article h2 a{color:#9cc7ea}"
+    ".meta,.related h3,.related .src,.signoff,.empty,footer{color:#aaa79e}"
+    ".tags li{background:#26313b;color:#bcd6ec}"
+    ".related{border-color:#2c343c}"
+    ".credit,.more a{color:#ff8593}}";
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -320,6 +328,7 @@ put_head(struct buf *out, const struct render_feed *f)
 		    "cross-origin\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, "
 		    "initial-scale=1\">\n"
+		    "<meta name=\"color-scheme\" content=\"light dark\">\n"
 		    "<meta name=\"generator\" content=\"wiredesk " WD_VERSION
 		    "\">\n<title>",
 		    lang, csp);
