@@ -151,7 +151,7 @@ struct ps {
 	bool has_doctype;
 	bool utf8_doc;      /* the document was UTF-8 (no conversion) */
 	char encoding[48];  /* what decoded the document */
-	char bozo_msg[200]; /* the first problem; copied out at the end */
+	char bozo_msg[320]; /* the first problem; copied out at the end */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
 
@@ -779,6 +779,8 @@ cap_end(struct ps *ps)
 	enum fld f = ps->fld;
 
 	cap_close_gt(ps);
+	if (buf_failed(&ps->text))
+		set_bozo(ps, "a field longer than 4 MiB was cut", false);
 	for (int i = 0; i < ps->cap_ns_used; i++) {
 		free(ps->cap_ns[i]);
 		ps->cap_ns[i] = NULL;
@@ -1701,10 +1703,17 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 		XML_Index idx = XML_GetCurrentByteIndex(xp);
 
 		*err_off = idx < 0 ? 0 : (size_t)idx;
+		const char *what = XML_ErrorString(err);
+
+		if (*err_off >= len &&
+		    (err == XML_ERROR_NO_ELEMENTS ||
+		     err == XML_ERROR_UNCLOSED_TOKEN ||
+		     err == XML_ERROR_PARTIAL_CHAR ||
+		     err == XML_ERROR_UNCLOSED_CDATA_SECTION))
+			what = "the document ends early (truncated)";
 		snprintf(msg, msgsize, "line %lu, column %lu: %s",
 			 (unsigned long)XML_GetCurrentLineNumber(xp),
-			 (unsigned long)XML_GetCurrentColumnNumber(xp),
-			 XML_ErrorString(err));
+			 (unsigned long)XML_GetCurrentColumnNumber(xp), what);
 	}
 	XML_ParserFree(xp);
 	ps->xp = NULL;
@@ -1790,8 +1799,8 @@ fix_prefixes(const char *doc, size_t len, size_t off, struct buf *out)
  * One local repair at the place expat stopped, so that a second pass can
  * go further: a stray '&' becomes "&amp;", a stray '<' "&lt;", a control
  * character a space, junk before the first tag is cut, an undeclared
- * prefix is declared, an unexpected end tag is dropped. Returns false
- * when no repair applies.
+ * prefix is declared, an unexpected end tag is dropped. Returns what was
+ * done (for the bozo message), or NULL when no repair applies.
  */
 static const char *
 find_decl(const char *doc, size_t len)
@@ -1804,13 +1813,13 @@ find_decl(const char *doc, size_t len)
 	return NULL;
 }
 
-static bool
+static const char *
 fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
        bool root_seen, struct buf *out)
 {
 	buf_reset(out);
 	if (off >= len)
-		return false;
+		return NULL;
 	if (!root_seen && err != XML_ERROR_UNBOUND_PREFIX) {
 		/* junk (or blanks) before the XML declaration or first tag */
 		const char *x = find_decl(doc, len);
@@ -1818,10 +1827,10 @@ fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
 
 		if (lt && lt != doc) {
 			buf_append(out, lt, len - (size_t)(lt - doc));
-			return true;
+			return "skipped what came before the first tag";
 		}
 		if (!x || x != doc)
-			return false;
+			return NULL;
 	}
 	/* expat points into the bad token, or just past an entity name
 	 * that lacks its ';': go back to its '&' or '<' */
@@ -1851,42 +1860,43 @@ fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
 	unsigned char c = (unsigned char)doc[t];
 
 	if (err == XML_ERROR_UNBOUND_PREFIX && c == '<')
-		return fix_prefixes(doc, len, t, out);
+		return fix_prefixes(doc, len, t, out) ? "declared the prefix"
+						       : NULL;
 	if (err == XML_ERROR_TAG_MISMATCH && c == '<' && t + 1 < len &&
 	    doc[t + 1] == '/') {
 		const char *gt = memchr(doc + t, '>', len - t);
 
 		if (!gt)
-			return false;
+			return NULL;
 		buf_append(out, doc, t);
 		buf_append(out, gt + 1, len - (size_t)(gt + 1 - doc));
-		return true;
+		return "dropped the end tag";
 	}
 	if (c == '&') {
 		buf_append(out, doc, t);
 		if (t + 2 < len && doc[t + 1] == '#' && doc[t + 2] == 'X') {
 			buf_puts(out, "&#x");
 			buf_append(out, doc + t + 3, len - t - 3);
-		} else {
-			buf_puts(out, "&amp;");
-			buf_append(out, doc + t + 1, len - t - 1);
+			return "read &#X as &#x";
 		}
-		return true;
+		buf_puts(out, "&amp;");
+		buf_append(out, doc + t + 1, len - t - 1);
+		return "read a bare & as &amp;";
 	}
 	if (c == '<' && err == XML_ERROR_INVALID_TOKEN) {
 		buf_append(out, doc, t);
 		buf_puts(out, "&lt;");
 		buf_append(out, doc + t + 1, len - t - 1);
-		return true;
+		return "read a bare < as &lt;";
 	}
 	c = (unsigned char)doc[off];
 	if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
 		buf_append(out, doc, off);
 		buf_putc(out, ' ');
 		buf_append(out, doc + off + 1, len - off - 1);
-		return true;
+		return "replaced a control character";
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -1969,13 +1979,20 @@ parse_with_repairs(struct ps *ps, struct doc *doc, const char *d, size_t n)
 			ps_reset(ps);
 			continue;
 		}
-		set_bozo(ps, msg, false);
-		if (attempt >= MAX_FIXES ||
-		    !fix_at(d, n, off, err, ps->root_seen, &fixed[cur]) ||
-		    buf_failed(&fixed[cur])) {
+		const char *what = attempt < MAX_FIXES
+					   ? fix_at(d, n, off, err, ps->root_seen,
+						    &fixed[cur])
+					   : NULL;
+
+		if (!what || buf_failed(&fixed[cur])) {
+			set_bozo(ps, msg, false);
 			flush_open(ps);
 			break;
 		}
+		char full[300];
+
+		snprintf(full, sizeof(full), "%s (recovered: %s)", msg, what);
+		set_bozo(ps, full, false);
 		d = buf_str(&fixed[cur]);
 		n = fixed[cur].len;
 		cur = !cur;

@@ -328,6 +328,133 @@ START_TEST(datefast_parse_agrees_with_wd_date_parse)
 }
 END_TEST
 
+/* One fixture per feature: what the feed and its first item must say.
+ * NULL in an expectation means "not checked". */
+struct fixture {
+	const char *file;
+	const char *url; /* document URL, or NULL */
+	bool bozo;
+	size_t nitems;
+	const char *version, *encoding, *feed_title, *feed_link;
+	const char *title, *link, *id, *summary, *content, *author, *cat0;
+	const char *bozo_has; /* a phrase of the bozo message */
+};
+
+static const struct fixture fixtures[] = {
+	{.file = "rss10-rdf.xml", .nitems = 1, .version = "rss10",
+	 .feed_title = "Reef Bulletin", .title = "Harbour closed at dawn",
+	 .id = "https://reef.example/notice/7", .author = "Port Office",
+	 .cat0 = "Notices"},
+	{.file = "atom03-modes.xml", .nitems = 1, .version = "atom03",
+	 .title = "Plain <b>bold</b> title", .link = "https://old.example/1",
+	 .summary = "<p>Base sixty-four</p>",
+	 .content = "<div><p>Inline</p></div>"},
+	{.file = "jsonfeed-basic.json", .url = "https://lagoon.example/feed",
+	 .nitems = 2, .version = "json11", .feed_title = "Lagoon JSON Desk",
+	 .title = "Boats counted", .link = "https://lagoon.example/stories/1",
+	 .id = "lj-1", .content = "<p>Forty boats.</p>", .author = "Ana Reef",
+	 .cat0 = "Harbour"},
+	{.file = "rss-xml-base-relative.xml", .url = "https://doc.example/f",
+	 .nitems = 1, .feed_link = "https://base.example/desk/front/",
+	 .link = "https://base.example/world/story-1.html",
+	 .summary = "<a href=\"https://base.example/world/more.html\">more</a>"
+		    " <img src=\"https://base.example/img/x.png\"> <a "
+		    "href=\"https://abs.example/\">abs</a>"},
+	{.file = "rss-iso-8859-1.xml", .nitems = 1, .encoding = "iso-8859-1",
+	 .feed_title = "Caf\xc3\xa9 Wire",
+	 /* 0x80 is a C1 control in Latin-1: read as windows-1252's euro */
+	 .title = "Na\xc3\xafve \xe2\x82\xac sign"},
+	{.file = "rss-koi8-r.xml", .encoding = "koi8-r",
+	 .feed_title = "\xd0\x92\xd0\xb5\xd1\x81\xd1\x82\xd0\xb8"},
+	{.file = "rss-utf16le-bom.xml", .nitems = 1, .encoding = "utf-16le",
+	 .feed_title = "Sixteen \xc3\xa9", .title = "One"},
+	{.file = "rss-junk-before-declaration.xml", .bozo = true, .nitems = 1,
+	 .feed_title = "Junk first", .title = "Kept",
+	 .bozo_has = "before the first tag"},
+	{.file = "rss-undeclared-prefix.xml", .bozo = true, .nitems = 1,
+	 .title = "Prefixed", .author = "Mo Wave",
+	 .bozo_has = "unbound prefix"},
+	{.file = "rss-stray-ampersand.xml", .bozo = true, .nitems = 2,
+	 .feed_title = "Fish & Chips Daily",
+	 .link = "https://amp.example/?a=1&b=2", .bozo_has = "bare &"},
+	{.file = "rss-media-itunes.xml", .nitems = 1,
+	 .title = "Media only title", .link = "https://pier.example/ep/1",
+	 .summary = "Episode summary", .author = "Host Name", .cat0 = "News"},
+	{.file = "rss-truncated.xml", .bozo = true, .nitems = 3,
+	 .bozo_has = "truncated"},
+};
+
+static void
+expect_str(const char *what, const char *want, const char *got)
+{
+	if (!want)
+		return;
+	ck_assert_msg(got && strcmp(want, got) == 0, "%s: want \"%s\", got \"%s\"",
+		      what, want, got ? got : "(null)");
+}
+
+START_TEST(parse_feed_reads_fixture)
+{
+	const struct fixture *fx = &fixtures[_i];
+	struct parse_opts o = {.url = fx->url};
+	struct got g = {0};
+
+	parse_file(&g, fx->file, &o);
+	ck_assert_msg(g.rc == 0, "%s: rc %d", fx->file, g.rc);
+	ck_assert_msg(g.fi.bozo == fx->bozo, "%s: bozo %d (%s)", fx->file,
+		      g.fi.bozo, g.fi.bozo_msg ? g.fi.bozo_msg : "");
+	if (fx->nitems)
+		ck_assert_uint_eq(g.n, fx->nitems);
+	expect_str("version", fx->version, g.fi.version);
+	expect_str("encoding", fx->encoding, g.fi.encoding);
+	expect_str("feed title", fx->feed_title, g.fi.title);
+	expect_str("feed link", fx->feed_link, g.fi.link);
+	if (fx->bozo_has)
+		ck_assert_msg(g.fi.bozo_msg &&
+				      strstr(g.fi.bozo_msg, fx->bozo_has),
+			      "%s: bozo message %s", fx->file,
+			      g.fi.bozo_msg ? g.fi.bozo_msg : "(null)");
+	if (g.n) {
+		struct got_item *it = &g.items[0];
+
+		expect_str("title", fx->title, it->title);
+		expect_str("link", fx->link, it->link);
+		expect_str("id", fx->id, it->id);
+		expect_str("summary", fx->summary, it->summary);
+		expect_str("content", fx->content, it->content);
+		expect_str("author", fx->author, it->author);
+		expect_str("category", fx->cat0, it->cat0);
+	}
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_cuts_huge_fields)
+{
+	struct buf b;
+	struct got g = {0};
+
+	buf_init(&b, 16 * 1024 * 1024);
+	buf_puts(&b, "<rss version=\"2.0\"><channel><item><title>Big</title>"
+		     "<description>");
+	char kib[1025];
+
+	memset(kib, 'x', 1024);
+	kib[1024] = '\0';
+	for (int i = 0; i < 5 * 1024; i++)
+		buf_puts(&b, kib);
+	buf_puts(&b, "</description></item></channel></rss>");
+	parse_mem(&g, buf_str(&b), b.len, NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert(g.fi.bozo);
+	ck_assert_ptr_nonnull(strstr(g.fi.bozo_msg, "cut"));
+	ck_assert_uint_le(strlen(g.items[0].summary), 4 * 1024 * 1024);
+	got_free(&g);
+	buf_free(&b);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -345,7 +472,12 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_rejects_empty_input);
 	tcase_add_test(tc, parse_feed_redecodes_invalid_utf8);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("fixtures");
+	tcase_add_loop_test(tc, parse_feed_reads_fixture, 0,
+			    (int)(sizeof(fixtures) / sizeof(fixtures[0])));
+	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
+	tcase_add_test(tc, parse_feed_cuts_huge_fields);
 	tcase_add_test(tc, parse_feed_stops_when_callback_says_so);
 	tcase_add_test(tc, parse_feed_caps_items);
 	suite_add_tcase(s, tc);
