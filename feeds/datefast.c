@@ -147,7 +147,7 @@ rfc822(const char *s, size_t n)
 	size_t i = 0;
 
 	/* "Tue, " */
-	if (n < 28 || !wd_isalpha((unsigned char)s[0]) ||
+	if (n < 27 || !wd_isalpha((unsigned char)s[0]) ||
 	    !wd_isalpha((unsigned char)s[1]) ||
 	    !wd_isalpha((unsigned char)s[2]) || s[3] != ',' || s[4] != ' ')
 		return WD_NOTIME;
@@ -159,7 +159,7 @@ rfc822(const char *s, size_t n)
 		i += 2;
 	else
 		return WD_NOTIME;
-	if (n - i < 22)
+	if (n - i < 20)
 		return WD_NOTIME;
 	mo = month_of(s + i);
 	if (!mo || s[i + 3] != ' ')
@@ -197,7 +197,7 @@ datefast_parse(const char *s, size_t n)
 
 	if (n >= 20 && wd_isdigit((unsigned char)s[0]))
 		t = rfc3339(s, n);
-	else if (n >= 28 && wd_isalpha((unsigned char)s[0]))
+	else if (n >= 27 && wd_isalpha((unsigned char)s[0]))
 		t = rfc822(s, n);
 	return t != WD_NOTIME ? t : wd_date_parse(s, n);
 }
