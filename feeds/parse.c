@@ -643,24 +643,17 @@ put_escaped(struct buf *b, const char *s, size_t n, bool attr)
 	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *rep = NULL;
+		unsigned char c = (unsigned char)s[i];
 
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = attr ? "&quot;" : NULL;
-			break;
-		default:
-			break;
-		}
+		/* one compare rejects almost every byte */
+		if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
+			continue;
+		const char *rep = c == '&'   ? "&amp;"
+				  : c == '<' ? "&lt;"
+				  : c == '>' ? "&gt;"
+				  : attr     ? "&quot;"
+					     : NULL;
+
 		if (rep) {
 			buf_append(b, s + start, i - start);
 			buf_puts(b, rep);
