@@ -25,6 +25,7 @@ enum {
 	YDOC_MAX_DEPTH = 64,
 	YDOC_MAX_NODES = 200000,
 	YDOC_MAX_ERRORS = 100,
+	YDOC_MAX_FLOW = 1024, /* brackets open at once, before libyaml */
 };
 
 struct ydoc {
@@ -61,15 +62,65 @@ ydoc_error(struct ydoc *d, const struct ydoc_node *at, const char *fmt, ...)
 	add_error(d, at ? at->line : 1, at ? at->col : 1, msg);
 }
 
+/*
+ * Per libyaml node id, while converting. Aliases share the converted node,
+ * so the tree is a DAG that readers walk as if expanded: a billion-laughs
+ * file of a few hundred bytes would expand to 10^9 nodes, and an alias
+ * inside its own anchor ("&a [*a]", which libyaml accepts) to a cycle. So
+ * each node's size and height are counted with aliases expanded, and
+ * capped like the file itself; an alias to a node still being converted is
+ * an error.
+ */
+struct conv {
+	struct ydoc_node **seen;
+	size_t *weight; /* nodes in the subtree, aliases expanded, capped */
+	int *height;    /* levels below the node, aliases expanded */
+	bool *busy;     /* being converted */
+	bool over_nodes, over_depth; /* reported once */
+};
+
+/* Count kid's expanded subtree into its parent's. */
+static void
+add_expanded(struct conv *c, int parent, int kid)
+{
+	size_t *w = &c->weight[parent - 1];
+	int *h = &c->height[parent - 1];
+
+	*w += c->weight[kid - 1];
+	if (*w > YDOC_MAX_NODES)
+		*w = YDOC_MAX_NODES + 1;
+	if (c->height[kid - 1] + 1 > *h)
+		*h = c->height[kid - 1] + 1;
+	if (*h > YDOC_MAX_DEPTH)
+		*h = YDOC_MAX_DEPTH + 1;
+}
+
+/* FNV-1a, for the duplicate-key table. */
+static size_t
+str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 /* libyaml node (by id) to our node; aliases share the converted node. */
 static struct ydoc_node *
-convert(struct ydoc *d, yaml_document_t *doc, int id, int depth,
-	struct ydoc_node **seen)
+convert(struct ydoc *d, yaml_document_t *doc, int id, int depth, struct conv *c)
 {
 	yaml_node_t *yn = yaml_document_get_node(doc, id);
+	struct ydoc_node **seen = c->seen;
 
 	if (!yn)
 		return NULL;
+	if (c->busy[id - 1]) {
+		add_error(d, (int)yn->start_mark.line + 1,
+			  (int)yn->start_mark.column + 1,
+			  "an alias refers to a node that contains it");
+		return NULL;
+	}
 	if (seen[id - 1])
 		return seen[id - 1];
 	if (depth > YDOC_MAX_DEPTH) {
@@ -86,6 +137,7 @@ convert(struct ydoc *d, yaml_document_t *doc, int id, int depth,
 	n->line = (int)yn->start_mark.line + 1;
 	n->col = (int)yn->start_mark.column + 1;
 	seen[id - 1] = n;
+	c->busy[id - 1] = true;
 	switch (yn->type) {
 	case YAML_SCALAR_NODE:
 		n->kind = YDOC_SCALAR;
@@ -102,10 +154,11 @@ convert(struct ydoc *d, yaml_document_t *doc, int id, int depth,
 		n->kids = arena_alloc(d->arena, (cnt + 1) * sizeof(*n->kids));
 		for (size_t i = 0; i < cnt; i++) {
 			struct ydoc_node *k =
-				convert(d, doc, it[i], depth + 1, seen);
+				convert(d, doc, it[i], depth + 1, c);
 
 			if (k)
 				n->kids[n->nkids++] = k;
+			add_expanded(c, id, it[i]);
 		}
 		break;
 	}
@@ -113,15 +166,25 @@ convert(struct ydoc *d, yaml_document_t *doc, int id, int depth,
 		yaml_node_pair_t *p = yn->data.mapping.pairs.start;
 		size_t cnt = (size_t)(yn->data.mapping.pairs.top - p);
 
+		/* Keys seen so far, as kid index + 1 (0: empty slot): a
+		 * pairwise check took minutes on a map of 100000 keys. */
+		size_t tsize = 16;
+
+		while (tsize < 2 * cnt)
+			tsize *= 2;
+		size_t *tab = xcalloc(tsize, sizeof(*tab));
+
 		n->kind = YDOC_MAP;
 		n->kids =
 			arena_alloc(d->arena, (2 * cnt + 1) * sizeof(*n->kids));
 		for (size_t i = 0; i < cnt; i++) {
 			struct ydoc_node *k =
-				convert(d, doc, p[i].key, depth + 1, seen);
+				convert(d, doc, p[i].key, depth + 1, c);
 			struct ydoc_node *v =
-				convert(d, doc, p[i].value, depth + 1, seen);
+				convert(d, doc, p[i].value, depth + 1, c);
 
+			add_expanded(c, id, p[i].key);
+			add_expanded(c, id, p[i].value);
 			if (!k || !v)
 				continue;
 			if (k->kind != YDOC_SCALAR) {
@@ -129,23 +192,71 @@ convert(struct ydoc *d, yaml_document_t *doc, int id, int depth,
 						 "words");
 				continue;
 			}
-			for (size_t j = 0; j < n->nkids; j += 2) {
-				if (!strcmp(n->kids[j]->str, k->str)) {
+			size_t h = str_hash(k->str) & (tsize - 1);
+
+			for (; tab[h]; h = (h + 1) & (tsize - 1)) {
+				const struct ydoc_node *o = n->kids[tab[h] - 1];
+
+				if (!strcmp(o->str, k->str)) {
 					ydoc_error(d, k,
 						   "duplicate key '%s' (first "
 						   "at line %d)",
-						   k->str, n->kids[j]->line);
+						   k->str, o->line);
+					break;
 				}
 			}
+			if (!tab[h])
+				tab[h] = n->nkids + 1;
 			n->kids[n->nkids++] = k;
 			n->kids[n->nkids++] = v;
 		}
+		free(tab);
 		break;
 	}
 	default:
 		break;
 	}
+	c->busy[id - 1] = false;
+	c->weight[id - 1]++;
+	if (c->weight[id - 1] > YDOC_MAX_NODES && !c->over_nodes) {
+		c->over_nodes = true;
+		ydoc_error(d, n, "aliases expand to more than 200000 nodes");
+	}
+	if (c->height[id - 1] > YDOC_MAX_DEPTH && !c->over_depth) {
+		c->over_depth = true;
+		ydoc_error(d, n, "aliases nest deeper than 64 levels");
+	}
 	return n;
+}
+
+/*
+ * libyaml's scanner keeps a simple-key slot per flow level and checks them
+ * all at every token, so flow nesting costs quadratic time (100000 '[' took
+ * minutes). Far deeper than YDOC_MAX_DEPTH is refused before libyaml sees
+ * it; brackets inside scalars count too, which only errs when a file holds
+ * a thousand unclosed ones. Sets *line, *col to where the limit was passed.
+ */
+static bool
+flow_is_too_deep(const char *s, size_t len, int *line, int *col)
+{
+	size_t depth = 0;
+	const char *bol = s;
+
+	*line = 1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			bol = s + i + 1;
+		} else if (s[i] == '[' || s[i] == '{') {
+			if (++depth > YDOC_MAX_FLOW) {
+				*col = (int)(s + i - bol) + 1;
+				return true;
+			}
+		} else if ((s[i] == ']' || s[i] == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return false;
 }
 
 struct ydoc *
@@ -159,6 +270,12 @@ ydoc_load_mem(const char *name, const char *data, size_t len)
 	d->arena = arena_new();
 	if (len > YDOC_MAX_BYTES) {
 		add_error(d, 1, 1, "file larger than 4 MiB");
+		return d;
+	}
+	int line, col;
+
+	if (flow_is_too_deep(data, len, &line, &col)) {
+		add_error(d, line, col, "nesting deeper than 64 levels");
 		return d;
 	}
 	if (!yaml_parser_initialize(&parser)) {
@@ -185,14 +302,24 @@ ydoc_load_mem(const char *name, const char *data, size_t len)
 	size_t nn = (size_t)(doc.nodes.top - doc.nodes.start);
 
 	if (nn) {
-		struct ydoc_node **seen = xcalloc(nn, sizeof(*seen));
+		struct conv c = {
+		    .seen = xcalloc(nn, sizeof(*c.seen)),
+		    .weight = xcalloc(nn, sizeof(*c.weight)),
+		    .height = xcalloc(nn, sizeof(*c.height)),
+		    .busy = xcalloc(nn, sizeof(*c.busy)),
+		};
 
-		d->root = convert(d, &doc, 1, 0, seen);
-		free(seen);
+		d->root = convert(d, &doc, 1, 0, &c);
 		if (d->nnodes > YDOC_MAX_NODES) {
 			add_error(d, 1, 1, "more than 200000 YAML nodes");
 			d->root = NULL;
 		}
+		if (c.over_nodes || c.over_depth)
+			d->root = NULL;
+		free(c.seen);
+		free(c.weight);
+		free(c.height);
+		free(c.busy);
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
