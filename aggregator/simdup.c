@@ -53,9 +53,11 @@
  * of its words ("Hanna Lind" = "Lind"); a final "n" after "a" is ignored
  * (Bavarian = Bavaria). A dateline's city counts as a maybe-name and its
  * country as a country; a headline's trailing attribution (" - USGS") is
- * read as lead text. Last, headlines cut from one template ("Gartner
- * Outperform" / "PayPal Outperform") conflict when they open on different
- * capitalized words and the rest is three quarters the same.
+ * read as lead text. Headlines cut from one template ("Gartner Outperform"
+ * / "PayPal Outperform") conflict when they open on different capitalized
+ * words and the rest is three quarters the same. Last, the topic: with the
+ * names, places and numbers set aside, the remaining words must overlap
+ * (Jaccard at least TOPIC_MIN), or it is the same people in another event.
  *
  * Limits. English stop words, suffixes and synonyms only (other languages
  * still match on exact words, with no stop words); Title Case headlines give
@@ -64,6 +66,9 @@
  * prisoners" / "150 each") conflicts, which loses the duplicate, never
  * merges two stories.
  */
+
+/* Least topic similarity (see topic_score) of one story's texts. */
+static const double TOPIC_MIN = 0.1;
 
 enum {
 	LEAD_WORDS = 48, /* content words of the lead that count */
@@ -624,6 +629,13 @@ struct signer {
 	uint32_t sh[TOKS_MAX];  /* shingle hashes, unsorted, with repeats */
 	uint32_t tsh[TOKS_MAX]; /* the headline's, likewise */
 	size_t nsh, ntsh;
+	uint32_t ent[TOKS_MAX]; /* shingles of names, places and numbers */
+	size_t nent;
+	bool entity;                      /* the next shingle is one of those */
+	uint32_t maybe_name[TOKS_MAX];    /* name hashes of maybe-names */
+	uint32_t maybe_shingle[TOKS_MAX]; /* and their shingles (0: none) */
+	size_t nmaybe;
+	bool maybe_next;     /* the next shingle is the last maybe-name's */
 	size_t words, stops; /* words read, and English stop words among them */
 	size_t title_words;  /* headline words that are not stop words */
 	bool subject_done;   /* the headline's first such word was seen */
@@ -651,6 +663,13 @@ static void
 add_shingle(struct signer *g, bool title, const char *s, size_t n)
 {
 	uint32_t h = shingle_hash(s, n);
+
+	if (g->entity && g->nent < TOKS_MAX)
+		g->ent[g->nent++] = h;
+	if (g->maybe_next && g->nmaybe)
+		g->maybe_shingle[g->nmaybe - 1] = h;
+	g->entity = false;
+	g->maybe_next = false;
 
 	if (g->nsh < TOKS_MAX)
 		g->sh[g->nsh++] = h;
@@ -760,6 +779,15 @@ name_key(const struct tok *t, char *out)
 	return n;
 }
 
+static uint32_t
+name_hash_of(const struct tok *t)
+{
+	char k[TOK_MAX];
+	size_t n = name_key(t, k);
+
+	return (uint32_t)hash_str(k, n, 0xfea7) & 0x3fffffu;
+}
+
 static void
 add_name(struct signer *g, enum fclass cls, bool title, const struct tok *t)
 {
@@ -856,6 +884,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 				add_feat(
 				    g, y >= 1900 && y <= 2100 ? F_YEAR : F_NUM,
 				    title, num, nl);
+				g->entity = true;
 				add_shingle(g, title, num, nl);
 				lead_words += !title;
 			}
@@ -893,6 +922,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			int dl = snprintf(num, sizeof(num), "%d", nw);
 
 			add_feat(g, F_NUM, title, num, (size_t)dl);
+			g->entity = true;
 			add_shingle(g, title, num, (size_t)dl);
 			g->in_phrase = false;
 			continue;
@@ -904,6 +934,7 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 			size_t cl = strcspn(country, "|");
 
 			add_feat(g, F_COUNTRY, title, country, cl);
+			g->entity = true;
 			add_shingle(g, title, country, cl);
 			for (size_t j = 1; j < span; j++)
 				toks[i + j].flags |= T_USED;
@@ -928,6 +959,13 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 				g->group++;
 			g->in_phrase = true;
 			add_name(g, cls, title, t);
+			/* a proven name is an entity; a maybe-name is one if
+			 * it is proven elsewhere (see sign_ents) */
+			if (cls == F_NAME)
+				g->entity = true;
+			else if (g->nmaybe < TOKS_MAX)
+				g->maybe_name[g->nmaybe++] = name_hash_of(t);
+			g->maybe_next = cls != F_NAME;
 		} else {
 			g->in_phrase = false;
 		}
@@ -940,6 +978,8 @@ sign_tokens(struct signer *g, struct tok *toks, size_t n, size_t ntitle)
 
 		if (code_points(sy) > 1) /* "s", "ð": noise in any language */
 			add_shingle(g, title, sy, strlen(sy));
+		g->entity = false;
+		g->maybe_next = false;
 		/* the subject: a headline opening on a capitalized word that
 		 * is not a country, number or stop word */
 		if (title && !g->subject_done && (t->flags & T_CAP) &&
@@ -1023,6 +1063,28 @@ promote_names(struct simdup_sig *sig)
 	sig->nfeats = (uint16_t)k;
 }
 
+static bool has_feat(const struct simdup_sig *s, unsigned cls, uint32_t hash);
+
+/* Keep the smallest distinct entity shingles, ascending: numbers,
+ * countries, proven names, and maybe-names proven elsewhere in the text. */
+static void
+sign_ents(struct signer *g, struct simdup_sig *out)
+{
+	size_t u = 0;
+
+	for (size_t i = 0; i < g->nmaybe && g->nent < TOKS_MAX; i++) {
+		if (g->maybe_shingle[i] &&
+		    has_feat(out, F_NAME, g->maybe_name[i]))
+			g->ent[g->nent++] = g->maybe_shingle[i];
+	}
+	qsort(g->ent, g->nent, sizeof(uint32_t), cmp_u32);
+	for (size_t i = 0; i < g->nent && u < SIMDUP_ENTS; i++) {
+		if (!u || g->ent[i] != out->ents[u - 1])
+			out->ents[u++] = g->ent[i];
+	}
+	out->nents = (uint8_t)u;
+}
+
 /* Keep the headline's smallest distinct shingles, ascending. */
 static void
 sign_title(struct signer *g, struct simdup_sig *out)
@@ -1104,6 +1166,7 @@ simdup_sign(const char *title, const char *lead, struct simdup_sig *out)
 			g.sh[u++] = g.sh[i];
 	}
 	sign_title(&g, out);
+	sign_ents(&g, out);
 	/* English running text is a third to a half stop words; a title
 	 * alone is too short to tell and counts as English. */
 	out->english = g.words < 12 || g.stops * 10 >= g.words;
@@ -1287,6 +1350,52 @@ subject_conflict(const struct simdup_sig *a, const struct simdup_sig *b)
 	return uni && both * 4 >= uni * 3;
 }
 
+static bool
+is_ent(const struct simdup_sig *s, uint32_t h)
+{
+	for (size_t i = 0; i < s->nents; i++) {
+		if (s->ents[i] == h)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What happened, apart from who and where: the Jaccard similarity of the
+ * shingles that are not names, places or numbers. Two stories about one
+ * person ("Brenner says union break-up possible" / "Brenner says no new
+ * spending target") share the entities and little else.
+ */
+static double
+topic_score(const struct simdup_sig *a, const struct simdup_sig *b)
+{
+	size_t i = 0, j = 0, both = 0, uni = 0;
+
+	while (i < a->nshingles || j < b->nshingles) {
+		uint32_t h;
+		bool in_a = false, in_b = false;
+
+		if (j >= b->nshingles ||
+		    (i < a->nshingles && a->shingles[i] < b->shingles[j])) {
+			h = a->shingles[i++];
+			in_a = true;
+		} else if (i >= a->nshingles ||
+			   b->shingles[j] < a->shingles[i]) {
+			h = b->shingles[j++];
+			in_b = true;
+		} else {
+			h = a->shingles[i];
+			i++, j++;
+			in_a = in_b = true;
+		}
+		if (is_ent(a, h) || is_ent(b, h))
+			continue;
+		uni++;
+		both += in_a && in_b;
+	}
+	return uni ? (double)both / (double)uni : 0.0;
+}
+
 double
 simdup_threshold(const struct simdup_sig *a, const struct simdup_sig *b,
 		 double base)
@@ -1321,6 +1430,8 @@ simdup_conflicts(const struct simdup_sig *a, const struct simdup_sig *b)
 		g |= SIMDUP_G_NAMES;
 	if (subject_conflict(a, b))
 		g |= SIMDUP_G_SUBJECT;
+	if (topic_score(a, b) < TOPIC_MIN)
+		g |= SIMDUP_G_TOPIC;
 	return g;
 }
 
@@ -1338,10 +1449,10 @@ simdup_same_story(const struct simdup_sig *a, const struct simdup_sig *b,
 
 /*
  * Blob layout, little-endian: "SD", version, flags (1 sampled, 2 english),
- * nshingles (2), nfeats (2), ntitle (1), subject (4), then minhash,
- * shingles, feats and title, 4 bytes each: 13 + 4 * (128 + n + n + n).
+ * nshingles (2), nfeats (2), ntitle (1), nents (1), subject (4), then
+ * minhash, shingles, feats, title and ents, 4 bytes each.
  */
-enum { BLOB_VERSION = 2, BLOB_HEAD = 13 };
+enum { BLOB_VERSION = 3, BLOB_HEAD = 14 };
 
 static unsigned char *
 put32(unsigned char *p, uint32_t v)
@@ -1390,11 +1501,13 @@ simdup_to_blob(const struct simdup_sig *s, unsigned char blob[SIMDUP_BLOB_MAX])
 	*p++ = (unsigned char)s->nfeats;
 	*p++ = (unsigned char)(s->nfeats >> 8);
 	*p++ = s->ntitle;
+	*p++ = s->nents;
 	p = put32(p, s->subject);
 	p = put_array(p, s->minhash, SIMDUP_HASHES);
 	p = put_array(p, s->shingles, s->nshingles);
 	p = put_array(p, s->feats, s->nfeats);
 	p = put_array(p, s->title, s->ntitle);
+	p = put_array(p, s->ents, s->nents);
 	return (size_t)(p - blob);
 }
 
@@ -1413,19 +1526,23 @@ simdup_from_blob(const void *blob, size_t len, struct simdup_sig *out)
 	size_t ns = (size_t)p[4] | (size_t)p[5] << 8;
 	size_t nf = (size_t)p[6] | (size_t)p[7] << 8;
 	size_t nt = p[8];
+	size_t ne = p[9];
 
 	if (ns > SIMDUP_SHINGLES || nf > SIMDUP_FEATS || nt > SIMDUP_TITLE ||
-	    len != BLOB_HEAD + 4 * (SIMDUP_HASHES + ns + nf + nt))
+	    ne > SIMDUP_ENTS ||
+	    len != BLOB_HEAD + 4 * (SIMDUP_HASHES + ns + nf + nt + ne))
 		return WD_EPARSE;
-	s.subject = get32(p + 9);
+	s.subject = get32(p + 10);
 	p += BLOB_HEAD;
 	p = get_array(p, s.minhash, SIMDUP_HASHES);
 	p = get_array(p, s.shingles, ns);
 	p = get_array(p, s.feats, nf);
-	get_array(p, s.title, nt);
+	p = get_array(p, s.title, nt);
+	get_array(p, s.ents, ne);
 	s.nshingles = (uint16_t)ns;
 	s.nfeats = (uint16_t)nf;
 	s.ntitle = (uint8_t)nt;
+	s.nents = (uint8_t)ne;
 	*out = s;
 	return 0;
 }

@@ -17,8 +17,9 @@ enum {
 	SIMDUP_SHINGLES = 128, /* bottom-k sample of the shingle hashes */
 	SIMDUP_FEATS = 64,     /* guard features kept */
 	SIMDUP_TITLE = 24,     /* headline shingles kept */
-	SIMDUP_BLOB_MAX = 13 + 4 * (SIMDUP_HASHES + SIMDUP_SHINGLES +
-				    SIMDUP_FEATS + SIMDUP_TITLE)
+	SIMDUP_ENTS = 32,      /* shingles of names, places, numbers kept */
+	SIMDUP_BLOB_MAX = 14 + 4 * (SIMDUP_HASHES + SIMDUP_SHINGLES +
+				    SIMDUP_FEATS + SIMDUP_TITLE + SIMDUP_ENTS)
 };
 
 /* Texts that are not English must score at least this much. */
@@ -31,12 +32,12 @@ enum {
 
 /* Why two texts must not be merged (bits of simdup_conflicts()). */
 enum {
-	SIMDUP_G_NUMBERS = 1 << 0, /* counts, amounts, percentages */
-	SIMDUP_G_NAMES = 1 << 1,   /* people, companies, places: proper nouns */
-	SIMDUP_G_COUNTRIES = 1 << 2,
-	SIMDUP_G_DAYS = 1 << 3,   /* weekdays, months, years, dates */
-	SIMDUP_G_SUBJECT = 1 << 4 /* one headline template, another subject:
-				     "Acme Outperform" / "Zenco Outperform" */
+	SIMDUP_G_NUMBERS = 1 << 0,   /* counts, amounts, percentages */
+	SIMDUP_G_NAMES = 1 << 1,     /* people, companies, places */
+	SIMDUP_G_COUNTRIES = 1 << 2, /* countries, adjectives, capitals */
+	SIMDUP_G_DAYS = 1 << 3,      /* weekdays, months, years, dates */
+	SIMDUP_G_SUBJECT = 1 << 4,   /* one headline template, two subjects */
+	SIMDUP_G_TOPIC = 1 << 5      /* same people, another event */
 };
 
 /* A value type (lives on the stack or in an array); fields are read-only
@@ -47,11 +48,14 @@ struct simdup_sig {
 					       ascending */
 	uint32_t feats[SIMDUP_FEATS];       /* guard features, ascending */
 	uint32_t title[SIMDUP_TITLE];       /* headline shingles, ascending */
+	uint32_t ents[SIMDUP_ENTS]; /* shingles of names, places and numbers,
+				       ascending */
 	uint32_t subject;   /* shingle of the headline's capitalized first
 			       word, or 0 */
 	uint16_t nshingles; /* used in shingles[] */
 	uint16_t nfeats;    /* used in feats[] */
 	uint8_t ntitle;     /* used in title[] */
+	uint8_t nents;      /* used in ents[] */
 	bool sampled;       /* more shingles than SIMDUP_SHINGLES existed */
 	bool english;       /* reads as English: stop words were dropped */
 };
@@ -80,7 +84,7 @@ double simdup_score(const struct simdup_sig *a, const struct simdup_sig *b);
 double simdup_threshold(const struct simdup_sig *a, const struct simdup_sig *b,
 			double base);
 /* The guards that fail between a and b (SIMDUP_G_* bits), 0 when names,
- * numbers, countries, days and headline subjects agree. */
+ * numbers, countries, days, headline subjects and topics agree. */
 unsigned simdup_conflicts(const struct simdup_sig *a,
 			  const struct simdup_sig *b);
 /* True when score(a, b) >= simdup_threshold(a, b, threshold) and no guard

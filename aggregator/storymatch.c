@@ -85,6 +85,10 @@ storymatch(const struct storymatch_item *item,
 		return STORYMATCH_VERSION;
 	if (kind_class(a->kind) != kind_class(b->kind))
 		return STORYMATCH_NONE;
+	/* A kill notice is the wire's own message: it joins only the story
+	 * it names (rule 1), never one that shares its boilerplate. */
+	if (a->kill || b->kill)
+		return STORYMATCH_NONE;
 	if (s >= threshold && !g)
 		return STORYMATCH_SIMILAR;
 	bool later_is_newer = item->published >= other->published

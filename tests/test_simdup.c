@@ -182,6 +182,28 @@ START_TEST(guard_other_day)
 }
 END_TEST
 
+/* The same people and places, another event. */
+START_TEST(guard_other_topic)
+{
+	unsigned g;
+	double score;
+
+	ck_assert_int_eq(
+	    same("Brenner says union break-up possible",
+		 "Lukas Brenner of Norland said in Vasta that a "
+		 "break-up of the trading union was possible "
+		 "after the vote in parliament.",
+		 "Brenner says no new spending target",
+		 "Lukas Brenner of Norland said in Vasta that there "
+		 "would be no new defence spending target for the "
+		 "army in the budget.",
+		 &g, &score),
+	    false);
+	ck_assert_uint_eq(g, SIMDUP_G_TOPIC);
+	ck_assert_double_ge(score, 0.2);
+}
+END_TEST
+
 START_TEST(foreign_text_needs_a_higher_score)
 {
 	struct simdup_sig en, de;
@@ -297,6 +319,8 @@ START_TEST(blob_round_trip)
 	ck_assert_uint_eq(a.ntitle, b.ntitle);
 	ck_assert_mem_eq(a.title, b.title, a.ntitle * 4);
 	ck_assert_uint_eq(a.subject, b.subject);
+	ck_assert_uint_eq(a.nents, b.nents);
+	ck_assert_mem_eq(a.ents, b.ents, a.nents * 4);
 	ck_assert_int_eq(a.english, b.english);
 	ck_assert_double_eq(simdup_score(&a, &b), 1.0);
 	ck_assert_uint_eq(simdup_conflicts(&a, &b), 0);
@@ -325,6 +349,7 @@ test_suite(void)
 	tcase_add_test(tc, guard_other_number);
 	tcase_add_test(tc, guard_other_company);
 	tcase_add_test(tc, guard_other_day);
+	tcase_add_test(tc, guard_other_topic);
 	tcase_add_test(tc, foreign_text_needs_a_higher_score);
 	suite_add_tcase(s, tc);
 

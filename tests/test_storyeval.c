@@ -307,10 +307,10 @@ END_TEST
 static void
 tally_guards(void)
 {
-	static const char *const names[] = {"numbers", "names", "countries",
-					    "days", "subject"};
+	static const char *const names[] = {"numbers", "names",   "countries",
+					    "days",    "subject", "topic"};
 	struct eset set;
-	size_t over = 0, blocked = 0, by[5] = {0};
+	size_t over = 0, blocked = 0, by[6] = {0};
 
 	load(&set, eval_path);
 	for (size_t i = 0; i < set.n; i++) {
@@ -331,14 +331,14 @@ tally_guards(void)
 				    "UNGUARDED %s/%s: %s | %s (score %.2f)\n",
 				    a->family, b->family, a->title, b->title,
 				    simdup_score(&a->sig, &b->sig));
-			for (int k = 0; k < 5; k++)
+			for (int k = 0; k < 6; k++)
 				by[k] += (g >> k) & 1;
 		}
 	}
 	printf("storyeval guards: %zu pairs of different stories score >= "
 	       "%.2f, %zu blocked;",
 	       over, STORYMATCH_THRESHOLD, blocked);
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < 6; k++)
 		printf(" %s %zu", names[k], by[k]);
 	printf("\n");
 	fflush(stdout);
@@ -435,6 +435,38 @@ START_TEST(match_window_and_reason_names)
 }
 END_TEST
 
+/* Kill notices share their boilerplate, not their story. */
+START_TEST(match_kill_joins_only_its_story)
+{
+	const char *la = "Please eliminate the story headlined \"Acme to buy "
+			 "Widgetco\". The story is withdrawn. There will be "
+			 "no substitute story.";
+	const char *lb = "Please eliminate the story headlined \"Ferry crews "
+			 "strike in Greece\". The story is withdrawn. There "
+			 "will be no substitute story.";
+	struct wirever wa, wb, wc;
+	struct simdup_sig sa, sb, sc;
+
+	(void)wirever_parse("KILL", la, &wa);
+	(void)wirever_parse("KILL", lb, &wb);
+	(void)wirever_parse("UPDATE 1-Acme to buy Widgetco", NULL, &wc);
+	ck_assert_int_eq(wa.kill, true);
+	simdup_sign(wa.base, la + wa.lead_skip, &sa);
+	simdup_sign(wb.base, lb + wb.lead_skip, &sb);
+	simdup_sign(wc.base, NULL, &sc);
+	struct storymatch_item a = {"Reuters", 5000, &wa, &sa};
+	struct storymatch_item b = {"Reuters", 4000, &wb, &sb};
+	struct storymatch_item c = {"Reuters", 3000, &wc, &sc};
+	struct storymatch_opts o = {0.01, STORYMATCH_WINDOW};
+
+	ck_assert_int_eq(storymatch(&a, &c, NULL, NULL), STORYMATCH_VERSION);
+	ck_assert_int_eq(storymatch(&a, &b, &o, NULL), STORYMATCH_NONE);
+	wirever_clear(&wa);
+	wirever_clear(&wb);
+	wirever_clear(&wc);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -448,6 +480,7 @@ test_suite(void)
 	tcase_add_test(tc, eval_threshold_sweep);
 	tcase_add_test(tc, holdout_never_merges_different_stories);
 	tcase_add_test(tc, match_window_and_reason_names);
+	tcase_add_test(tc, match_kill_joins_only_its_story);
 	suite_add_tcase(s, tc);
 	return s;
 }
