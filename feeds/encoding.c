@@ -11,6 +11,10 @@
 
 #include "core/text.h"
 
+#ifdef WD_HAVE_UCHARDET
+#include <uchardet/uchardet.h>
+#endif
+
 /* The byte order mark or NUL pattern at the start, and its length. */
 static const char *
 sniff(const unsigned char *d, size_t len, size_t *bom)
@@ -349,6 +353,73 @@ is_text_xml_type(const char *t)
 }
 
 /*
+ * A guess from the bytes alone, for documents that decode neither as
+ * declared nor as UTF-8 (feedparser asks chardet at this point). The
+ * guess is written to buf in lower case; the names follow chardet's where
+ * the conformance corpus expects them.
+ */
+/*
+ * Guesses between the Latin code pages are weak on the short texts of a
+ * feed (French text comes back as ISO-8859-2): for those the windows-1252
+ * fallback below is the better bet. Other scripts (CJK, Cyrillic, Greek,
+ * Hebrew, Thai...) are told apart reliably, and those are what the guess
+ * is for.
+ */
+static bool
+latin_guess(const char *cs)
+{
+	static const char *const latin[] = {
+		"ASCII",        "ISO-8859-1",   "ISO-8859-2",   "ISO-8859-3",
+		"ISO-8859-4",   "ISO-8859-9",   "ISO-8859-10",  "ISO-8859-13",
+		"ISO-8859-14",  "ISO-8859-15",  "ISO-8859-16",  "WINDOWS-1250",
+		"WINDOWS-1252", "WINDOWS-1254", "WINDOWS-1257", "WINDOWS-1258",
+		"MAC-CENTRALEUROPE", "IBM852", "IBM865"};
+
+	for (size_t i = 0; i < sizeof(latin) / sizeof(latin[0]); i++) {
+		if (wd_strcasecmp(cs, latin[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *
+guess_encoding(const char *d, size_t len, char *buf, size_t size,
+	       const char **report)
+{
+#ifdef WD_HAVE_UCHARDET
+	uchardet_t u = uchardet_new();
+
+	if (!u)
+		return NULL;
+	const char *out = NULL;
+
+	if (uchardet_handle_data(u, d, len) == 0) {
+		uchardet_data_end(u);
+		const char *cs = uchardet_get_charset(u);
+
+		if (cs && *cs && !latin_guess(cs)) {
+			lower_copy(buf, size, cs, strlen(cs));
+			out = buf;
+			*report = buf;
+			if (wd_strcasecmp(cs, "UHC") == 0)
+				*report = "euc-kr"; /* decoded as UHC */
+			else if (wd_strcasecmp(cs, "GB18030") == 0)
+				*report = "gb2312";
+		}
+	}
+	uchardet_delete(u);
+	return out;
+#else
+	(void)d;
+	(void)len;
+	(void)buf;
+	(void)size;
+	(void)report;
+	return NULL;
+#endif
+}
+
+/*
  * The converted text still declares its old encoding, whose name may not
  * even be well-formed for expat ("437"): drop the encoding pseudo-attribute.
  */
@@ -427,8 +498,10 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 	    !is_text_xml_type(type) && strstr(type, "json") == NULL)
 		res->bozo_msg = "not an XML media type";
 
+	char guessed[48];
+	const char *guess_report = NULL;
 	const char *cands[] = {rfc3023, has_decl ? decl : NULL, sniffed,
-			       "utf-8", "windows-1252", "iso-8859-2"};
+			       "?guess", "utf-8", "windows-1252", "iso-8859-2"};
 	const char *data = doc + bom;
 	size_t dlen = len - bom;
 
@@ -436,6 +509,11 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 		const char *c = cands[i];
 		bool ok;
 
+		bool guess = c && strcmp(c, "?guess") == 0;
+
+		if (guess)
+			c = guess_encoding(doc + bom, len - bom, guessed,
+					   sizeof(guessed), &guess_report);
 		if (!c || !*c)
 			continue;
 		if (strcmp(c, "utf-8") == 0 || strcmp(c, "utf8") == 0) {
@@ -461,7 +539,7 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 		if (!ok)
 			continue;
 		snprintf(res->encoding, sizeof(res->encoding), "%s",
-			 report_name(c));
+			 guess ? guess_report : report_name(c));
 		if (res->converted)
 			drop_declared_encoding(out);
 		res->skip = res->converted ? 0 : bom;

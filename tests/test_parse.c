@@ -298,6 +298,29 @@ START_TEST(parse_feed_redecodes_invalid_utf8)
 }
 END_TEST
 
+/* Without a declaration or a charset, Cyrillic bytes are guessed
+ * (uchardet) when the build has it, else read as windows-1252. */
+START_TEST(parse_feed_guesses_undeclared_codepage)
+{
+	struct got g = {0};
+
+	parse_file(&g, "rss-koi8-r-undeclared.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(g.fi.bozo);
+	ck_assert_uint_eq(g.n, 2);
+	if (strcmp(g.fi.encoding, "koi8-r") == 0)
+		ck_assert_str_eq(g.items[1].title,
+				 "\xd0\xa0\xd1\x8b\xd0\xb1\xd0\xb0\xd0\xba"
+				 "\xd0\xb8 \xd0\xb3\xd0\xbe\xd1\x82\xd0\xbe"
+				 "\xd0\xb2\xd1\x8f\xd1\x82\xd1\x81\xd1\x8f "
+				 "\xd0\xba \xd1\x81\xd0\xb5\xd0\xb7\xd0\xbe"
+				 "\xd0\xbd\xd1\x83");
+	else
+		ck_assert_str_eq(g.fi.encoding, "windows-1252");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(datefast_parse_agrees_with_wd_date_parse)
 {
 	static const char *const dates[] = {
@@ -471,6 +494,7 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_rejects_html_page);
 	tcase_add_test(tc, parse_feed_rejects_empty_input);
 	tcase_add_test(tc, parse_feed_redecodes_invalid_utf8);
+	tcase_add_test(tc, parse_feed_guesses_undeclared_codepage);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fixtures");
 	tcase_add_loop_test(tc, parse_feed_reads_fixture, 0,
