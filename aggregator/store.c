@@ -103,6 +103,8 @@ static const char *const migrations[] = {
 	" date INTEGER NOT NULL);"
 	"CREATE INDEX bands_key ON bands(key);"
 	"CREATE INDEX bands_date ON bands(date);",
+	/* 2 -> 3: repeats of a feed are also found by link. */
+	"CREATE INDEX items_feed_link ON items(feed_id, link);",
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -261,6 +263,7 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	sqlite3_busy_timeout(s->db, 10000);
 	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
+	    store_exec(s, "PRAGMA cache_size = -16384") < 0 ||
 	    migrate(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
 		store_close(s);

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* bench/ingest_bench.c: the cost of ingesting new items into a large
+ * archive against an empty one (story dedupe must look at a bounded set of
+ * candidates, never the whole archive). Run by hand: bench/ingest_bench.sh.
+ *
+ * usage: ingest-bench DIR ARCHIVE_ITEMS NEW_ITEMS
+ * Fills DIR/big.db with ARCHIVE_ITEMS items (spread over a year, the last
+ * three days inside the dedupe window), then times NEW_ITEMS new items into
+ * DIR/big.db and into an empty DIR/empty.db, and prints both and their
+ * ratio. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aggregator/archive.h"
+#include "aggregator/store.h"
+#include "core/buf.h"
+#include "core/xalloc.h"
+
+/*
+ * Words are made of syllables: 2000 distinct words, drawn with a skew so
+ * that some are common (as "minister" or "said" are), like wire copy. A
+ * tiny vocabulary would make every item a near-duplicate candidate of every
+ * other, which no wire does.
+ */
+static const char *const syl[] = {"ka", "ro", "mi", "ten", "sa", "lu",
+				  "par", "de", "vo", "shi", "an", "gel",
+				  "to", "ra", "ne", "bi", "mor", "zu",
+				  "ha", "qui"};
+enum { NSYL = sizeof(syl) / sizeof(syl[0]), NWORDS = 2000 };
+
+static void
+put_word(struct buf *b, unsigned r)
+{
+	/* Skew: half the draws come from the first 5% of the words. */
+	unsigned w = (r & 1) ? (r >> 1) % (NWORDS / 20) : (r >> 1) % NWORDS;
+
+	buf_appendf(b, "%s%s%s", syl[w % NSYL], syl[(w / NSYL) % NSYL],
+		    w >= NSYL * NSYL ? syl[(w / (NSYL * NSYL)) % NSYL] : "");
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned
+next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng >> 11);
+}
+
+/* A headline and lead of random words and a unique number, so that items
+ * are distinct stories (the worst case: every item probes the index). */
+static void
+make_item(struct buf *title, struct buf *lead, struct buf *id, long n)
+{
+	buf_reset(title);
+	buf_reset(lead);
+	buf_reset(id);
+	for (int i = 0; i < 7; i++) {
+		if (i)
+			buf_putc(title, ' ');
+		put_word(title, next());
+	}
+	buf_appendf(title, " %ld", n);
+	for (int i = 0; i < 30; i++) {
+		put_word(lead, next());
+		buf_putc(lead, ' ');
+	}
+	buf_appendf(id, "tag:bench.example,2026:%ld", n);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+ingest(struct store *db, long from, long count, int64_t t0, int64_t span,
+       int64_t seen)
+{
+	struct buf title, lead, id, link;
+
+	buf_init(&title, 4096);
+	buf_init(&lead, 4096);
+	buf_init(&id, 4096);
+	buf_init(&link, 4096);
+	int rc = store_begin(db);
+
+	for (long n = from; rc == 0 && n < from + count; n++) {
+		struct item it;
+
+		make_item(&title, &lead, &id, n);
+		buf_reset(&link);
+		buf_appendf(&link, "https://wire.example/story/%ld", n);
+		memset(&it, 0, sizeof(it));
+		it.id = buf_str(&id);
+		it.title = buf_str(&title);
+		it.summary = buf_str(&lead);
+		it.link = buf_str(&link);
+		it.published = t0 + (count > 1 ? span * (n - from) / count : 0);
+		it.updated = WD_NOTIME;
+		it.embargo = WD_NOTIME;
+		rc = archive_put_item(db, n % 2 ? "wire-a" : "wire-b", &it,
+				      seen);
+		rc = rc < 0 ? rc : 0;
+		if (rc == 0 && (n - from) % 1000 == 999) {
+			rc = store_commit(db);
+			if (rc == 0)
+				rc = store_begin(db);
+		}
+	}
+	if (rc == 0)
+		rc = store_commit(db);
+	if (rc < 0)
+		fprintf(stderr, "ingest-bench: %s\n", store_errmsg(db));
+	buf_free(&title);
+	buf_free(&lead);
+	buf_free(&id);
+	buf_free(&link);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: ingest-bench DIR ARCHIVE_ITEMS "
+				"NEW_ITEMS\n");
+		return 2;
+	}
+	char *end;
+	long big = strtol(argv[2], &end, 10), fresh;
+
+	fresh = strtol(argv[3], &end, 10);
+	char path[4096], err[1024];
+	struct store *db;
+	const int64_t year = 365 * 86400, t_now = 1795694400;
+
+	snprintf(path, sizeof(path), "%s/big.db", argv[1]);
+	if (store_open(path, &db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ingest-bench: %s\n", err);
+		return 1;
+	}
+	double t = now_s();
+	long old = big - big / 100; /* 1% inside the last three days */
+
+	/* Seen now: as when a first run reads a long archive feed. */
+	if (ingest(db, 0, old, t_now - year, year - 3 * 86400, t_now) < 0 ||
+	    ingest(db, old, big - old, t_now - 3 * 86400, 3 * 86400, t_now) < 0)
+		return 1;
+	fprintf(stderr, "filled %ld items in %.1f s\n", big, now_s() - t);
+	t = now_s();
+	if (ingest(db, big, fresh, t_now, 600, t_now) < 0)
+		return 1;
+	double t_big = now_s() - t;
+
+	store_close(db);
+	snprintf(path, sizeof(path), "%s/empty.db", argv[1]);
+	if (store_open(path, &db, err, sizeof(err)) < 0)
+		return 1;
+	t = now_s();
+	if (ingest(db, big, fresh, t_now, 600, t_now) < 0)
+		return 1;
+	double t_empty = now_s() - t;
+
+	store_close(db);
+	printf("ingest %ld new items: empty archive %.3f s, %ld-item archive "
+	       "%.3f s, ratio %.2f\n",
+	       fresh, t_empty, big, t_big, t_big / t_empty);
+	return 0;
+}
