@@ -37,6 +37,9 @@ struct render_entry {
 	const char *const *tags;   /* sections added by rules, e.g. "World" */
 	size_t ntags;
 };
+/* Dates are seconds since the epoch, UTC; WD_NOTIME or <= 0 means unknown,
+ * and the story's own dates stand in. Entries without a story or items are
+ * skipped. */
 
 /* Render entries[0..n) in order, appending the document to out. Returns 0,
  * or WD_ETOOBIG when out reached its max (out is then incomplete). The
