@@ -167,8 +167,8 @@ touch_story(struct store *s, int64_t story, int64_t item, int64_t updated)
 }
 
 int
-archive_put_item(struct store *s, const char *feed_id, const struct item *it,
-		 int64_t now)
+archive_put_item(struct store *s, const char *feed_id, const char *source,
+		 const struct item *it, int64_t now)
 {
 	char *key = item_key(it), *hash = content_hash(it), *old = NULL;
 	char *cats = join_categories(it);
@@ -206,7 +206,9 @@ archive_put_item(struct store *s, const char *feed_id, const struct item *it,
 		goto out;
 	}
 	if (!found) {
-		ret = stories_find(s, feed_id, it, date, &join);
+		ret = stories_find(s, source ? source : feed_id, it, date,
+				   &join);
+		join.source = source ? source : feed_id;
 		if (ret < 0)
 			goto out;
 		story = join.story_id;

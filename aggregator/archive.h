@@ -14,11 +14,13 @@
 
 enum archive_put { ARCHIVE_SAME = 0, ARCHIVE_NEW = 1, ARCHIVE_UPDATED = 2 };
 
-/* Store one parsed item of feed_id, seen at now: a repeat (same guid, else
- * same link, in this feed) updates the stored one. Returns an archive_put
- * value or WD_EDB. */
+/* Store one parsed item of feed_id (whose wire credit is source), seen at
+ * now: a repeat (same guid, else same link, in this feed) updates the
+ * stored one; a new item joins its story or starts one. Returns an
+ * archive_put value or WD_EDB. */
 WD_NODISCARD int archive_put_item(struct store *s, const char *feed_id,
-				  const struct item *it, int64_t now);
+				  const char *source, const struct item *it,
+				  int64_t now);
 
 /* Stories whose date is at or after since, with their items; owned by the
  * set (archive_set_free). Fields are filled from the store; source,

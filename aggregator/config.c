@@ -184,7 +184,7 @@ config_load(const char *path, struct config **out, struct ydoc **errs)
 	c->max_body = 16 * 1024 * 1024;
 	c->timeout = 120;
 	c->dedupe_window = 72 * 3600;
-	c->dedupe_threshold = 60;
+	c->dedupe_threshold = 15;
 
 	const struct ydoc_node *root = ydoc_root(d);
 

@@ -35,7 +35,7 @@ struct config {
 	int64_t max_body;            /* bytes (16 MiB) */
 	int64_t timeout;             /* total seconds per fetch (120) */
 	int64_t dedupe_window;       /* seconds (72h) */
-	int64_t dedupe_threshold;    /* percent similarity (60) */
+	int64_t dedupe_threshold;    /* percent similarity (15) */
 	const char *const *precedence; /* source precedence list */
 	size_t nprecedence;
 };

@@ -226,6 +226,7 @@ set_str(char **dst, const char *v)
 struct ingest {
 	struct run *r;
 	const char *feed_id;
+	const char *source;
 	int64_t nnew;
 	int rc;
 };
@@ -234,7 +235,8 @@ static int
 ingest_item(void *ctx, const struct item *it)
 {
 	struct ingest *in = ctx;
-	int rc = archive_put_item(in->r->db, in->feed_id, it, in->r->now);
+	int rc = archive_put_item(in->r->db, in->feed_id, in->source, it,
+				  in->r->now);
 
 	if (rc < 0) {
 		in->rc = rc;
@@ -257,7 +259,8 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 		.content_type = res->content_type,
 		.max_items = 100000,
 	};
-	struct ingest in = {.r = r, .feed_id = pf->cf->id};
+	struct ingest in = {.r = r, .feed_id = pf->cf->id,
+			    .source = pf->cf->source};
 	int rc = parse_feed(res->body, res->len, &po, ingest_item, &in, a,
 			    &info);
 

@@ -93,6 +93,7 @@ static const char *const migrations[] = {
 	 * near duplicates through LSH band keys). */
 	"ALTER TABLE items ADD COLUMN wire_key TEXT;"
 	"ALTER TABLE items ADD COLUMN versioned INTEGER NOT NULL DEFAULT 0;"
+	/* (versioned holds the WIREVER_F_* flags of the headline) */
 	"ALTER TABLE items ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE items ADD COLUMN kill INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE items ADD COLUMN sig BLOB;"
@@ -105,6 +106,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX bands_date ON bands(date);",
 	/* 2 -> 3: repeats of a feed are also found by link. */
 	"CREATE INDEX items_feed_link ON items(feed_id, link);",
+	/* 3 -> 4: what the story matcher needs of each candidate. */
+	"ALTER TABLE items ADD COLUMN source TEXT;"
+	"ALTER TABLE items ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };

@@ -7,6 +7,7 @@
 
 #include "aggregator/simdup.h"
 #include "aggregator/store-int.h"
+#include "aggregator/storymatch.h"
 #include "aggregator/wirever.h"
 #include "core/buf.h"
 #include "core/text.h"
@@ -53,45 +54,133 @@ lead_text(const char *html, struct buf *out)
 	}
 }
 
-/* Story of the first item matching sql (?1 text, ?2 since), or 0. */
+/* Story of the first item with this canonical link, or 0. */
 static int
-lookup_story(struct store *s, const char *sql, const char *v, int64_t since,
-	     int64_t *story)
+lookup_link(struct store *s, const char *canon, int64_t *story)
 {
-	sqlite3_stmt *st = store_prepare(s, sql);
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT story_id FROM items WHERE canon_link = ?1 ORDER BY "
+		   "id LIMIT 1");
 
 	*story = 0;
 	if (!st)
 		return WD_EDB;
-	store_bind_text(st, 1, v);
-	sqlite3_bind_int64(st, 2, since);
+	store_bind_text(st, 1, canon);
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
 		*story = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, "looking up a story");
+		return store_fail(s, "looking up a link");
 	return 0;
 }
 
-/* Best near-duplicate among the items sharing a band key, within the
- * window. */
-static int
-lookup_similar(struct store *s, const struct simdup_sig *sig,
-	       const struct story_join *j, int64_t since, int64_t *story,
-	       double *best)
+/* The best candidate so far. */
+struct best {
+	enum storymatch_reason reason;
+	double score;
+	int64_t story;
+};
+
+/* Rank reasons: a wire's own version beats an update beats a rewrite. */
+static bool
+better(enum storymatch_reason r, double score, const struct best *b)
 {
+	if (r == STORYMATCH_NONE)
+		return false;
+	if (r != b->reason)
+		return b->reason == STORYMATCH_NONE ||
+		       (r == STORYMATCH_VERSION ||
+			(r == STORYMATCH_UPDATE &&
+			 b->reason == STORYMATCH_SIMILAR));
+	return score > b->score;
+}
+
+/*
+ * Compare the new item with each candidate row of st (columns: sig,
+ * story_id, source, date, wire_key, version, kind, kill, flags) through
+ * storymatch, keeping the best.
+ */
+static int
+weigh_candidates(struct store *s, sqlite3_stmt *st,
+		 const struct storymatch_item *me, struct best *b)
+{
+	struct storymatch_opts opts = {.threshold = s->dedupe_threshold,
+				       .window = s->dedupe_window};
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct simdup_sig sig;
+		struct wirever wv = {0};
+		double score;
+
+		if (simdup_from_blob(sqlite3_column_blob(st, 0),
+				     (size_t)sqlite3_column_bytes(st, 0),
+				     &sig) < 0)
+			continue; /* an older blob: it cannot match */
+		const unsigned char *key = sqlite3_column_text(st, 4);
+
+		wv.key = (char *)(key ? (const char *)key : "");
+		wv.version = sqlite3_column_int(st, 5);
+		wv.kind = (enum wirever_kind)sqlite3_column_int(st, 6);
+		wv.kill = sqlite3_column_int(st, 7) != 0;
+		wv.flags = (unsigned)sqlite3_column_int(st, 8);
+		struct storymatch_item other = {
+			.source = (const char *)sqlite3_column_text(st, 2),
+			.published = sqlite3_column_int64(st, 3),
+			.wv = &wv,
+			.sig = &sig,
+		};
+		enum storymatch_reason r = storymatch(me, &other, &opts, &score);
+
+		if (better(r, score, b)) {
+			b->reason = r;
+			b->score = score;
+			b->story = sqlite3_column_int64(st, 1);
+		}
+	}
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "weighing candidates");
+}
+
+#define CANDIDATE_COLS                                                        \
+	"i.sig, i.story_id, i.source, coalesce(i.published, i.first_seen), " \
+	"i.wire_key, i.version, i.kind, i.kill, i.versioned "
+
+/* Candidates: the same base headline, and the items sharing an LSH band
+ * key, all within the window around the new item's date. */
+static int
+find_candidates(struct store *s, const struct storymatch_item *me,
+		const struct story_join *j, int64_t date, struct best *b)
+{
+	int rc = 0;
+
+	if (j->wire_key) {
+		sqlite3_stmt *st = store_prepare(
+			s, "SELECT " CANDIDATE_COLS "FROM items i WHERE "
+			   "i.wire_key = ?1 AND coalesce(i.published, "
+			   "i.first_seen) BETWEEN ?2 AND ?3 ORDER BY i.id "
+			   "LIMIT 50");
+
+		if (!st)
+			return WD_EDB;
+		store_bind_text(st, 1, j->wire_key);
+		sqlite3_bind_int64(st, 2, date - s->dedupe_window);
+		sqlite3_bind_int64(st, 3, date + s->dedupe_window);
+		rc = weigh_candidates(s, st, me, b);
+		sqlite3_finalize(st);
+		if (rc < 0 || b->reason == STORYMATCH_VERSION)
+			return rc;
+	}
+	if (!j->nbands)
+		return 0;
 	struct buf sql;
 
-	*story = 0;
-	*best = 0;
 	buf_init(&sql, 8192);
 	/* No DISTINCT: it would read every match before the LIMIT; a
-	 * candidate met twice is only compared twice. */
-	buf_puts(&sql, "SELECT i.sig, i.story_id FROM bands b "
-		       "JOIN items i ON i.id = b.item_id WHERE b.date >= ?1 "
-		       "AND b.key IN (");
+	 * candidate met twice is only weighed twice. */
+	buf_puts(&sql, "SELECT " CANDIDATE_COLS "FROM bands b JOIN items i "
+		       "ON i.id = b.item_id WHERE b.date >= ?1 AND b.key IN (");
 	for (size_t i = 0; i < j->nbands; i++)
 		buf_appendf(&sql, i ? ", ?%zu" : "?%zu", i + 2);
 	buf_appendf(&sql, ") LIMIT %d", MAX_CANDIDATES);
@@ -100,38 +189,22 @@ lookup_similar(struct store *s, const struct simdup_sig *sig,
 	buf_free(&sql);
 	if (!st)
 		return WD_EDB;
-	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 1, date - s->dedupe_window);
 	for (size_t i = 0; i < j->nbands; i++)
 		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)j->bands[i]);
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct simdup_sig other;
-		double score;
-
-		if (simdup_from_blob(sqlite3_column_blob(st, 0),
-				     (size_t)sqlite3_column_bytes(st, 0),
-				     &other) < 0)
-			continue;
-		if (simdup_same_story(sig, &other, s->dedupe_threshold,
-				      &score) &&
-		    score > *best) {
-			*best = score;
-			*story = sqlite3_column_int64(st, 1);
-		}
-	}
+	rc = weigh_candidates(s, st, me, b);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, "finding similar items");
+	return rc;
 }
 
 int
-stories_find(struct store *s, const char *feed_id, const struct item *it,
+stories_find(struct store *s, const char *source, const struct item *it,
 	     int64_t date, struct story_join *out)
 {
 	struct wirever wv;
 	struct simdup_sig sig;
 	struct buf lead;
-	int64_t since = date - s->dedupe_window;
+	struct best b = {STORYMATCH_NONE, 0, 0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -141,7 +214,10 @@ stories_find(struct store *s, const char *feed_id, const struct item *it,
 	int conventions = wirever_parse(it->title, buf_str(&lead), &wv);
 
 	out->version = wv.version;
+	out->kind = (int)wv.kind;
 	out->kill = wv.kill;
+	out->flags = wv.flags;
+	(void)conventions;
 	out->wire_key = wv.key && *wv.key ? xstrdup(wv.key) : NULL;
 	out->base_title = xstrdup(wv.base ? wv.base : "");
 	simdup_sign(wv.base, buf_str(&lead) + wv.lead_skip, &sig);
@@ -150,65 +226,35 @@ stories_find(struct store *s, const char *feed_id, const struct item *it,
 	out->bands = xcalloc(SIMDUP_BANDS, sizeof(uint64_t));
 	out->nbands = simdup_bands(&sig, out->bands);
 	out->canon = canon_item_link(it);
-	out->versioned = conventions > 0 &&
-			 (wv.version > 0 || wv.kill ||
-			  (wv.flags & (WIREVER_F_UPDATE | WIREVER_F_REFILE |
-				       WIREVER_F_CORRECTED | WIREVER_F_REPEAT |
-				       WIREVER_F_ADVISORY)));
-
-	wirever_clear(&wv);
 	buf_free(&lead);
-	(void)feed_id;
+
 	/* 1. Exact identity: the same canonical link, any time. */
-	if (out->canon) {
-		rc = lookup_story(s,
-				  "SELECT story_id FROM items WHERE "
-				  "canon_link = ?1 AND ?2 IS NOT NULL ORDER BY "
-				  "id LIMIT 1",
-				  out->canon, since, &out->story_id);
-		if (rc < 0)
-			return rc;
-		if (out->story_id) {
-			out->reason = out->kill ? "kill notice" : "same link";
-			out->score = 1;
-			return 0;
-		}
+	rc = out->canon ? lookup_link(s, out->canon, &out->story_id) : 0;
+	if (rc < 0 || out->story_id) {
+		out->reason = out->kill ? "kill notice" : "same link";
+		out->score = 1;
+		goto out;
 	}
-	/* 2. Wire versions: the same base headline, where either side
-	 * carries a version convention (two plain identical headlines may be
-	 * two days' market reports: left to the guarded similarity). */
-	if (out->wire_key) {
-		rc = lookup_story(
-			s,
-			out->versioned ? "SELECT story_id FROM items WHERE "
-				    "wire_key = ?1 AND coalesce(published, "
-				    "first_seen) >= ?2 ORDER BY id LIMIT 1"
-				  : "SELECT story_id FROM items WHERE "
-				    "wire_key = ?1 AND versioned AND "
-				    "coalesce(published, first_seen) >= ?2 "
-				    "ORDER BY id LIMIT 1",
-			out->wire_key, since, &out->story_id);
-		if (rc < 0)
-			return rc;
-		if (out->story_id) {
-			out->reason = out->kill ? "kill notice" : "wire version";
-			out->score = 1;
-			return 0;
-		}
+	/* 2. Wire versions, updates and rewrites among bounded candidates. */
+	struct storymatch_item me = {
+		.source = source,
+		.published = date,
+		.wv = &wv,
+		.sig = &sig,
+	};
+
+	rc = find_candidates(s, &me, out, date, &b);
+	if (rc < 0)
+		goto out;
+	if (b.reason != STORYMATCH_NONE) {
+		out->story_id = b.story;
+		out->score = b.score;
+		out->reason = out->kill ? "kill notice"
+					: storymatch_reason_name(b.reason);
 	}
-	/* 3. Near duplicates among the band-key candidates. */
-	if (out->nbands && !out->kill) {
-		rc = lookup_similar(s, &sig, out, since, &out->story_id,
-				    &out->score);
-		if (rc < 0)
-			return rc;
-		if (out->story_id) {
-			out->reason = "similar";
-			return 0;
-		}
-	}
-	out->score = 0;
-	return 0;
+out:
+	wirever_clear(&wv);
+	return rc;
 }
 
 int
@@ -218,22 +264,25 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	sqlite3_stmt *st = store_prepare(
 		s, "UPDATE items SET canon_link = ?2, wire_key = ?3, "
 		   "versioned = ?4, version = ?5, kill = ?6, sig = ?7, "
-		   "reason = ?8, score = ?9 WHERE id = ?1");
+		   "reason = ?8, score = ?9, kind = ?10, source = ?11 "
+		   "WHERE id = ?1");
 
 	if (!st)
 		return WD_EDB;
 	sqlite3_bind_int64(st, 1, item_id);
 	store_bind_text(st, 2, j->canon);
 	store_bind_text(st, 3, j->wire_key);
-	sqlite3_bind_int(st, 4, j->versioned);
+	sqlite3_bind_int(st, 4, (int)j->flags);
 	sqlite3_bind_int(st, 5, j->version);
 	sqlite3_bind_int(st, 6, j->kill);
 	sqlite3_bind_blob(st, 7, j->sig, (int)j->siglen, SQLITE_TRANSIENT);
 	store_bind_text(st, 8, j->reason);
-	if (!strcmp(j->reason, "similar"))
+	if (strcmp(j->reason, "new") && strcmp(j->reason, "same link"))
 		sqlite3_bind_double(st, 9, j->score);
 	else
 		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int(st, 10, j->kind);
+	store_bind_text(st, 11, j->source);
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);

@@ -16,10 +16,12 @@
 struct story_join {
 	int64_t story_id;   /* 0: the item starts a new story */
 	const char *reason; /* static: "new", "same link", "wire version",
-			       "kill notice", "similar" */
-	double score;       /* similarity, for "similar"; else 1 or 0 */
+			       "wire update", "kill notice", "similar" */
+	double score;       /* similarity score of the join, 1 for a link */
 	int version;        /* wire version number (0: first take) */
-	bool versioned;     /* the headline carries a version convention */
+	unsigned flags;     /* WIREVER_F_* read from the headline */
+	int kind;           /* enum wirever_kind of the headline */
+	const char *source; /* the wire's credit (borrowed) */
 	bool kill;          /* the item withdraws its story */
 	char *canon;        /* canonical link or NULL (malloc'd) */
 	char *wire_key;     /* normalized base headline or NULL (malloc'd) */
@@ -32,8 +34,9 @@ struct story_join {
 
 /* Settings from wiredesk.yaml. */
 void stories_configure(struct store *s, int64_t window, double threshold);
-/* Decide the story of a new item of feed_id dated date (seen at now). */
-WD_NODISCARD int stories_find(struct store *s, const char *feed_id,
+/* Decide the story of a new item from source (the wire's credit), dated
+ * date. */
+WD_NODISCARD int stories_find(struct store *s, const char *source,
 			      const struct item *it, int64_t date,
 			      struct story_join *out);
 /* After the item row exists: index its band keys and update its story

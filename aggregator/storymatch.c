@@ -81,7 +81,16 @@ storymatch(const struct storymatch_item *item,
 		return STORYMATCH_NONE;
 	unsigned g = simdup_conflicts(item->sig, other->sig);
 
-	if (same_key && (a->kill || b->kill || !(g & SIMDUP_G_DAYS)))
+	/* The same headline is the same story when a wire says it is a
+	 * version (UPDATE, REFILE, CORRECTED, RPT: a correction may well
+	 * change the day named in the text), and otherwise when the days
+	 * agree (Monday's and Tuesday's market reports share a headline). */
+	const unsigned versions = WIREVER_F_UPDATE | WIREVER_F_REFILE |
+				  WIREVER_F_CORRECTED | WIREVER_F_REPEAT;
+
+	if (same_key && (a->kill || b->kill || ((a->flags | b->flags) &
+						versions) ||
+			 !(g & SIMDUP_G_DAYS)))
 		return STORYMATCH_VERSION;
 	if (kind_class(a->kind) != kind_class(b->kind))
 		return STORYMATCH_NONE;

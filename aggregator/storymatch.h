@@ -34,7 +34,7 @@ struct storymatch_opts {
 	int64_t window;   /* seconds apart at most; STORYMATCH_WINDOW */
 };
 
-#define STORYMATCH_THRESHOLD 0.2
+#define STORYMATCH_THRESHOLD 0.15
 #define STORYMATCH_WINDOW    (72 * 3600)
 
 /*

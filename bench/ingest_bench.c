@@ -107,8 +107,8 @@ ingest(struct store *db, long from, long count, int64_t t0, int64_t span,
 		it.published = t0 + (count > 1 ? span * (n - from) / count : 0);
 		it.updated = WD_NOTIME;
 		it.embargo = WD_NOTIME;
-		rc = archive_put_item(db, n % 2 ? "wire-a" : "wire-b", &it,
-				      seen);
+		rc = archive_put_item(db, n % 2 ? "wire-a" : "wire-b",
+				      n % 2 ? "Wire A" : "Wire B", &it, seen);
 		rc = rc < 0 ? rc : 0;
 		if (rc == 0 && (n - from) % 1000 == 999) {
 			rc = store_commit(db);

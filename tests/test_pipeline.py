@@ -130,6 +130,72 @@ class Demo(unittest.TestCase):
         self.assertEqual(db.execute("PRAGMA journal_mode").fetchone()[0], "wal")
         db.close()
 
+    def test_stories_fold_versions_and_rewrites_not_lookalikes(self):
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        r = run(["-c", self.cfg, "stories", "--json"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stories = json.loads(r.stdout)["stories"]
+        where = {}
+        for s in stories:
+            for it in s["items"]:
+                for k in ("feed", "id", "title", "link", "published", "reason", "score"):
+                    self.assertIn(k, it)
+                where[(it["feed"], it["title"])] = s["id"]
+        def same(a, b):
+            return where[a] == where[b]
+        china = ("reuters-world", "China summons U.S. ambassador over hacking charges")
+        # Wire versions fold into one story.
+        self.assertTrue(same(china, ("reuters-world", "UPDATE 1-China summons U.S. ambassador over hacking charges")))
+        self.assertTrue(same(china, ("reuters-world", "UPDATE 2-China summons U.S. ambassador over hacking charges")))
+        self.assertTrue(same(("reuters-world", "Kenya's central bank cuts key rate by 50 basis points"),
+                             ("reuters-world", "CORRECTED-Kenya's central bank cuts key rate by 50 basis points")))
+        # Another wire's rewrite joins it.
+        self.assertTrue(same(china, ("ap-top", "China summons U.S. envoy after cyber-spying indictment")))
+        floods = ("reuters-world", "Floods kill 12 in southern Thailand")
+        self.assertTrue(same(floods, ("ap-top", "Flooding in southern Thailand leaves 12 dead, tens of thousands displaced")))
+        # Look-alikes stay apart: another country and toll, another day.
+        self.assertFalse(same(floods, ("asia-regional", "Floods kill 31 in central Vietnam")))
+        self.assertFalse(same(("asia-regional", "Thai stocks close higher as banks gain"),
+                              ("asia-regional", "Thai stocks close higher as energy shares gain")))
+        self.assertFalse(same(china, ("asia-regional", "China summons Philippine ambassador over South China Sea collision")))
+        self.assertFalse(same(("reuters-world", "Earthquake of magnitude 6.1 strikes off Sumatra, no tsunami warning"),
+                              ("asia-regional", "Earthquake of magnitude 5.2 strikes off Mindanao")))
+        # The feed shows the story once, under its newest headline without
+        # the version prefix, crediting the other wire.
+        with open(self.out("rss"), encoding="utf-8") as f:
+            rss = f.read()
+        self.assertEqual(rss.count("China summons U.S. ambassador over hacking charges</title>"), 1)
+        self.assertNotIn("UPDATE 2-China", rss)
+        self.assertNotIn("China summons U.S. envoy after cyber-spying indictment</title>", rss)
+
+    def test_pick_and_block_win_over_rules(self):
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        stories = json.loads(run(["-c", self.cfg, "stories", "--json"]).stdout)["stories"]
+        key = {s["title"]: s["id"] for s in stories}
+        sport = key["Italy beats Spain to reach Davis Cup final"]
+        landslide = key["Landslide in eastern Uganda kills 9 after days of heavy rain"]
+        self.assertEqual(run(["-c", self.cfg, "pick", "international", sport,
+                              "--note", "local player", "--by", "ed"]).returncode, 0)
+        self.assertEqual(run(["-c", self.cfg, "block", "international", landslide]).returncode, 0)
+        self.assertEqual(run(["-c", self.cfg, "publish"]).returncode, 0)
+        with open(self.out("rss"), encoding="utf-8") as f:
+            rss = f.read()
+        self.assertIn("Italy beats Spain", rss)
+        self.assertNotIn("Landslide in eastern Uganda", rss)
+        ex = json.loads(run(["-c", self.cfg, "explain", "international", sport, "--json"]).stdout)
+        self.assertIn("pick", json.dumps(ex).lower())
+        # An expired pick drops out on its own.
+        self.assertEqual(run(["-c", self.cfg, "pick", "international", sport,
+                              "--until", "2026-11-26T12:10:00Z"]).returncode, 0)
+        r = run(["-c", self.cfg, "publish"], env_extra={"WIREDESK_NOW": "2026-11-26T12:20:00Z"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.out("rss"), encoding="utf-8") as f:
+            self.assertNotIn("Italy beats Spain", f.read())
+        self.assertEqual(run(["-c", self.cfg, "unblock", "international", landslide]).returncode, 0)
+        self.assertEqual(run(["-c", self.cfg, "unblock", "international", landslide]).returncode, 2)
+        self.assertEqual(run(["-c", self.cfg, "pick", "nowhere", sport]).returncode, 2)
+        self.assertEqual(run(["-c", self.cfg, "pick", "international", "s0000"]).returncode, 2)
+
     def test_lock_held_exits_3(self):
         os.makedirs(os.path.join(self.tmp, "state"), exist_ok=True)
         lock = os.path.join(self.tmp, "state", "wiredesk.db.lock")

@@ -123,21 +123,21 @@ START_TEST(archive_folds_exact_repeats_of_a_feed)
 	struct item a = mkitem("g1", "https://w.example/1", "Ministers meet in Oslo", 1000);
 	struct item b = mkitem(NULL, "https://w.example/2", "Storm floods Lisbon port", 2000);
 
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 5000), ARCHIVE_NEW);
-	ck_assert_int_eq(archive_put_item(db, "wire", &b, 5000), ARCHIVE_NEW);
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 6000), ARCHIVE_SAME);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 5000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &b, 5000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 6000), ARCHIVE_SAME);
 	/* Same link, new guid: still the same item of this feed. */
 	struct item b2 = mkitem("g9", "https://w.example/2", "Storm floods Lisbon port", 2000);
 
-	ck_assert_int_eq(archive_put_item(db, "wire", &b2, 6000),
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &b2, 6000),
 			 ARCHIVE_SAME);
 	/* Same guid, new title: an update, not a new item. */
 	a.title = "Ministers meet in Oslo, agree pact";
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 7000),
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 7000),
 			 ARCHIVE_UPDATED);
 	/* Another feed's item with the same guid is its own item, in the
 	 * same story (same canonical link). */
-	ck_assert_int_eq(archive_put_item(db, "other", &a, 7000),
+	ck_assert_int_eq(archive_put_item(db, "other", "Other", &a, 7000),
 			 ARCHIVE_NEW);
 
 	struct story_set set;
@@ -160,7 +160,7 @@ START_TEST(archive_clamps_future_dates)
 	struct item a = mkitem("g1", "https://w.example/1", "Ahead", 999999);
 	struct story_set set;
 
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 5000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 5000), ARCHIVE_NEW);
 	ck_assert_int_eq(archive_load(db, 0, &set), 0);
 	ck_assert_uint_eq(set.n, 1);
 	ck_assert_int_eq(set.stories[0].published, 5000);
@@ -174,8 +174,8 @@ START_TEST(archive_load_respects_since)
 	struct item b = mkitem("g2", "https://w.example/2", "Vote count begins in Ghana", 9000);
 	struct story_set set;
 
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 1000), ARCHIVE_NEW);
-	ck_assert_int_eq(archive_put_item(db, "wire", &b, 9000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 1000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &b, 9000), ARCHIVE_NEW);
 	ck_assert_int_eq(archive_load(db, 5000, &set), 0);
 	ck_assert_uint_eq(set.n, 1);
 	ck_assert_str_eq(set.stories[0].items[0].item.title,
@@ -190,7 +190,7 @@ START_TEST(archive_publish_keeps_first_date)
 	struct story_set set;
 	int64_t pub, upd;
 
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 1000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 1000), ARCHIVE_NEW);
 	ck_assert_int_eq(archive_load(db, 0, &set), 0);
 	ck_assert_int_eq(archive_publish(db, "intl", &set.stories[0], 2000,
 					 &pub, &upd),
@@ -201,7 +201,7 @@ START_TEST(archive_publish_keeps_first_date)
 
 	a.title = "One (corrected)";
 	a.updated = 3000;
-	ck_assert_int_eq(archive_put_item(db, "wire", &a, 3000),
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 3000),
 			 ARCHIVE_UPDATED);
 	ck_assert_int_eq(archive_load(db, 0, &set), 0);
 	ck_assert_int_eq(archive_publish(db, "intl", &set.stories[0], 4000,
