@@ -30,6 +30,7 @@ enum {
 	MAX_CATS = 256,              /* categories kept per item */
 	MAX_ENCS = 64,               /* enclosures kept per item */
 	MAX_FIXES = 16,              /* recovery re-parses per document */
+	PARSE_SLICE = 256 * 1024,    /* bytes handed to expat per call */
 };
 
 enum ns {
@@ -1678,11 +1679,12 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 	XML_SetExternalEntityRefHandler(xp, on_external);
 	XML_UseForeignDTD(xp, XML_TRUE);
 	enum XML_Error err = XML_ERROR_NONE;
-	/* expat takes an int length: feed big documents in slices */
+	/* slices keep expat's own copy of the text small (it copies what it
+	 * is given) and fit its int lengths */
 	size_t off = 0;
 
 	do {
-		size_t n = len - off > (1u << 30) ? (1u << 30) : len - off;
+		size_t n = len - off > PARSE_SLICE ? PARSE_SLICE : len - off;
 		bool last = off + n == len;
 
 		if (XML_Parse(xp, doc + off, (int)n, last) ==
