@@ -57,7 +57,9 @@ dump_item(void *ctx, const struct item *it)
 			wd_time_rfc3339(it->published, s);
 		fprintf(d->out, "%s  %s\n    %s\n", s,
 			it->title ? it->title : "(no title)",
-			it->link ? it->link : it->id ? it->id : "");
+			it->link ? it->link
+			: it->id ? it->id
+				 : "");
 		d->n++;
 		return 0;
 	}
@@ -174,8 +176,8 @@ on_fetched(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		return;
 	}
 	struct parse_opts opts = {
-		.url = res->final_url ? res->final_url : req->url,
-		.content_type = res->content_type,
+	    .url = res->final_url ? res->final_url : req->url,
+	    .content_type = res->content_type,
 	};
 
 	dump_doc(d, res->body, res->len, &opts);
@@ -271,15 +273,15 @@ parsedump_run(const char *src, bool json, FILE *out)
 		const char *hdrs = getenv("FEED_HTTP_HEADERS");
 		char loc[2048], lang[256];
 		struct parse_opts opts = {
-			.url = url && *url ? url : NULL,
-			.content_type = ct && *ct ? ct : NULL,
+		    .url = url && *url ? url : NULL,
+		    .content_type = ct && *ct ? ct : NULL,
 		};
 
-		if (hdrs && json_header(hdrs, "Content-Location", loc,
-					sizeof(loc)))
+		if (hdrs &&
+		    json_header(hdrs, "Content-Location", loc, sizeof(loc)))
 			opts.content_location = loc;
-		if (hdrs && json_header(hdrs, "Content-Language", lang,
-					sizeof(lang)))
+		if (hdrs &&
+		    json_header(hdrs, "Content-Language", lang, sizeof(lang)))
 			opts.content_language = lang;
 		dump_doc(&d, buf_str(&body), body.len, &opts);
 	}

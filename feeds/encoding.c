@@ -24,21 +24,22 @@ sniff(const unsigned char *d, size_t len, size_t *bom)
 		size_t n, cut;
 		const char *enc;
 	} sigs[] = {
-		{"\x00\x00\xfe\xff", 4, 4, "utf-32be"},
-		{"\xff\xfe\x00\x00", 4, 4, "utf-32le"},
-		{"\x00\x00\x00\x3c", 4, 0, "utf-32be"},
-		{"\x3c\x00\x00\x00", 4, 0, "utf-32le"},
-		{"\xfe\xff", 2, 2, "utf-16be"},
-		{"\xff\xfe", 2, 2, "utf-16le"},
-		{"\x00\x3c\x00\x3f", 4, 0, "utf-16be"},
-		{"\x3c\x00\x3f\x00", 4, 0, "utf-16le"},
-		{"\xef\xbb\xbf", 3, 3, "utf-8"},
-		{"\x4c\x6f\xa7\x94", 4, 0, "cp037"},
+	    {"\x00\x00\xfe\xff", 4, 4, "utf-32be"},
+	    {"\xff\xfe\x00\x00", 4, 4, "utf-32le"},
+	    {"\x00\x00\x00\x3c", 4, 0, "utf-32be"},
+	    {"\x3c\x00\x00\x00", 4, 0, "utf-32le"},
+	    {"\xfe\xff", 2, 2, "utf-16be"},
+	    {"\xff\xfe", 2, 2, "utf-16le"},
+	    {"\x00\x3c\x00\x3f", 4, 0, "utf-16be"},
+	    {"\x3c\x00\x3f\x00", 4, 0, "utf-16le"},
+	    {"\xef\xbb\xbf", 3, 3, "utf-8"},
+	    {"\x4c\x6f\xa7\x94", 4, 0, "cp037"},
 	};
 
 	*bom = 0;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		if (len >= sigs[i].n && memcmp(d, sigs[i].sig, sigs[i].n) == 0) {
+		if (len >= sigs[i].n &&
+		    memcmp(d, sigs[i].sig, sigs[i].n) == 0) {
 			*bom = sigs[i].cut;
 			return sigs[i].enc;
 		}
@@ -167,10 +168,10 @@ content_type_parse(const char *ct, char *type, size_t tsize, char *charset,
 					v++;
 				size_t vlen = (size_t)(p + plen - v);
 
-				while (vlen && (wd_isspace((unsigned char)
-							   v[vlen - 1]) ||
-						v[vlen - 1] == '"' ||
-						v[vlen - 1] == '\''))
+				while (
+				    vlen &&
+				    (wd_isspace((unsigned char)v[vlen - 1]) ||
+				     v[vlen - 1] == '"' || v[vlen - 1] == '\''))
 					vlen--;
 				lower_copy(charset, csize, v, vlen);
 			}
@@ -237,20 +238,20 @@ iconv_name(const char *enc, char *tmp, size_t size)
 	static const struct {
 		const char *from, *to;
 	} alias[] = {
-		{"cp037", "IBM037"},
-		{"ibm039", "IBM037"},
-		{"cp-is", "CP861"},
-		{"csibm861", "IBM861"},
-		{"maccentraleurope", "MAC-CENTRALEUROPE"},
-		{"maclatin2", "MAC-CENTRALEUROPE"},
-		{"maciceland", "MAC-IS"},
-		{"macroman", "MACINTOSH"},
-		{"maccyrillic", "MAC-CYRILLIC"},
-		{"gb2312", "GB18030"},
-		{"x-sjis", "SHIFT_JIS"},
-		{"macintosh", "MACINTOSH"},
-		{"utf-16", "UTF-16"},
-		{"utf-32", "UTF-32"},
+	    {"cp037", "IBM037"},
+	    {"ibm039", "IBM037"},
+	    {"cp-is", "CP861"},
+	    {"csibm861", "IBM861"},
+	    {"maccentraleurope", "MAC-CENTRALEUROPE"},
+	    {"maclatin2", "MAC-CENTRALEUROPE"},
+	    {"maciceland", "MAC-IS"},
+	    {"macroman", "MACINTOSH"},
+	    {"maccyrillic", "MAC-CYRILLIC"},
+	    {"gb2312", "GB18030"},
+	    {"x-sjis", "SHIFT_JIS"},
+	    {"macintosh", "MACINTOSH"},
+	    {"utf-16", "UTF-16"},
+	    {"utf-32", "UTF-32"},
 	};
 
 	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
@@ -297,10 +298,10 @@ iconv_decode(const char *enc, const char *d, size_t len, struct buf *out)
  * With latin1 set it is ISO-8859-1, every byte its own code point (the
  * C1 controls are repaired later, per field, as feedparser does). */
 static const unsigned short cp1252_hi[32] = {
-	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
+    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+    0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
 
 static void
 cp1252_decode(const char *d, size_t len, struct buf *out, bool latin1)
@@ -369,11 +370,13 @@ static bool
 latin_guess(const char *cs)
 {
 	static const char *const latin[] = {
-		"ASCII",        "ISO-8859-1",   "ISO-8859-2",   "ISO-8859-3",
-		"ISO-8859-4",   "ISO-8859-9",   "ISO-8859-10",  "ISO-8859-13",
-		"ISO-8859-14",  "ISO-8859-15",  "ISO-8859-16",  "WINDOWS-1250",
-		"WINDOWS-1252", "WINDOWS-1254", "WINDOWS-1257", "WINDOWS-1258",
-		"MAC-CENTRALEUROPE", "IBM852", "IBM865"};
+	    "ASCII",        "ISO-8859-1",        "ISO-8859-2",
+	    "ISO-8859-3",   "ISO-8859-4",        "ISO-8859-9",
+	    "ISO-8859-10",  "ISO-8859-13",       "ISO-8859-14",
+	    "ISO-8859-15",  "ISO-8859-16",       "WINDOWS-1250",
+	    "WINDOWS-1252", "WINDOWS-1254",      "WINDOWS-1257",
+	    "WINDOWS-1258", "MAC-CENTRALEUROPE", "IBM852",
+	    "IBM865"};
 
 	for (size_t i = 0; i < sizeof(latin) / sizeof(latin[0]); i++) {
 		if (wd_strcasecmp(cs, latin[i]) == 0)
@@ -500,8 +503,9 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 
 	char guessed[48];
 	const char *guess_report = NULL;
-	const char *cands[] = {rfc3023, has_decl ? decl : NULL, sniffed,
-			       "?guess", "utf-8", "windows-1252", "iso-8859-2"};
+	const char *cands[] = {
+	    rfc3023, has_decl ? decl : NULL, sniffed,     "?guess",
+	    "utf-8", "windows-1252",         "iso-8859-2"};
 	const char *data = doc + bom;
 	size_t dlen = len - bom;
 

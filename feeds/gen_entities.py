@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Write feeds/entities.c: the HTML5 named character references as a sorted
 table, taken from Python's html.entities.html5 (the WHATWG list).
-Run: python3 feeds/gen_entities.py > feeds/entities.c"""
+Run: python3 feeds/gen_entities.py > feeds/entities.c &&
+     clang-format -i feeds/entities.c"""
 import html.entities
 
 

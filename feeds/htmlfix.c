@@ -10,10 +10,10 @@
 
 /* windows-1252 for 0x80..0x9f; 0 where it defines nothing */
 static const unsigned short cp1252[32] = {
-	0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017d, 0,
-	0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
+    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+    0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017d, 0,
+    0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+    0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
 
 bool
 htmlfix_has_c1(const char *s, size_t n)
@@ -54,8 +54,8 @@ htmlfix_is_double_utf8(const char *s, size_t n)
 	while (i < n && (unsigned char)s[i] < 0x80)
 		i++;
 	/* the first non-ASCII character must be a Latin-1 lead byte */
-	if (i == n || ((unsigned char)s[i] != 0xc2 &&
-		       (unsigned char)s[i] != 0xc3))
+	if (i == n ||
+	    ((unsigned char)s[i] != 0xc2 && (unsigned char)s[i] != 0xc3))
 		return false;
 	/* every character must be one Latin-1 byte, and those bytes must
 	 * be UTF-8 with at least one multi-byte sequence */
@@ -86,7 +86,8 @@ htmlfix_is_double_utf8(const char *s, size_t n)
 		if (nb == need) {
 			unsigned dummy;
 
-			if (wd_utf8_decode((const char *)bytes, nb, &dummy) != nb)
+			if (wd_utf8_decode((const char *)bytes, nb, &dummy) !=
+			    nb)
 				return false;
 			multi = true;
 			nb = 0;
@@ -119,9 +120,10 @@ is_entity_start(const char *s, size_t n)
 		i++;
 		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
 			i++;
-			while (i < n && (wd_isdigit((unsigned char)s[i]) ||
-					 (wd_tolower((unsigned char)s[i]) >= 'a' &&
-					  wd_tolower((unsigned char)s[i]) <= 'f')))
+			while (i < n &&
+			       (wd_isdigit((unsigned char)s[i]) ||
+				(wd_tolower((unsigned char)s[i]) >= 'a' &&
+				 wd_tolower((unsigned char)s[i]) <= 'f')))
 				i++;
 		} else {
 			while (i < n && wd_isdigit((unsigned char)s[i]))
@@ -190,8 +192,8 @@ htmlfix_amp(struct buf *out, const char *s, size_t n)
 		/* numeric reference: normalise and map 128..159 */
 		bool hex = s[i + 1] == 'x' || s[i + 1] == 'X';
 		char *end;
-		unsigned long v = strtoul(s + i + (hex ? 2 : 1), &end,
-					  hex ? 16 : 10);
+		unsigned long v =
+		    strtoul(s + i + (hex ? 2 : 1), &end, hex ? 16 : 10);
 		size_t semi = (size_t)(end - s);
 
 		if (v >= 0x80 && v <= 0x9f && cp1252[v - 0x80])

@@ -3,10 +3,9 @@
  * parse stage. */
 #include "feeds/jsonfeed.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "core/wdtime.h"
 #include "core/xalloc.h"
@@ -149,8 +148,8 @@ jsonfeed_parse(const char *doc, size_t len, const struct parse_opts *opts,
 		json_array_foreach(json_object_get(o, "tags"), j, v)
 		{
 			if (json_is_string(v) && nc < JF_MAX_CATS)
-				cats[nc++] = arena_strdup(a,
-							  json_string_value(v));
+				cats[nc++] =
+				    arena_strdup(a, json_string_value(v));
 		}
 		json_array_foreach(json_object_get(o, "attachments"), j, v)
 		{
@@ -163,8 +162,7 @@ jsonfeed_parse(const char *doc, size_t len, const struct parse_opts *opts,
 			encs[ne].url = url;
 			encs[ne].type = str_of(a, v, "mime_type");
 			encs[ne].length =
-				json_is_integer(sz) ? json_integer_value(sz)
-						    : -1;
+			    json_is_integer(sz) ? json_integer_value(sz) : -1;
 			ne++;
 		}
 		it.categories = cats;

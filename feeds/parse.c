@@ -53,32 +53,35 @@ enum ns {
 	NS_XML,
 };
 
-#define NS_ENTRY(uri, ns) {uri, sizeof(uri) - 1, ns}
+#define NS_ENTRY(uri, ns)                                                      \
+	{                                                                      \
+		uri, sizeof(uri) - 1, ns                                       \
+	}
 
 static const struct {
 	const char *uri;
 	size_t len;
 	enum ns ns;
 } ns_table[] = {
-	NS_ENTRY("http://www.w3.org/2005/Atom", NS_ATOM10),
-	NS_ENTRY("http://purl.org/atom/ns#", NS_ATOM03),
-	NS_ENTRY("http://purl.org/rss/1.0/", NS_RSS10),
-	NS_ENTRY("http://my.netscape.com/rdf/simple/0.9/", NS_RSS090),
-	NS_ENTRY("http://backend.userland.com/rss", NS_RSSU),
-	NS_ENTRY("http://backend.userland.com/rss2", NS_RSSU),
-	NS_ENTRY("http://blogs.law.harvard.edu/tech/rss", NS_RSSU),
-	NS_ENTRY("http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF),
-	NS_ENTRY("http://purl.org/dc/elements/1.1/", NS_DC),
-	NS_ENTRY("http://purl.org/dc/elements/1.0/", NS_DC),
-	NS_ENTRY("http://purl.org/dc/terms/", NS_DCTERMS),
-	NS_ENTRY("http://purl.org/rss/1.0/modules/content/", NS_CONTENT),
-	NS_ENTRY("http://search.yahoo.com/mrss/", NS_MEDIA),
-	NS_ENTRY("http://search.yahoo.com/mrss", NS_MEDIA),
-	NS_ENTRY("http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES),
-	NS_ENTRY("http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER),
-	NS_ENTRY("http://www.w3.org/1999/xhtml", NS_XHTML),
-	NS_ENTRY("http://purl.org/rss/1.0/modules/syndication/", NS_SY),
-	NS_ENTRY("http://www.w3.org/XML/1998/namespace", NS_XML),
+    NS_ENTRY("http://www.w3.org/2005/Atom", NS_ATOM10),
+    NS_ENTRY("http://purl.org/atom/ns#", NS_ATOM03),
+    NS_ENTRY("http://purl.org/rss/1.0/", NS_RSS10),
+    NS_ENTRY("http://my.netscape.com/rdf/simple/0.9/", NS_RSS090),
+    NS_ENTRY("http://backend.userland.com/rss", NS_RSSU),
+    NS_ENTRY("http://backend.userland.com/rss2", NS_RSSU),
+    NS_ENTRY("http://blogs.law.harvard.edu/tech/rss", NS_RSSU),
+    NS_ENTRY("http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF),
+    NS_ENTRY("http://purl.org/dc/elements/1.1/", NS_DC),
+    NS_ENTRY("http://purl.org/dc/elements/1.0/", NS_DC),
+    NS_ENTRY("http://purl.org/dc/terms/", NS_DCTERMS),
+    NS_ENTRY("http://purl.org/rss/1.0/modules/content/", NS_CONTENT),
+    NS_ENTRY("http://search.yahoo.com/mrss/", NS_MEDIA),
+    NS_ENTRY("http://search.yahoo.com/mrss", NS_MEDIA),
+    NS_ENTRY("http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES),
+    NS_ENTRY("http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER),
+    NS_ENTRY("http://www.w3.org/1999/xhtml", NS_XHTML),
+    NS_ENTRY("http://purl.org/rss/1.0/modules/syndication/", NS_SY),
+    NS_ENTRY("http://www.w3.org/XML/1998/namespace", NS_XML),
 };
 
 /* Where a captured field goes. */
@@ -89,18 +92,18 @@ enum fld {
 	F_ID,
 	F_SUMMARY,
 	F_CONTENT,
-	F_AUTHOR,      /* RSS author / dc:creator: "email (Name)" */
-	F_NAME,        /* atom person name */
+	F_AUTHOR, /* RSS author / dc:creator: "email (Name)" */
+	F_NAME,   /* atom person name */
 	F_CATEGORY,
 	F_PUBLISHED,
 	F_UPDATED,
 	F_LANGUAGE,
 	F_TTL,
-	F_IMAGE,       /* image/url */
+	F_IMAGE, /* image/url */
 	F_SUBTITLE,
-	F_ITSUMMARY,   /* itunes:summary: a fallback */
+	F_ITSUMMARY, /* itunes:summary: a fallback */
 	F_ORIGLINK,
-	F_MTITLE,      /* media:title: a fallback */
+	F_MTITLE, /* media:title: a fallback */
 	F_PERIOD,
 	F_FREQ,
 };
@@ -148,7 +151,7 @@ struct ps {
 	bool is_feed; /* root element looks like a feed */
 	bool atom;
 	bool cdf;
-	bool netscape;      /* DOCTYPE names the Netscape RSS 0.91 DTD */
+	bool netscape; /* DOCTYPE names the Netscape RSS 0.91 DTD */
 	bool has_doctype;
 	bool utf8_doc;      /* the document was UTF-8 (no conversion) */
 	char encoding[48];  /* what decoded the document */
@@ -187,12 +190,12 @@ struct ps {
 	/* capture */
 	enum fld fld;
 	enum kind kind;
-	bool b64;       /* base64 content, decoded at the end */
-	bool html_type; /* a base64 value is HTML once decoded */
-	bool markup;    /* K_XML: a child element was seen */
+	bool b64;        /* base64 content, decoded at the end */
+	bool html_type;  /* a base64 value is HTML once decoded */
+	bool markup;     /* K_XML: a child element was seen */
 	bool pending_gt; /* a start tag awaits its '>' (or " />") */
 	int cap_depth;
-	int strip_div_depth; /* depth of a dropped wrapper div, or 0 */
+	int strip_div_depth;      /* depth of a dropped wrapper div, or 0 */
 	char *cap_ns[CAP_NS_MAX]; /* namespace URI per captured level */
 	int cap_ns_used;          /* levels of cap_ns that may be set */
 	struct buf text;
@@ -207,7 +210,8 @@ ns_lookup(const char *uri, size_t n)
 	size_t count = sizeof(ns_table) / sizeof(ns_table[0]);
 
 	for (size_t i = 0; i < count; i++) {
-		if (ns_table[i].len == n && memcmp(ns_table[i].uri, uri, n) == 0)
+		if (ns_table[i].len == n &&
+		    memcmp(ns_table[i].uri, uri, n) == 0)
 			return ns_table[i].ns;
 	}
 	for (size_t i = 0; i < count; i++) {
@@ -264,8 +268,8 @@ attr_xml(const char **attrs, const char *want)
 {
 	for (size_t i = 0; attrs[i]; i += 2) {
 		if (attrs[i][0] == 'h' &&
-		    strncmp(attrs[i], XML_NS_PREFIX, sizeof(XML_NS_PREFIX) - 1) ==
-			    0 &&
+		    strncmp(attrs[i], XML_NS_PREFIX,
+			    sizeof(XML_NS_PREFIX) - 1) == 0 &&
 		    strcmp(attrs[i] + sizeof(XML_NS_PREFIX) - 1, want) == 0)
 			return attrs[i + 1];
 	}
@@ -344,7 +348,8 @@ static bool
 is(const char *l, const char *name)
 {
 	/* most calls differ at the first letter: decide those inline */
-	if (wd_tolower((unsigned char)l[0]) != wd_tolower((unsigned char)name[0]))
+	if (wd_tolower((unsigned char)l[0]) !=
+	    wd_tolower((unsigned char)name[0]))
 		return false;
 	return wd_strcasecmp(l, name) == 0;
 }
@@ -426,8 +431,7 @@ author_name(struct ps *ps, const char *s)
 	const char *p = buf_str(&b);
 	size_t len = b.len;
 
-	while (len && (wd_isspace((unsigned char)*p) || *p == '(' ||
-		       *p == '<'))
+	while (len && (wd_isspace((unsigned char)*p) || *p == '(' || *p == '<'))
 		p++, len--;
 	while (len && (wd_isspace((unsigned char)p[len - 1]) ||
 		       p[len - 1] == ')' || p[len - 1] == '>'))
@@ -605,8 +609,10 @@ assign_feed(struct ps *ps, enum fld f, const char *v)
 		static const struct {
 			const char *name;
 			int secs;
-		} periods[] = {{"hourly", 3600},   {"daily", 86400},
-			       {"weekly", 604800}, {"monthly", 2592000},
+		} periods[] = {{"hourly", 3600},
+			       {"daily", 86400},
+			       {"weekly", 604800},
+			       {"monthly", 2592000},
 			       {"yearly", 31536000}};
 
 		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]);
@@ -806,8 +812,8 @@ static bool
 is_void_element(const char *l)
 {
 	static const char *const v[] = {
-		"area", "base", "br",   "col",   "embed",  "hr",    "img",
-		"input", "link", "meta", "param", "source", "track", "wbr"};
+	    "area",  "base", "br",   "col",   "embed",  "hr",    "img",
+	    "input", "link", "meta", "param", "source", "track", "wbr"};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		if (wd_strcasecmp(l, v[i]) == 0)
@@ -875,9 +881,8 @@ cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
 		uri = name;
 		urilen = (size_t)(local - 1 - name);
 	}
-	const char *parent = level > 1 && level - 1 < CAP_NS_MAX
-				     ? ps->cap_ns[level - 1]
-				     : NULL;
+	const char *parent =
+	    level > 1 && level - 1 < CAP_NS_MAX ? ps->cap_ns[level - 1] : NULL;
 
 	if (uri && ns == NS_OTHER) {
 		char *u = xstrndup(uri, urilen);
@@ -904,7 +909,7 @@ cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
 			prefix = "xml:";
 		} else if (al != attrs[i] &&
 			   strncmp(attrs[i], XLINK_NS, sizeof(XLINK_NS) - 1) ==
-				   0) {
+			       0) {
 			prefix = "xlink:";
 			xlink = true;
 		}
@@ -1122,8 +1127,8 @@ atom_kind(struct ps *ps, const char **attrs)
 {
 	const char *type = attr_get(attrs, "type");
 	const char *mode = attr_get(attrs, "mode");
-	bool atom03 = !ps->info->version ||
-		      strcmp(ps->info->version, "atom10") != 0;
+	bool atom03 =
+	    !ps->info->version || strcmp(ps->info->version, "atom10") != 0;
 
 	ps->b64 = false;
 	ps->html_type = false;
@@ -1323,11 +1328,12 @@ core_start(struct ps *ps, const char *l, const char **attrs)
 			const char *pl = attr_get(attrs, "isPermaLink");
 
 			cap_begin(ps, F_ID, K_TEXT);
-			if (ps->in_item && (!ps->it.id || !ps->id_set_by_guid)) {
+			if (ps->in_item &&
+			    (!ps->it.id || !ps->id_set_by_guid)) {
 				ps->it.id = NULL; /* beats rdf:about */
 				ps->id_set_by_guid = true;
 				ps->it.id_is_permalink =
-					!pl || !is(pl, "false");
+				    !pl || !is(pl, "false");
 			}
 		}
 		break;
@@ -1722,16 +1728,16 @@ known_prefix_uri(const char *p, size_t n)
 	static const struct {
 		const char *prefix, *uri;
 	} known[] = {
-		{"dc", "http://purl.org/dc/elements/1.1/"},
-		{"dcterms", "http://purl.org/dc/terms/"},
-		{"content", "http://purl.org/rss/1.0/modules/content/"},
-		{"media", "http://search.yahoo.com/mrss/"},
-		{"itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"},
-		{"atom", "http://www.w3.org/2005/Atom"},
-		{"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
-		{"feedburner", "http://rssnamespace.org/feedburner/ext/1.0"},
-		{"sy", "http://purl.org/rss/1.0/modules/syndication/"},
-		{"xhtml", "http://www.w3.org/1999/xhtml"},
+	    {"dc", "http://purl.org/dc/elements/1.1/"},
+	    {"dcterms", "http://purl.org/dc/terms/"},
+	    {"content", "http://purl.org/rss/1.0/modules/content/"},
+	    {"media", "http://search.yahoo.com/mrss/"},
+	    {"itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"},
+	    {"atom", "http://www.w3.org/2005/Atom"},
+	    {"rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"},
+	    {"feedburner", "http://rssnamespace.org/feedburner/ext/1.0"},
+	    {"sy", "http://purl.org/rss/1.0/modules/syndication/"},
+	    {"xhtml", "http://www.w3.org/1999/xhtml"},
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
@@ -1767,9 +1773,9 @@ fix_prefixes(const char *doc, size_t len, size_t off, struct buf *out)
 			continue;
 		size_t j = i;
 
-		while (j < end && (wd_isalnum((unsigned char)doc[j]) ||
-				   doc[j] == '_' || doc[j] == '-' ||
-				   doc[j] == '.'))
+		while (j < end &&
+		       (wd_isalnum((unsigned char)doc[j]) || doc[j] == '_' ||
+			doc[j] == '-' || doc[j] == '.'))
 			j++;
 		if (j == i || j >= end || doc[j] != ':' ||
 		    (j - i == 5 && memcmp(doc + i, "xmlns", 5) == 0) ||
@@ -1856,7 +1862,7 @@ fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
 
 	if (err == XML_ERROR_UNBOUND_PREFIX && c == '<')
 		return fix_prefixes(doc, len, t, out) ? "declared the prefix"
-						       : NULL;
+						      : NULL;
 	if (err == XML_ERROR_TAG_MISMATCH && c == '<' && t + 1 < len &&
 	    doc[t + 1] == '/') {
 		const char *gt = memchr(doc + t, '>', len - t);
@@ -1928,8 +1934,8 @@ struct doc {
 	const char *raw; /* the bytes as received */
 	size_t rawlen;
 	const char *ctype;
-	struct buf *conv;  /* holds the UTF-8 text when converted */
-	bool unchecked;    /* UTF-8 on trust: expat finds bad bytes */
+	struct buf *conv; /* holds the UTF-8 text when converted */
+	bool unchecked;   /* UTF-8 on trust: expat finds bad bytes */
 };
 
 /* Decode the document again, now checking UTF-8, when expat stopped at
@@ -1947,8 +1953,7 @@ recheck_encoding(struct ps *ps, struct doc *doc, const char **d, size_t *n)
 	*n = enc.converted ? doc->conv->len : doc->rawlen - enc.skip;
 	snprintf(ps->encoding, sizeof(ps->encoding), "%s", enc.encoding);
 	ps->utf8_doc = strcmp(enc.encoding, "utf-8") == 0;
-	set_bozo(ps, enc.bozo_msg ? enc.bozo_msg : "invalid UTF-8",
-		 true);
+	set_bozo(ps, enc.bozo_msg ? enc.bozo_msg : "invalid UTF-8", true);
 	return true;
 }
 
@@ -1963,8 +1968,8 @@ parse_with_repairs(struct ps *ps, struct doc *doc, const char *d, size_t n)
 	buf_init(&fixed[1], n * 2 + 4096);
 	for (int attempt = 0;; attempt++) {
 		size_t off = 0;
-		enum XML_Error err = parse_run(ps, d, n, &off, msg,
-					       sizeof(msg));
+		enum XML_Error err =
+		    parse_run(ps, d, n, &off, msg, sizeof(msg));
 
 		if (err == XML_ERROR_NONE || err == XML_ERROR_ABORTED ||
 		    ps->stop)
@@ -1974,10 +1979,10 @@ parse_with_repairs(struct ps *ps, struct doc *doc, const char *d, size_t n)
 			ps_reset(ps);
 			continue;
 		}
-		const char *what = attempt < MAX_FIXES
-					   ? fix_at(d, n, off, err, ps->root_seen,
-						    &fixed[cur])
-					   : NULL;
+		const char *what =
+		    attempt < MAX_FIXES
+			? fix_at(d, n, off, err, ps->root_seen, &fixed[cur])
+			: NULL;
 
 		if (!what || buf_failed(&fixed[cur])) {
 			set_bozo(ps, msg, false);
@@ -2073,8 +2078,11 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	if (opts && opts->content_language && *opts->content_language)
 		info->language = arena_strdup(a, opts->content_language);
 
-	struct doc dd = {.raw = doc, .rawlen = len, .ctype = ctype,
-			 .conv = &conv, .unchecked = enc.unchecked};
+	struct doc dd = {.raw = doc,
+			 .rawlen = len,
+			 .ctype = ctype,
+			 .conv = &conv,
+			 .unchecked = enc.unchecked};
 
 	parse_with_repairs(&ps, &dd, d, n);
 
@@ -2085,8 +2093,9 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	if (!info->subtitle && ps.feed_itsummary)
 		info->subtitle = ps.feed_itsummary;
 	if (!ps.is_feed && info->nitems == 0) {
-		set_bozo(&ps, ps.root_seen ? "not a feed: unknown root element"
-					   : "not a feed: no XML element found",
+		set_bozo(&ps,
+			 ps.root_seen ? "not a feed: unknown root element"
+				      : "not a feed: no XML element found",
 			 true);
 		rc = WD_EPARSE;
 	}

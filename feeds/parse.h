@@ -33,7 +33,7 @@ struct parse_opts {
  */
 WD_NODISCARD int parse_feed(const char *doc, size_t len,
 			    const struct parse_opts *opts,
-			    parse_item_fn on_item, void *ctx,
-			    struct arena *a, struct feed_info *info);
+			    parse_item_fn on_item, void *ctx, struct arena *a,
+			    struct feed_info *info);
 
 #endif

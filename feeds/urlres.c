@@ -53,7 +53,8 @@ keep_raw_utf8(const char *url, const char *ref)
 	for (size_t i = 0; url[i]; i++) {
 		int hi, lo;
 
-		if (url[i] == '%' && (hi = hexval((unsigned char)url[i + 1])) >= 8 &&
+		if (url[i] == '%' &&
+		    (hi = hexval((unsigned char)url[i + 1])) >= 8 &&
 		    (lo = hexval((unsigned char)url[i + 2])) >= 0) {
 			out[j++] = (char)(hi * 16 + lo);
 			i += 2;
@@ -109,12 +110,12 @@ static bool
 is_link_attr(const char *s, size_t n)
 {
 	static const char *const names[] = {
-		"href",     "src",     "cite",   "action", "background",
-		"longdesc", "usemap",  "codebase", "data", "classid",
-		"profile",  "poster"};
+	    "href",   "src",      "cite", "action",  "background", "longdesc",
+	    "usemap", "codebase", "data", "classid", "profile",    "poster"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strlen(names[i]) == n && wd_strncasecmp(s, names[i], n) == 0)
+		if (strlen(names[i]) == n &&
+		    wd_strncasecmp(s, names[i], n) == 0)
 			return true;
 	}
 	return false;
@@ -176,8 +177,8 @@ urlres_html(struct buf *out, const char *html, size_t n, const char *base)
 		/* tag name */
 		size_t j = i + 1;
 
-		while (j < n && html[j] != '>' && !wd_isspace((unsigned char)
-							       html[j]))
+		while (j < n && html[j] != '>' &&
+		       !wd_isspace((unsigned char)html[j]))
 			j++;
 		buf_append(out, html + i, j - i);
 		i = j;

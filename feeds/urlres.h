@@ -18,7 +18,6 @@ char *urlres_resolve(const char *base, const char *ref);
 bool urlres_html_has_links(const char *html);
 /* Append html[0..n) to out with the relative URLs of link attributes (href,
  * src, ...) resolved against base. */
-void urlres_html(struct buf *out, const char *html, size_t n,
-		 const char *base);
+void urlres_html(struct buf *out, const char *html, size_t n, const char *base);
 
 #endif

@@ -57,8 +57,8 @@ collect(void *ctx, const struct item *it)
 		gi->author = dup_or_null(it->author);
 		gi->language = dup_or_null(it->language);
 		gi->cat0 = it->ncategories ? xstrdup(it->categories[0]) : NULL;
-		gi->enc0 = it->nenclosures ? xstrdup(it->enclosures[0].url)
-					   : NULL;
+		gi->enc0 =
+		    it->nenclosures ? xstrdup(it->enclosures[0].url) : NULL;
 		gi->ncats = it->ncategories;
 		gi->permalink = it->id_is_permalink;
 		gi->published = it->published;
@@ -101,8 +101,8 @@ static void
 parse_file(struct got *g, const char *name, const struct parse_opts *opts)
 {
 	char path[1024];
-	int n = snprintf(path, sizeof(path), "%s/feeds/%s", TEST_DATA_DIR,
-			 name);
+	int n =
+	    snprintf(path, sizeof(path), "%s/feeds/%s", TEST_DATA_DIR, name);
 
 	ck_assert(n > 0 && (size_t)n < sizeof(path));
 	FILE *f = fopen(path, "rb");
@@ -148,8 +148,7 @@ START_TEST(parse_feed_reads_rss20)
 	ck_assert_str_eq(a->link, "https://wire.example/world/ferry-1");
 	ck_assert_str_eq(a->id, "harbour-0001");
 	ck_assert(!a->permalink);
-	ck_assert_str_eq(a->summary,
-			 "<p>Boats are <b>running</b> again.</p>");
+	ck_assert_str_eq(a->summary, "<p>Boats are <b>running</b> again.</p>");
 	ck_assert_str_eq(a->content, "<p>Full <i>story</i>.</p>");
 	ck_assert_str_eq(a->author, "Mara Lind");
 	ck_assert_uint_eq(a->ncats, 2);
@@ -324,20 +323,20 @@ END_TEST
 START_TEST(datefast_parse_agrees_with_wd_date_parse)
 {
 	static const char *const dates[] = {
-		"Tue, 02 Jan 2024 03:04:05 +0000",
-		"Tue, 02 Jan 2024 03:04:05 GMT",
-		"Wed, 02 Jan 2024 03:04:05 -0130",
-		"Tue, 02 Jan 2024 03:04:05 EST",
-		"Mon, 31 Feb 2024 10:00:00 GMT",
-		"Tue, 02 Jan 2024 23:59:60 GMT",
-		"2024-01-02T03:04:05Z",
-		"2024-01-02t03:04:05z",
-		"2024-01-02T03:04:05.123+05:30",
-		"2024-02-30T00:00:00Z",
-		"1969-12-31T23:59:59Z",
-		"  2024-01-02T03:04:05Z ",
-		"02 Jan 2024",
-		"",
+	    "Tue, 02 Jan 2024 03:04:05 +0000",
+	    "Tue, 02 Jan 2024 03:04:05 GMT",
+	    "Wed, 02 Jan 2024 03:04:05 -0130",
+	    "Tue, 02 Jan 2024 03:04:05 EST",
+	    "Mon, 31 Feb 2024 10:00:00 GMT",
+	    "Tue, 02 Jan 2024 23:59:60 GMT",
+	    "2024-01-02T03:04:05Z",
+	    "2024-01-02t03:04:05z",
+	    "2024-01-02T03:04:05.123+05:30",
+	    "2024-02-30T00:00:00Z",
+	    "1969-12-31T23:59:59Z",
+	    "  2024-01-02T03:04:05Z ",
+	    "02 Jan 2024",
+	    "",
 	};
 
 	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
@@ -364,47 +363,83 @@ struct fixture {
 };
 
 static const struct fixture fixtures[] = {
-	{.file = "rss10-rdf.xml", .nitems = 1, .version = "rss10",
-	 .feed_title = "Reef Bulletin", .title = "Harbour closed at dawn",
-	 .id = "https://reef.example/notice/7", .author = "Port Office",
-	 .cat0 = "Notices"},
-	{.file = "atom03-modes.xml", .nitems = 1, .version = "atom03",
-	 .title = "Plain <b>bold</b> title", .link = "https://old.example/1",
-	 .summary = "<p>Base sixty-four</p>",
-	 .content = "<div><p>Inline</p></div>"},
-	{.file = "jsonfeed-basic.json", .url = "https://lagoon.example/feed",
-	 .nitems = 2, .version = "json11", .feed_title = "Lagoon JSON Desk",
-	 .title = "Boats counted", .link = "https://lagoon.example/stories/1",
-	 .id = "lj-1", .content = "<p>Forty boats.</p>", .author = "Ana Reef",
-	 .cat0 = "Harbour"},
-	{.file = "rss-xml-base-relative.xml", .url = "https://doc.example/f",
-	 .nitems = 1, .feed_link = "https://base.example/desk/front/",
-	 .link = "https://base.example/world/story-1.html",
-	 .summary = "<a href=\"https://base.example/world/more.html\">more</a>"
-		    " <img src=\"https://base.example/img/x.png\"> <a "
-		    "href=\"https://abs.example/\">abs</a>"},
-	{.file = "rss-iso-8859-1.xml", .nitems = 1, .encoding = "iso-8859-1",
-	 .feed_title = "Caf\xc3\xa9 Wire",
-	 /* 0x80 is a C1 control in Latin-1: read as windows-1252's euro */
-	 .title = "Na\xc3\xafve \xe2\x82\xac sign"},
-	{.file = "rss-koi8-r.xml", .encoding = "koi8-r",
-	 .feed_title = "\xd0\x92\xd0\xb5\xd1\x81\xd1\x82\xd0\xb8"},
-	{.file = "rss-utf16le-bom.xml", .nitems = 1, .encoding = "utf-16le",
-	 .feed_title = "Sixteen \xc3\xa9", .title = "One"},
-	{.file = "rss-junk-before-declaration.xml", .bozo = true, .nitems = 1,
-	 .feed_title = "Junk first", .title = "Kept",
-	 .bozo_has = "before the first tag"},
-	{.file = "rss-undeclared-prefix.xml", .bozo = true, .nitems = 1,
-	 .title = "Prefixed", .author = "Mo Wave",
-	 .bozo_has = "unbound prefix"},
-	{.file = "rss-stray-ampersand.xml", .bozo = true, .nitems = 2,
-	 .feed_title = "Fish & Chips Daily",
-	 .link = "https://amp.example/?a=1&b=2", .bozo_has = "bare &"},
-	{.file = "rss-media-itunes.xml", .nitems = 1,
-	 .title = "Media only title", .link = "https://pier.example/ep/1",
-	 .summary = "Episode summary", .author = "Host Name", .cat0 = "News"},
-	{.file = "rss-truncated.xml", .bozo = true, .nitems = 3,
-	 .bozo_has = "truncated"},
+    {.file = "rss10-rdf.xml",
+     .nitems = 1,
+     .version = "rss10",
+     .feed_title = "Reef Bulletin",
+     .title = "Harbour closed at dawn",
+     .id = "https://reef.example/notice/7",
+     .author = "Port Office",
+     .cat0 = "Notices"},
+    {.file = "atom03-modes.xml",
+     .nitems = 1,
+     .version = "atom03",
+     .title = "Plain <b>bold</b> title",
+     .link = "https://old.example/1",
+     .summary = "<p>Base sixty-four</p>",
+     .content = "<div><p>Inline</p></div>"},
+    {.file = "jsonfeed-basic.json",
+     .url = "https://lagoon.example/feed",
+     .nitems = 2,
+     .version = "json11",
+     .feed_title = "Lagoon JSON Desk",
+     .title = "Boats counted",
+     .link = "https://lagoon.example/stories/1",
+     .id = "lj-1",
+     .content = "<p>Forty boats.</p>",
+     .author = "Ana Reef",
+     .cat0 = "Harbour"},
+    {.file = "rss-xml-base-relative.xml",
+     .url = "https://doc.example/f",
+     .nitems = 1,
+     .feed_link = "https://base.example/desk/front/",
+     .link = "https://base.example/world/story-1.html",
+     .summary = "<a href=\"https://base.example/world/more.html\">more</a>"
+		" <img src=\"https://base.example/img/x.png\"> <a "
+		"href=\"https://abs.example/\">abs</a>"},
+    {.file = "rss-iso-8859-1.xml",
+     .nitems = 1,
+     .encoding = "iso-8859-1",
+     .feed_title = "Caf\xc3\xa9 Wire",
+     /* 0x80 is a C1 control in Latin-1: read as windows-1252's euro */
+     .title = "Na\xc3\xafve \xe2\x82\xac sign"},
+    {.file = "rss-koi8-r.xml",
+     .encoding = "koi8-r",
+     .feed_title = "\xd0\x92\xd0\xb5\xd1\x81\xd1\x82\xd0\xb8"},
+    {.file = "rss-utf16le-bom.xml",
+     .nitems = 1,
+     .encoding = "utf-16le",
+     .feed_title = "Sixteen \xc3\xa9",
+     .title = "One"},
+    {.file = "rss-junk-before-declaration.xml",
+     .bozo = true,
+     .nitems = 1,
+     .feed_title = "Junk first",
+     .title = "Kept",
+     .bozo_has = "before the first tag"},
+    {.file = "rss-undeclared-prefix.xml",
+     .bozo = true,
+     .nitems = 1,
+     .title = "Prefixed",
+     .author = "Mo Wave",
+     .bozo_has = "unbound prefix"},
+    {.file = "rss-stray-ampersand.xml",
+     .bozo = true,
+     .nitems = 2,
+     .feed_title = "Fish & Chips Daily",
+     .link = "https://amp.example/?a=1&b=2",
+     .bozo_has = "bare &"},
+    {.file = "rss-media-itunes.xml",
+     .nitems = 1,
+     .title = "Media only title",
+     .link = "https://pier.example/ep/1",
+     .summary = "Episode summary",
+     .author = "Host Name",
+     .cat0 = "News"},
+    {.file = "rss-truncated.xml",
+     .bozo = true,
+     .nitems = 3,
+     .bozo_has = "truncated"},
 };
 
 static void
@@ -412,8 +447,9 @@ expect_str(const char *what, const char *want, const char *got)
 {
 	if (!want)
 		return;
-	ck_assert_msg(got && strcmp(want, got) == 0, "%s: want \"%s\", got \"%s\"",
-		      what, want, got ? got : "(null)");
+	ck_assert_msg(got && strcmp(want, got) == 0,
+		      "%s: want \"%s\", got \"%s\"", what, want,
+		      got ? got : "(null)");
 }
 
 START_TEST(parse_feed_reads_fixture)
@@ -434,7 +470,7 @@ START_TEST(parse_feed_reads_fixture)
 	expect_str("feed link", fx->feed_link, g.fi.link);
 	if (fx->bozo_has)
 		ck_assert_msg(g.fi.bozo_msg &&
-				      strstr(g.fi.bozo_msg, fx->bozo_has),
+				  strstr(g.fi.bozo_msg, fx->bozo_has),
 			      "%s: bozo message %s", fx->file,
 			      g.fi.bozo_msg ? g.fi.bozo_msg : "(null)");
 	if (g.n) {

@@ -43,9 +43,9 @@ static int
 check_item(void *ctx, const struct item *it)
 {
 	struct tally *t = ctx;
-	const char *f[] = {it->id,      it->title,   it->link,
-			   it->summary, it->content, it->author,
-			   it->language, it->image,  it->orig_link};
+	const char *f[] = {it->id,       it->title,   it->link,
+			   it->summary,  it->content, it->author,
+			   it->language, it->image,   it->orig_link};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if (!utf8_ok(f[i])) {
@@ -83,9 +83,8 @@ parse_one(struct tally *t, const char *path)
 	int rc = parse_feed(buf_str(&b), b.len, NULL, check_item, t, a, &fi);
 
 	ck_assert(rc == 0 || rc == WD_EPARSE);
-	if (!utf8_ok(fi.title) || !utf8_ok(fi.subtitle) ||
-	    !utf8_ok(fi.link) || !utf8_ok(fi.language) ||
-	    !utf8_ok(fi.bozo_msg)) {
+	if (!utf8_ok(fi.title) || !utf8_ok(fi.subtitle) || !utf8_ok(fi.link) ||
+	    !utf8_ok(fi.language) || !utf8_ok(fi.bozo_msg)) {
 		fprintf(stderr, "%s: invalid UTF-8 in the feed header\n", path);
 		t->bad_utf8++;
 	}
