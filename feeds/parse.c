@@ -1803,6 +1803,72 @@ fix_prefixes(const char *doc, size_t len, size_t off, struct buf *out)
  * prefix is declared, an unexpected end tag is dropped. Returns what was
  * done (for the bozo message), or NULL when no repair applies.
  */
+/* True when s[0..n) (just after a '&') starts an entity or character
+ * reference: a name or #digits or #xhex, then ';'. */
+static bool
+is_reference(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n && s[0] == '#') {
+		bool hex = n > 1 && s[1] == 'x';
+
+		i = hex ? 2 : 1;
+		size_t start = i;
+
+		while (i < n && (wd_isdigit((unsigned char)s[i]) ||
+				 (hex && ((s[i] >= 'a' && s[i] <= 'f') ||
+					  (s[i] >= 'A' && s[i] <= 'F')))))
+			i++;
+		return i > start && i < n && s[i] == ';';
+	}
+	if (!n || !(wd_isalpha((unsigned char)s[0]) || s[0] == '_' ||
+		    s[0] == ':' || (unsigned char)s[0] >= 0x80))
+		return false;
+	while (i < n &&
+	       (wd_isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == ':' ||
+		s[i] == '-' || s[i] == '.' || (unsigned char)s[i] >= 0x80))
+		i++;
+	return i < n && s[i] == ';';
+}
+
+/*
+ * Append s[0..n) with every '&' that starts no reference written as
+ * "&amp;", outside CDATA sections and comments: a feed with one bare '&'
+ * ("AT&T") usually has one per item, and one repair pass fixes them all.
+ */
+static void
+escape_bare_amps(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, start = 0;
+
+	while (i < n) {
+		const char *skip_to = NULL;
+
+		if (s[i] == '<' && n - i >= 9 &&
+		    memcmp(s + i, "<![CDATA[", 9) == 0)
+			skip_to = "]]>";
+		else if (s[i] == '<' && n - i >= 4 &&
+			 memcmp(s + i, "<!--", 4) == 0)
+			skip_to = "-->";
+		if (skip_to) {
+			size_t j = i + 4;
+
+			while (j + 3 <= n && memcmp(s + j, skip_to, 3) != 0)
+				j++;
+			i = j + 3 <= n ? j + 3 : n;
+			continue;
+		}
+		if (s[i] == '&' && !is_reference(s + i + 1, n - i - 1)) {
+			buf_append(out, s + start, i - start);
+			buf_puts(out, "&amp;");
+			start = i + 1;
+		}
+		i++;
+	}
+	buf_append(out, s + start, n - start);
+}
+
 static const char *
 find_decl(const char *doc, size_t len)
 {
@@ -1880,8 +1946,7 @@ fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
 			buf_append(out, doc + t + 3, len - t - 3);
 			return "read &#X as &#x";
 		}
-		buf_puts(out, "&amp;");
-		buf_append(out, doc + t + 1, len - t - 1);
+		escape_bare_amps(doc + t, len - t, out);
 		return "read a bare & as &amp;";
 	}
 	if (c == '<' && err == XML_ERROR_INVALID_TOKEN) {
@@ -1892,10 +1957,17 @@ fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
 	}
 	c = (unsigned char)doc[off];
 	if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+		/* all of them at once: feeds that have one have many */
 		buf_append(out, doc, off);
-		buf_putc(out, ' ');
-		buf_append(out, doc + off + 1, len - off - 1);
-		return "replaced a control character";
+		for (size_t i = off; i < len; i++) {
+			unsigned char b = (unsigned char)doc[i];
+
+			buf_putc(out,
+				 b < 0x20 && b != '\t' && b != '\n' && b != '\r'
+				     ? ' '
+				     : (char)b);
+		}
+		return "replaced control characters";
 	}
 	return NULL;
 }
