@@ -158,6 +158,8 @@ struct ps {
 	char bozo_msg[320]; /* the first problem; copied out at the end */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
+	size_t *void_at; /* per depth: 1 + offset of an open <br>, <img>... in
+			    a field, or 0 */
 
 	/* scopes */
 	struct scope *scopes;
@@ -814,7 +816,11 @@ is_void_element(const char *l)
 	static const char *const v[] = {
 	    "area",  "base", "br",   "col",   "embed",  "hr",    "img",
 	    "input", "link", "meta", "param", "source", "track", "wbr"};
+	size_t n = strlen(l);
 
+	/* most elements are longer or start with another letter */
+	if (n < 2 || n > 6 || !strchr("abcehilmpstw", wd_tolower(l[0])))
+		return false;
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		if (wd_strcasecmp(l, v[i]) == 0)
 			return true;
@@ -1495,6 +1501,12 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	enum ns ns = elem_split(ps, name, &l);
 
 	if (ps->fld != F_NONE) {
+		if (is_void_element(l)) {
+			/* raw HTML in a field: a <br> may never be closed */
+			XML_Index at = XML_GetCurrentByteIndex(ps->xp);
+
+			ps->void_at[ps->depth] = at < 0 ? 0 : (size_t)at + 1;
+		}
 		cap_start_tag(ps, name, l, ns, attrs);
 		return;
 	}
@@ -1523,6 +1535,7 @@ on_end(void *ud, const XML_Char *name)
 		ps->depth--;
 		return;
 	}
+	ps->void_at[ps->depth] = 0;
 	if (ps->fld != F_NONE) {
 		if (ps->depth == ps->cap_depth) {
 			cap_end(ps);
@@ -1647,6 +1660,7 @@ ps_reset(struct ps *ps)
 		ps->cap_ns[i] = NULL;
 	}
 	ps->cap_ns_used = 0;
+	memset(ps->void_at, 0, (MAX_DEPTH + 1) * sizeof(*ps->void_at));
 	if (ps->in_item)
 		arena_reset_to(ps->a, ps->item_mark);
 	free(ps->root_ns);
@@ -1869,6 +1883,73 @@ escape_bare_amps(const char *s, size_t n, struct buf *out)
 	buf_append(out, s + start, n - start);
 }
 
+/*
+ * Append s[0..n) with HTML void elements written as empty XML elements
+ * ("<br>" as "<br/>"), outside CDATA sections and comments, unless the
+ * end tag follows at once.
+ */
+static void
+close_void_tags(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, start = 0;
+
+	while (i < n) {
+		if (s[i] != '<') {
+			i++;
+			continue;
+		}
+		const char *skip_to = NULL;
+
+		if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
+			skip_to = "]]>";
+		else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0)
+			skip_to = "-->";
+		if (skip_to) {
+			size_t j = i + 4;
+
+			while (j + 3 <= n && memcmp(s + j, skip_to, 3) != 0)
+				j++;
+			i = j + 3 <= n ? j + 3 : n;
+			continue;
+		}
+		size_t j = i + 1;
+		char name[16];
+		size_t nl = 0;
+
+		while (j < n && wd_isalnum((unsigned char)s[j]) &&
+		       nl < sizeof(name) - 1)
+			name[nl++] = s[j++];
+		name[nl] = '\0';
+		if (!nl || !is_void_element(name)) {
+			i = j;
+			continue;
+		}
+		/* the tag's '>', outside quoted attribute values */
+		char q = 0;
+
+		while (j < n && (q || s[j] != '>')) {
+			if (q && s[j] == q)
+				q = 0;
+			else if (!q && (s[j] == '"' || s[j] == '\''))
+				q = s[j];
+			j++;
+		}
+		if (j >= n)
+			break;
+		bool closed_now = n - (j + 1) >= nl + 3 && s[j + 1] == '<' &&
+				  s[j + 2] == '/' &&
+				  wd_strncasecmp(s + j + 3, name, nl) == 0;
+
+		if (s[j - 1] != '/' && !closed_now) {
+			buf_append(out, s + start, j - start);
+			buf_putc(out, '/');
+			start = j;
+		}
+		i = j + 1;
+	}
+	buf_append(out, s + start, n - start);
+}
+
 static const char *
 find_decl(const char *doc, size_t len)
 {
@@ -1882,7 +1963,7 @@ find_decl(const char *doc, size_t len)
 
 static const char *
 fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
-       bool root_seen, struct buf *out)
+       bool root_seen, long long void_off, struct buf *out)
 {
 	buf_reset(out);
 	if (off >= len)
@@ -1929,6 +2010,14 @@ fix_at(const char *doc, size_t len, size_t off, enum XML_Error err,
 	if (err == XML_ERROR_UNBOUND_PREFIX && c == '<')
 		return fix_prefixes(doc, len, t, out) ? "declared the prefix"
 						      : NULL;
+	if (err == XML_ERROR_TAG_MISMATCH && void_off >= 0 &&
+	    (size_t)void_off < off) {
+		/* close the HTML void element that is still open ("<br>"),
+		 * and every later one, for a field of raw HTML has many */
+		buf_append(out, doc, (size_t)void_off);
+		close_void_tags(doc + void_off, len - (size_t)void_off, out);
+		return "closed HTML empty elements";
+	}
 	if (err == XML_ERROR_TAG_MISMATCH && c == '<' && t + 1 < len &&
 	    doc[t + 1] == '/') {
 		const char *gt = memchr(doc + t, '>', len - t);
@@ -2051,9 +2140,13 @@ parse_with_repairs(struct ps *ps, struct doc *doc, const char *d, size_t n)
 			ps_reset(ps);
 			continue;
 		}
+		size_t v = ps->depth >= 0 && ps->depth <= MAX_DEPTH
+			       ? ps->void_at[ps->depth]
+			       : 0;
 		const char *what =
 		    attempt < MAX_FIXES
-			? fix_at(d, n, off, err, ps->root_seen, &fixed[cur])
+			? fix_at(d, n, off, err, ps->root_seen,
+				 v ? (long long)(v - 1) : -1, &fixed[cur])
 			: NULL;
 
 		if (!what || buf_failed(&fixed[cur])) {
@@ -2143,6 +2236,7 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	if (enc.bozo_msg)
 		set_bozo(&ps, enc.bozo_msg, false);
 	ps.cats = xcalloc(MAX_CATS, sizeof(*ps.cats));
+	ps.void_at = xcalloc(MAX_DEPTH + 1, sizeof(*ps.void_at));
 	ps.encs = xcalloc(MAX_ENCS, sizeof(*ps.encs));
 	buf_init(&ps.text, MAX_FIELD);
 	buf_init(&ps.tmp[0], MAX_FIELD * 2);
@@ -2181,6 +2275,7 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	free(ps.scopes);
 	free(ps.cats);
 	free(ps.encs);
+	free(ps.void_at);
 	buf_free(&ps.text);
 	buf_free(&ps.tmp[0]);
 	buf_free(&ps.tmp[1]);

@@ -437,6 +437,14 @@ static const struct fixture fixtures[] = {
      .title = "Catch 1: cod & hake, R&D",
      .summary = "<p>x &amp;&amp; y</p>",
      .bozo_has = "bare &"},
+    /* raw HTML with <br> and <img> left open, in every item */
+    {.file = "rss-raw-html-void-tags.xml",
+     .bozo = true,
+     .nitems = 20,
+     .title = "T1",
+     .summary = "<p>Line one<br />Line two<img alt=\"a&gt;b\" "
+		"src=\"a.png\" /><br /></p>",
+     .bozo_has = "closed HTML empty elements"},
     {.file = "rss-media-itunes.xml",
      .nitems = 1,
      .title = "Media only title",
