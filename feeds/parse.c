@@ -2168,6 +2168,75 @@ parse_with_repairs(struct ps *ps, struct doc *doc, const char *d, size_t n)
 	buf_free(&fixed[1]);
 }
 
+/* Find "needle" (lower case ASCII) in s[0..n), ignoring case. */
+static const char *
+find_nocase(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; i + k <= n; i++) {
+		if (wd_tolower((unsigned char)s[i]) == needle[0] &&
+		    wd_strncasecmp(s + i, needle, k) == 0)
+			return s + i;
+	}
+	return NULL;
+}
+
+/*
+ * An HTML page where a feed was expected (a moved feed, a login page):
+ * say so, and name the feed the page advertises with <link
+ * rel="alternate" type="application/rss+xml" href="...">, if any.
+ */
+static bool
+html_feed_hint(const char *d, size_t n, const char *base, char *msg,
+	       size_t size)
+{
+	size_t head = n < 4096 ? n : 4096;
+
+	if (!find_nocase(d, head, "<html") &&
+	    !find_nocase(d, head, "<!doctype html"))
+		return false;
+	snprintf(msg, size, "not a feed: an HTML page");
+	for (const char *p = d;
+	     (p = find_nocase(p, n - (size_t)(p - d), "<link")); p++) {
+		const char *gt = memchr(p, '>', n - (size_t)(p - d));
+
+		if (!gt)
+			break;
+		size_t tl = (size_t)(gt - p);
+
+		if (!find_nocase(p, tl, "application/rss+xml") &&
+		    !find_nocase(p, tl, "application/atom+xml") &&
+		    !find_nocase(p, tl, "application/feed+json"))
+			continue;
+		const char *h = find_nocase(p, tl, "href=");
+
+		if (!h || h + 6 > gt)
+			continue;
+		h += 5;
+		char q = *h == '"' || *h == '\'' ? *h++ : ' ';
+		const char *e = h;
+
+		while (e < gt && *e != q &&
+		       !(q == ' ' && wd_isspace((unsigned char)*e)))
+			e++;
+		char *href = xstrndup(h, (size_t)(e - h));
+		char *url = urlres_resolve(base, href);
+		struct buf b;
+
+		buf_init(&b, size);
+		wd_utf8_sanitize(&b, url, strlen(url));
+		snprintf(msg, size,
+			 "not a feed: an HTML page (it names the feed %.200s)",
+			 buf_str(&b));
+		buf_free(&b);
+		free(url);
+		free(href);
+		break;
+	}
+	return true;
+}
+
 int
 parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	   parse_item_fn on_item, void *ctx, struct arena *a,
@@ -2259,10 +2328,16 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	if (!info->subtitle && ps.feed_itsummary)
 		info->subtitle = ps.feed_itsummary;
 	if (!ps.is_feed && info->nitems == 0) {
-		set_bozo(&ps,
-			 ps.root_seen ? "not a feed: unknown root element"
-				      : "not a feed: no XML element found",
-			 true);
+		char msg[300];
+
+		if (html_feed_hint(d, n, ps.doc_url, msg, sizeof(msg)))
+			set_bozo(&ps, msg, true);
+		else
+			set_bozo(&ps,
+				 ps.root_seen
+				     ? "not a feed: unknown root element"
+				     : "not a feed: no XML element found",
+				 true);
 		rc = WD_EPARSE;
 	}
 	if (ps.rc < 0)

@@ -246,6 +246,21 @@ START_TEST(parse_feed_rejects_html_page)
 }
 END_TEST
 
+START_TEST(parse_feed_names_the_feed_an_html_page_links)
+{
+	struct got g = {0};
+	struct parse_opts o = {.url = "https://wire.example/world/"};
+
+	parse_file(&g, "html-page-with-feed-link.html", &o);
+	ck_assert_int_eq(g.rc, WD_EPARSE);
+	ck_assert(g.fi.bozo);
+	ck_assert_str_eq(g.fi.bozo_msg,
+			 "not a feed: an HTML page (it names the feed "
+			 "https://wire.example/feeds/world.xml)");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(parse_feed_rejects_empty_input)
 {
 	struct got g = {0};
@@ -545,6 +560,7 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_keeps_items_before_truncation);
 	tcase_add_test(tc, parse_feed_rejects_html_page);
 	tcase_add_test(tc, parse_feed_rejects_empty_input);
+	tcase_add_test(tc, parse_feed_names_the_feed_an_html_page_links);
 	tcase_add_test(tc, parse_feed_redecodes_invalid_utf8);
 	tcase_add_test(tc, parse_feed_guesses_undeclared_codepage);
 	suite_add_tcase(s, tc);
