@@ -170,6 +170,8 @@ struct ps {
 	int64_t feed_published;
 	bool feed_link_alt; /* feed link came from rel=alternate */
 	const char *feed_itsummary;
+	int sy_period; /* sy:updatePeriod in seconds, or 0 */
+	int sy_freq;   /* sy:updateFrequency (times per period), or 0 */
 
 	/* item state */
 	bool in_item;
@@ -620,8 +622,16 @@ assign_feed(struct ps *ps, enum fld f, const char *v)
 		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]);
 		     i++) {
 			if (wd_strcasecmp(v, periods[i].name) == 0)
-				fi->update_period = periods[i].secs;
+				ps->sy_period = periods[i].secs;
 		}
+		break;
+	}
+	case F_FREQ: {
+		char *end;
+		long n = strtol(v, &end, 10);
+
+		if (end != v && n > 0 && n < 100000)
+			ps->sy_freq = (int)n;
 		break;
 	}
 	default:
@@ -2327,6 +2337,12 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 		info->updated = ps.feed_published;
 	if (!info->subtitle && ps.feed_itsummary)
 		info->subtitle = ps.feed_itsummary;
+	if (ps.sy_period || ps.sy_freq) {
+		/* RSS 1.0 syndication: period / frequency, daily by default */
+		int period = ps.sy_period ? ps.sy_period : 86400;
+
+		info->update_period = period / (ps.sy_freq ? ps.sy_freq : 1);
+	}
 	if (!ps.is_feed && info->nitems == 0) {
 		char msg[300];
 

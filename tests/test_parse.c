@@ -199,6 +199,19 @@ START_TEST(parse_feed_reads_atom10)
 }
 END_TEST
 
+START_TEST(parse_feed_reads_syndication_period)
+{
+	struct got g = {0};
+
+	parse_file(&g, "rss10-rdf.xml", NULL);
+	ck_assert_int_eq(g.rc, 0);
+	/* hourly, twice: every 30 minutes */
+	ck_assert_int_eq(g.fi.update_period, 1800);
+	ck_assert_str_eq(g.fi.language, "th");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(parse_feed_recovers_html_entities)
 {
 	struct got g = {0};
@@ -553,6 +566,7 @@ test_suite(void)
 
 	tcase_add_test(tc, parse_feed_reads_rss20);
 	tcase_add_test(tc, parse_feed_reads_atom10);
+	tcase_add_test(tc, parse_feed_reads_syndication_period);
 	tcase_add_test(tc, datefast_parse_agrees_with_wd_date_parse);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("recovery");
