@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz/fuzz_date.c: libFuzzer target for core/wdtime.h: feed dates and
- * config durations, then formatting whatever parsed. */
+/* fuzz/fuzz_date.c: libFuzzer target for core/wdtime.h (feed dates, config
+ * durations, formatting) and feeds/datefast.h, which must give exactly the
+ * answer of wd_date_parse. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "core/item.h"
 #include "core/wdtime.h"
 #include "core/xalloc.h"
+#include "feeds/datefast.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,6 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(s, data, size);
 	t = wd_date_parse(s, size);
+	if (datefast_parse(s, size) != t)
+		abort();
 	if (t != WD_NOTIME) {
 		wd_time_rfc3339(t, out);
 		wd_time_rfc822(t, out);

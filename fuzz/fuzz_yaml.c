@@ -38,14 +38,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Walk the tree reading every scalar, so a bad pointer shows up. */
+/* Walk the tree reading every scalar, so a bad pointer shows up. Aliases
+ * share nodes (the tree is a DAG, maybe with cycles): budget the visits. */
 static size_t
-walk(struct ydoc *d, const struct ydoc_node *n, int depth)
+walk(struct ydoc *d, const struct ydoc_node *n, int depth, size_t *budget)
 {
 	size_t sum = 0;
 
-	if (!n || depth > 1000)
+	if (!n || depth > 100 || *budget == 0)
 		return 0;
+	(*budget)--;
 	if (n->kind == YDOC_SCALAR) {
 		const char *s = NULL;
 		int64_t v;
@@ -60,7 +62,7 @@ walk(struct ydoc *d, const struct ydoc_node *n, int depth)
 		return sum;
 	}
 	for (size_t i = 0; i < n->nkids; i++)
-		sum += walk(d, n->kids[i], depth + 1);
+		sum += walk(d, n->kids[i], depth + 1, budget);
 	if (n->kind == YDOC_MAP) {
 		static const char *const known[] = {"feeds", "rules", NULL};
 
@@ -74,7 +76,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ydoc *d = ydoc_load_mem("fuzz.yaml", (const char *)data, size);
-	size_t sum = walk(d, ydoc_root(d), 0);
+	size_t budget = 100000;
+	size_t sum = walk(d, ydoc_root(d), 0, &budget);
 
 	for (size_t i = 0; i < ydoc_nerrors(d); i++)
 		sum += strlen(ydoc_errmsg(d, i));

@@ -29,7 +29,9 @@ for t in $targets; do
 	corpus=$build/corpus/$t
 	mkdir -p "$corpus"
 	log=$build/fuzz_$t.log
-	"$build/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 \
+	dict=
+	[ -f "$root/fuzz/$t.dict" ] && dict=-dict=$root/fuzz/$t.dict
+	"$build/fuzz/fuzz_$t" $dict -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 \
 		-artifact_prefix="$build/artifacts/$t-" \
 		"$corpus" "$build/seeds/$t" >"$log" 2>&1
