@@ -79,7 +79,8 @@ offset(const char *s, size_t n, int *off)
 		return false;
 	if (n == 6 ? s[3] != ':' || !num(s + 4, 2, &m) : !num(s + 3, 2, &m))
 		return false;
-	if (h > 23 || m > 59)
+	/* core/date.c reads offsets up to 14:59 and refuses the rest */
+	if (h > 14 || m > 59)
 		return false;
 	*off = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
 	return true;
@@ -127,6 +128,22 @@ month_of(const char *s)
 	return 0;
 }
 
+/* An English weekday abbreviation, any case; other words go to the general
+ * parser, which knows more languages or refuses them. */
+static bool
+is_weekday(const char *s)
+{
+	static const char names[] = "montuewedthufrisatsun";
+
+	for (int i = 0; i < 7; i++) {
+		if (wd_tolower((unsigned char)s[0]) == names[i * 3] &&
+		    wd_tolower((unsigned char)s[1]) == names[i * 3 + 1] &&
+		    wd_tolower((unsigned char)s[2]) == names[i * 3 + 2])
+			return true;
+	}
+	return false;
+}
+
 /* The North American zones of RFC 822 (EST, EDT, ... PDT). */
 static bool
 us_zone(const char *z, int *off)
@@ -149,7 +166,8 @@ rfc822(const char *s, size_t n)
 	/* "Tue, " */
 	if (n < 27 || !wd_isalpha((unsigned char)s[0]) ||
 	    !wd_isalpha((unsigned char)s[1]) ||
-	    !wd_isalpha((unsigned char)s[2]) || s[3] != ',' || s[4] != ' ')
+	    !wd_isalpha((unsigned char)s[2]) || s[3] != ',' || s[4] != ' ' ||
+	    !is_weekday(s))
 		return WD_NOTIME;
 	i = 5;
 	/* "02 Jan 2024 03:04:05 " (or "2 Jan") */
@@ -189,6 +207,12 @@ rfc822(const char *s, size_t n)
 int64_t
 datefast_parse(const char *s, size_t n)
 {
+	const char *s0 = s;
+	size_t n0 = n;
+
+	/* core/date.c refuses more than 256 bytes, spaces included */
+	if (n > 256)
+		return WD_NOTIME;
 	while (n && wd_isspace((unsigned char)*s))
 		s++, n--;
 	while (n && wd_isspace((unsigned char)s[n - 1]))
@@ -199,5 +223,5 @@ datefast_parse(const char *s, size_t n)
 		t = rfc3339(s, n);
 	else if (n >= 27 && wd_isalpha((unsigned char)s[0]))
 		t = rfc822(s, n);
-	return t != WD_NOTIME ? t : wd_date_parse(s, n);
+	return t != WD_NOTIME ? t : wd_date_parse(s0, n0);
 }
