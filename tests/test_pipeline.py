@@ -196,6 +196,22 @@ class Demo(unittest.TestCase):
         self.assertEqual(run(["-c", self.cfg, "pick", "nowhere", sport]).returncode, 2)
         self.assertEqual(run(["-c", self.cfg, "pick", "international", "s0000"]).returncode, 2)
 
+    def test_prune_forgets_old_stories_only(self):
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        before = json.loads(run(["-c", self.cfg, "stories", "--json"]).stdout)["stories"]
+        r = run(["-c", self.cfg, "prune", "--older-than", "1d"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        after = json.loads(run(["-c", self.cfg, "stories", "--json"]).stdout)["stories"]
+        self.assertLess(len(after), len(before))
+        self.assertGreater(len(after), 0)
+        for s in after:
+            self.assertTrue(any(i["published"] >= "2026-11-25T12:00:00Z" for i in s["items"]), s)
+        self.assertEqual(run(["-c", self.cfg, "prune"]).returncode, 2)
+        db = sqlite3.connect(os.path.join(self.tmp, "state", "wiredesk.db"))
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        self.assertEqual(db.execute("SELECT count(*) FROM items WHERE story_id NOT IN (SELECT id FROM stories)").fetchone()[0], 0)
+        db.close()
+
     def test_lock_held_exits_3(self):
         os.makedirs(os.path.join(self.tmp, "state"), exist_ok=True)
         lock = os.path.join(self.tmp, "state", "wiredesk.db.lock")
