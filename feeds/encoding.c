@@ -71,6 +71,21 @@ lower_copy(char *dst, size_t size, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
+/* XML's EncName, also good enough for HTTP charset values: anything else
+ * is junk we neither try nor report. */
+static bool
+is_enc_name(const char *s, size_t n)
+{
+	if (!n || n > 40 || !wd_isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!wd_isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-' && s[i] != ':')
+			return false;
+	}
+	return true;
+}
+
 /* The encoding="..." of the XML declaration, lower case, into out. */
 static bool
 declared(const unsigned char *d, size_t len, size_t bom, const char *sniffed,
@@ -131,6 +146,8 @@ declared(const unsigned char *d, size_t len, size_t bom, const char *sniffed,
 
 	if (!end || end == e + 1)
 		return false;
+	if (!is_enc_name(e + 1, (size_t)(end - e - 1)))
+		return false;
 	lower_copy(out, size, e + 1, (size_t)(end - e - 1));
 	return true;
 }
@@ -173,7 +190,8 @@ content_type_parse(const char *ct, char *type, size_t tsize, char *charset,
 				    (wd_isspace((unsigned char)v[vlen - 1]) ||
 				     v[vlen - 1] == '"' || v[vlen - 1] == '\''))
 					vlen--;
-				lower_copy(charset, csize, v, vlen);
+				if (is_enc_name(v, vlen))
+					lower_copy(charset, csize, v, vlen);
 			}
 		}
 		p = next;

@@ -2361,8 +2361,15 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	ps_reset(&ps);
 	/* no item is open now: these copies outlive the item regions */
 	info->encoding = arena_strdup(a, ps.encoding);
-	if (ps.bozo_msg[0])
-		info->bozo_msg = arena_strdup(a, ps.bozo_msg);
+	if (ps.bozo_msg[0]) {
+		/* a cut entity name may have split a character */
+		struct buf m;
+
+		buf_init(&m, sizeof(ps.bozo_msg) * 3);
+		wd_utf8_sanitize(&m, ps.bozo_msg, strlen(ps.bozo_msg));
+		info->bozo_msg = arena_strdup(a, buf_str(&m));
+		buf_free(&m);
+	}
 	free(ps.scopes);
 	free(ps.cats);
 	free(ps.encs);
