@@ -13,6 +13,9 @@
 #   curl_304          curl --parallel with each feed's If-None-Match and
 #                     If-Modified-Since
 #   expat_empty_cb    expat with empty callbacks over the same files
+#   fetch_only[_304]  the fetch stage alone (feeds/fetch.c in a small driver
+#                     built here against the build's static libraries):
+#                     wiredesk's share of the cold and the 304 run
 # and prints the ratios the issue sets goals for, with peak RSS of each.
 #
 # Needs (Debian 12): lighttpd curl hyperfine time gcc libexpat1-dev python3
@@ -22,6 +25,7 @@
 #   WORK=/tmp/wiredesk-poll-bench   scratch folder (corpus, config, state)
 #   PORT=18081             loopback port for lighttpd
 #   RUNS=5                 timed runs of each command (after one warm-up)
+#   COLD_RUNS=3            timed cold runs (no warm-up: each starts empty)
 #   IDLE_RUNS=50           timed runs of the nothing-due run
 #   PAR=16                 parallel transfers (curl) / connections (wiredesk)
 #   PER_HOST=16            wiredesk's per-host connection limit (the corpus
@@ -38,6 +42,7 @@ N=${N:-1000}
 WORK=${WORK:-/tmp/wiredesk-poll-bench}
 PORT=${PORT:-18081}
 RUNS=${RUNS:-5}
+COLD_RUNS=${COLD_RUNS:-3}
 IDLE_RUNS=${IDLE_RUNS:-50}
 PAR=${PAR:-16}
 PER_HOST=${PER_HOST:-16}
@@ -84,6 +89,74 @@ NF=$(wc -l < "$WORK/files.txt")
 NB=$(cat "$C"/*.xml | wc -c)
 say "corpus: $NF feeds, $NB bytes"
 gcc -O2 -o "$WORK/expat_floor" "$SHARED_BENCH/expat_floor.c" -lexpat
+
+# The fetch stage alone: feeds/fetch.c from the build next to the binary.
+FETCH_ONLY=
+BLD=$(dirname "$WIREDESK")
+cat > "$WORK/fetch_only.c" <<'EOF'
+/* fetch_only PER_HOST TSV [cond]: fetch every URL of TSV (url, etag,
+ * last-modified) with feeds/fetch.c; with cond, send the validators. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feeds/fetch.h"
+
+static long n200, n304, nerr;
+
+static void
+done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
+{
+	if (res->rc < 0)
+		nerr++;
+	else if (res->status == 200)
+		n200++;
+	else if (res->status == 304)
+		n304++;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fetch_opts o = {.max_per_host = (int)strtol(argv[1], NULL, 10)};
+	struct fetch *f;
+	char line[8192];
+	FILE *fp = fopen(argv[2], "r");
+
+	if (!fp || fetch_new(&o, &f) < 0)
+		return 2;
+	while (fgets(line, sizeof(line), fp)) {
+		char *etag = NULL, *lm = NULL, *tab;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if ((tab = strchr(line, '\t'))) {
+			*tab = '\0';
+			etag = tab + 1;
+			if ((tab = strchr(etag, '\t'))) {
+				*tab = '\0';
+				lm = tab + 1;
+			}
+		}
+		struct fetch_req r = {line, argc > 3 ? etag : NULL,
+				      argc > 3 ? lm : NULL, NULL};
+
+		fetch_add(f, &r);
+	}
+	fclose(fp);
+	int rc = fetch_run(f, done, NULL);
+
+	fetch_free(f);
+	fprintf(stderr, "200=%ld 304=%ld errors=%ld\n", n200, n304, nerr);
+	return rc < 0 || nerr ? 1 : 0;
+}
+EOF
+if [ -f "$BLD/feeds/libfeeds.a" ] && [ -f "$BLD/core/libcore.a" ] &&
+   gcc -O2 -I"$ROOT" -o "$WORK/fetch_only" "$WORK/fetch_only.c" \
+       "$BLD/feeds/libfeeds.a" "$BLD/core/libcore.a" -lcurl 2> "$WORK/fetch_only.err"; then
+    FETCH_ONLY=$WORK/fetch_only
+else
+    say "fetch_only driver not built (no static libraries beside $WIREDESK)"
+fi
 
 # ---------------------------------------------------------------- server
 rm -rf "$H"; mkdir -p "$H/deflate"
@@ -165,17 +238,23 @@ bench() {
         --export-json "$R/$name.json" --command-name "$name" "$cmd" > "$R/$name.log" 2>&1 \
         || { cat "$R/$name.log"; exit 1; }
     grep -E 'Time|Range' "$R/$name.log" | sed 's/^/        /' || true
-    if [ -n "${PREP:-}" ]; then sh -c "$PREP"; fi
-    /usr/bin/time -f '%M' -o "$R/$name.rss" sh -c "exec $cmd" > "$R/$name.out" 2>&1 || true
+    if [ -z "${NO_RSS:-}" ]; then
+        if [ -n "${PREP:-}" ]; then sh -c "$PREP"; fi
+        /usr/bin/time -f '%M' -o "$R/$name.rss" sh -c "exec $cmd" > "$R/$name.out" 2>&1 || true
+    fi
     echo "$name" >> "$R/index.txt"
 }
 
 codes() { sort | uniq -c | awk '{printf "%s%sx%s", (NR>1?" ":""), $1, $2}'; }
 
-# One cold run first, to check that every feed gives 200 and is stored.
+# One cold run first, to check that every feed gives 200 and is stored; its
+# peak RSS stands for the cold runs (each takes long).
 $FRESH
-rc=0; $WD run > "$R/first.out" 2>&1 || rc=$?
-say "first cold run: exit $rc, $(wc -l < "$R/first.out") lines on stderr"
+rc=0
+/usr/bin/time -f '%e %M' -o "$R/first.time" $WD run > "$R/first.out" 2>&1 || rc=$?
+read -r first_s first_kib < "$R/first.time" || true
+cp "$R/first.time" "$R/wiredesk_cold.rss"
+say "first cold run: exit $rc, $first_s s, peak RSS $first_kib KiB, $(wc -l < "$R/first.out") lines on stderr"
 head -5 "$R/first.out"
 feeds_json=$($WD feeds --json 2>/dev/null || true)
 chk_cold=$(printf '%s' "$feeds_json" | $PY -c '
@@ -191,13 +270,17 @@ print(" ".join("%dx%s" % (n, s) for s, n in sorted(c.items())), "feeds:", len(fe
 say "after the cold run, last_status: $chk_cold"
 
 {
-PREP=$FRESH WARMUP=0 bench wiredesk_cold "$RUNS" "$WD run" --prepare "$FRESH" -i
+NO_RSS=1 WARMUP=0 bench wiredesk_cold "$COLD_RUNS" "$WD run" --prepare "$FRESH" -i
 bench wiredesk_304 "$RUNS" "$WD run --force" -i
 WARMUP=3 bench wiredesk_idle "$IDLE_RUNS" "$WD run" -N -i
 bench curl_full "$RUNS" "$CURLP -K $H/full.cfg"
 bench curl_full_gzip "$RUNS" "$CURLP --compressed -K $H/full.cfg"
 bench curl_304 "$RUNS" "$CURLP -K $H/cond.cfg > /dev/null"
 bench expat_empty_cb "$RUNS" "$WORK/expat_floor -m 1 -w $C/*.xml"
+if [ -n "$FETCH_ONLY" ]; then
+    bench fetch_only "$RUNS" "$FETCH_ONLY $PER_HOST $H/validators.tsv"
+    bench fetch_only_304 "$RUNS" "$FETCH_ONLY $PER_HOST $H/validators.tsv cond"
+fi
 }
 chk_304=$($CURLP -K "$H/cond.cfg" | codes)
 rc304=0; $WD run --force > "$R/force.out" 2>&1 || rc304=$?
@@ -235,6 +318,8 @@ def show(label, num, den, goal):
 show("cold run / (curl --parallel + expat empty callbacks)", "wiredesk_cold", ["curl_full", "expat_empty_cb"], "2.5x")
 show("cold run / (curl --parallel gzip + expat)", "wiredesk_cold", ["curl_full_gzip", "expat_empty_cb"], "2.5x")
 show("304 run / curl --parallel conditional", "wiredesk_304", ["curl_304"], "2x")
+show("fetch stage alone / curl --parallel gzip", "fetch_only", ["curl_full_gzip"], "-")
+show("fetch stage alone, 304 / curl --parallel conditional", "fetch_only_304", ["curl_304"], "-")
 if "wiredesk_idle" in med:
     print(f"  {'nothing due':52} {med['wiredesk_idle'] * 1000:6.1f} ms (goal < 20 ms)")
 if "wiredesk_cold" in rss:
