@@ -274,6 +274,22 @@ START_TEST(parse_feed_names_the_feed_an_html_page_links)
 }
 END_TEST
 
+START_TEST(parse_feed_ignores_a_malformed_encoding_name)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"iso-8859-\x85"
+	    "1\"?><rss version=\"2.0\"><channel><title>"
+	    "Ok</title></channel></rss>";
+	struct got g = {0};
+
+	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_str_eq(g.fi.encoding, "windows-1252");
+	ck_assert_str_eq(g.fi.title, "Ok");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(parse_feed_rejects_empty_input)
 {
 	struct got g = {0};
@@ -574,6 +590,7 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_keeps_items_before_truncation);
 	tcase_add_test(tc, parse_feed_rejects_html_page);
 	tcase_add_test(tc, parse_feed_rejects_empty_input);
+	tcase_add_test(tc, parse_feed_ignores_a_malformed_encoding_name);
 	tcase_add_test(tc, parse_feed_names_the_feed_an_html_page_links);
 	tcase_add_test(tc, parse_feed_redecodes_invalid_utf8);
 	tcase_add_test(tc, parse_feed_guesses_undeclared_codepage);
