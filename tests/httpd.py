@@ -105,6 +105,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(200, FEED)
 
     def do_GET(self):
+        global _conc_max
         p = self.path.split('?', 1)[0]
         now = time.time()
         if p == '/feed.xml':
@@ -191,6 +192,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif p == '/conc-max':
             with _conc_lock:
                 self.reply(200, str(_conc_max).encode(), 'text/plain')
+        elif p == '/conc-reset':
+            with _conc_lock:
+                _conc_max = 0
+            self.reply(200, b'0', 'text/plain')
         else:
             self.reply(404, b'not found\n', 'text/plain')
 

@@ -772,6 +772,38 @@ START_TEST(fetch_runs_in_parallel_within_host_limit)
 }
 END_TEST
 
+START_TEST(fetch_host_limit_is_per_host)
+{
+	struct fetch_opts o = {.max_per_host = 2};
+	struct many m;
+	struct fetch *f;
+	char *a = url_of("/conc");
+	char *b = xstrdup(a);
+	struct got g;
+
+	/* the same server under two host names: two separate limits */
+	memcpy(strstr(b, "127.0.0.1"), "localhost", 9);
+	get1(NULL, "/conc-reset", NULL, NULL, &g);
+	got_free(&g);
+	memset(&m, 0, sizeof(m));
+	ck_assert_int_eq(fetch_new(&o, &f), 0);
+	for (int i = 0; i < 12; i++) {
+		struct fetch_req req = {i % 2 ? b : a, NULL, NULL, &m.seen[i]};
+
+		fetch_add(f, &req);
+	}
+	ck_assert_int_eq(fetch_run(f, on_many, &m), 0);
+	fetch_free(f);
+	free(a);
+	free(b);
+	ck_assert_int_eq(m.ok, 12);
+	get1(NULL, "/conc-max", NULL, NULL, &g);
+	ck_assert_int_ge(strtol(g.body, NULL, 10), 3);
+	ck_assert_int_le(strtol(g.body, NULL, 10), 4);
+	got_free(&g);
+}
+END_TEST
+
 struct chain {
 	struct fetch *f;
 	char *url;
@@ -862,6 +894,7 @@ test_suite(void)
 	tcase_add_test(tc, fetch_refused_connection_fails);
 	tcase_add_test(tc, fetch_unknown_host_fails);
 	tcase_add_test(tc, fetch_runs_in_parallel_within_host_limit);
+	tcase_add_test(tc, fetch_host_limit_is_per_host);
 	tcase_add_test(tc, fetch_done_callback_may_queue_more);
 	suite_add_tcase(s, tc);
 
