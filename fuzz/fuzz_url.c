@@ -16,7 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * The input is "URL" or "URL\0BASE". canon_link must be idempotent: the
- * canonical form of a canonical link is itself.
+ * canonical form of a canonical link is itself, as long as it is short
+ * enough to be read again (canon.c takes 8192 bytes of input, but
+ * percent-encoding may triple them; tests/test_canon.c wants that kept).
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(b);
 	}
 	c = canon_link(url);
-	if (c) {
+	if (c && strlen(c) <= 8192) {
 		char *again = canon_link(c);
 
 		if (!again || strcmp(again, c) != 0)
