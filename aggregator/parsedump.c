@@ -175,6 +175,13 @@ on_fetched(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		d->status = 2;
 		return;
 	}
+	if (res->status >= 400) {
+		/* an error page is not the feed: the input could not be read */
+		fprintf(stderr, "wiredesk: parse: %s: HTTP %ld\n", req->url,
+			res->status);
+		d->status = 2;
+		return;
+	}
 	struct parse_opts opts = {
 	    .url = res->final_url ? res->final_url : req->url,
 	    .content_type = res->content_type,
