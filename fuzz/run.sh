@@ -1,9 +1,10 @@
 #!/bin/sh
 # fuzz/run.sh [SECONDS]: build the libFuzzer targets with clang, ASan and
-# UBSan, every library instrumented for coverage (in $FUZZ_BUILD, default build-fuzz), seed them from tests/data, and
+# UBSan, every library instrumented for coverage (in $FUZZ_BUILD, default
+# build-fuzz; FUZZ_TARGETS picks targets), seed them from tests/data, and
 # run each target for SECONDS (default 30). Prints executions per target;
-# exits 1 when any target found a crash, leak or timeout (the reproducer is
-# left in $FUZZ_BUILD/artifacts/).
+# exits 1 when any target does not build or found a crash, leak or timeout
+# (the reproducer is left in $FUZZ_BUILD/artifacts/).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-30}
@@ -16,9 +17,6 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link \
 		--buildtype=debugoptimized >/dev/null || exit 2
 fi
-for t in $targets; do
-	ninja -C "$build" "fuzz/fuzz_$t" >/dev/null || exit 2
-done
 "$root/fuzz/seed.sh" "$build/seeds" >/dev/null || exit 2
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -26,6 +24,12 @@ export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0
 mkdir -p "$build/artifacts"
 status=0
 for t in $targets; do
+	if ! ninja -C "$build" "fuzz/fuzz_$t" >"$build/ninja-$t.log" 2>&1; then
+		grep -m3 -E 'error|FAILED' "$build/ninja-$t.log"
+		echo "fuzz_$t: does not build, FAILED (see $build/ninja-$t.log)"
+		status=1
+		continue
+	fi
 	corpus=$build/corpus/$t
 	mkdir -p "$corpus"
 	log=$build/fuzz_$t.log
