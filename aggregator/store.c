@@ -19,7 +19,7 @@
  */
 static const char *const migrations[] = {
 	/* 0 -> 1 */
-	"CREATE TABLE feeds ("
+	("CREATE TABLE feeds ("
 	" id TEXT PRIMARY KEY,"
 	" config_url TEXT NOT NULL,"
 	" url TEXT NOT NULL,"
@@ -88,10 +88,10 @@ static const char *const migrations[] = {
 	" at INTEGER NOT NULL,"
 	" until INTEGER,"
 	" note TEXT,"
-	" PRIMARY KEY(audience, story_key));",
+	" PRIMARY KEY(audience, story_key));"),
 	/* 1 -> 2: stories across feeds (canonical links, wire versions,
 	 * near duplicates through LSH band keys). */
-	"ALTER TABLE items ADD COLUMN wire_key TEXT;"
+	("ALTER TABLE items ADD COLUMN wire_key TEXT;"
 	"ALTER TABLE items ADD COLUMN versioned INTEGER NOT NULL DEFAULT 0;"
 	/* (versioned holds the WIREVER_F_* flags of the headline) */
 	"ALTER TABLE items ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
@@ -103,12 +103,12 @@ static const char *const migrations[] = {
 	" item_id INTEGER NOT NULL,"
 	" date INTEGER NOT NULL);"
 	"CREATE INDEX bands_key ON bands(key);"
-	"CREATE INDEX bands_date ON bands(date);",
+	"CREATE INDEX bands_date ON bands(date);"),
 	/* 2 -> 3: repeats of a feed are also found by link. */
 	"CREATE INDEX items_feed_link ON items(feed_id, link);",
 	/* 3 -> 4: what the story matcher needs of each candidate. */
-	"ALTER TABLE items ADD COLUMN source TEXT;"
-	"ALTER TABLE items ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;",
+	("ALTER TABLE items ADD COLUMN source TEXT;"
+	"ALTER TABLE items ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
