@@ -15,7 +15,9 @@
 #include "feeds/canon.h"
 
 /* Candidates read from the band index for one item, at most. */
-enum { MAX_CANDIDATES = 200, LEAD_MAX = 600 };
+/* LSH work per new item at most: band index entries read, and candidates
+ * read and weighed. */
+enum { BAND_ROWS = 4096, MAX_CANDIDATES = 32, LEAD_MAX = 600 };
 
 void
 stories_configure(struct store *s, int64_t window, double threshold)
@@ -147,6 +149,88 @@ weigh_candidates(struct store *s, sqlite3_stmt *st,
 	"i.sig, i.story_id, i.source, coalesce(i.published, i.first_seen), " \
 	"i.wire_key, i.version, i.kind, i.kill, i.versioned "
 
+struct shared {
+	int64_t item;
+	int n; /* band keys shared with the new item */
+};
+
+static int
+by_shared(const void *a, const void *b)
+{
+	const struct shared *x = a, *y = b;
+
+	if (x->n != y->n)
+		return y->n - x->n;
+	return (x->item < y->item) - (x->item > y->item);
+}
+
+/*
+ * LSH candidates: items in the window that share band keys with the new
+ * item, read from the covering index alone (at most BAND_ROWS entries),
+ * ranked by how many keys they share (which grows with their similarity),
+ * and only the best MAX_CANDIDATES of them read and weighed. The cost of a
+ * lookup is bounded whatever the size of the archive or of a bucket.
+ */
+static int
+weigh_band_candidates(struct store *s, const struct storymatch_item *me,
+		      const struct story_join *j, int64_t date, struct best *b)
+{
+	struct buf sql;
+
+	buf_init(&sql, 8192);
+	buf_puts(&sql, "SELECT item_id FROM bands WHERE date >= ?1 AND key IN (");
+	for (size_t i = 0; i < j->nbands; i++)
+		buf_appendf(&sql, i ? ", ?%zu" : "?%zu", i + 2);
+	buf_appendf(&sql, ") LIMIT %d", BAND_ROWS);
+	sqlite3_stmt *st = store_prepare(s, buf_str(&sql));
+
+	buf_free(&sql);
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, date - s->dedupe_window);
+	for (size_t i = 0; i < j->nbands; i++)
+		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)j->bands[i]);
+	struct shared *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].item = sqlite3_column_int64(st, 0);
+		v[n++].n = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return store_fail(s, "reading band keys");
+	}
+	/* Count each item's shared keys: sort by id, fold runs. */
+	qsort(v, n, sizeof(*v), by_shared);
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (m && v[m - 1].item == v[i].item)
+			v[m - 1].n++;
+		else
+			v[m++] = v[i];
+	}
+	qsort(v, m, sizeof(*v), by_shared);
+	st = store_prepare(s, "SELECT " CANDIDATE_COLS "FROM items i WHERE "
+			      "i.id = ?1");
+	rc = st ? 0 : WD_EDB;
+	for (size_t i = 0; rc == 0 && i < m && i < MAX_CANDIDATES; i++) {
+		sqlite3_bind_int64(st, 1, v[i].item);
+		rc = weigh_candidates(s, st, me, b);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	free(v);
+	return rc;
+}
+
 /* Candidates: the same base headline, and the items sharing an LSH band
  * key, all within the window around the new item's date. */
 static int
@@ -174,27 +258,7 @@ find_candidates(struct store *s, const struct storymatch_item *me,
 	}
 	if (!j->nbands)
 		return 0;
-	struct buf sql;
-
-	buf_init(&sql, 8192);
-	/* No DISTINCT: it would read every match before the LIMIT; a
-	 * candidate met twice is only weighed twice. */
-	buf_puts(&sql, "SELECT " CANDIDATE_COLS "FROM bands b JOIN items i "
-		       "ON i.id = b.item_id WHERE b.date >= ?1 AND b.key IN (");
-	for (size_t i = 0; i < j->nbands; i++)
-		buf_appendf(&sql, i ? ", ?%zu" : "?%zu", i + 2);
-	buf_appendf(&sql, ") LIMIT %d", MAX_CANDIDATES);
-	sqlite3_stmt *st = store_prepare(s, buf_str(&sql));
-
-	buf_free(&sql);
-	if (!st)
-		return WD_EDB;
-	sqlite3_bind_int64(st, 1, date - s->dedupe_window);
-	for (size_t i = 0; i < j->nbands; i++)
-		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)j->bands[i]);
-	rc = weigh_candidates(s, st, me, b);
-	sqlite3_finalize(st);
-	return rc;
+	return weigh_band_candidates(s, me, j, date, b);
 }
 
 int

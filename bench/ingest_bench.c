@@ -19,25 +19,51 @@
 #include "core/xalloc.h"
 
 /*
- * Words are made of syllables: 2000 distinct words, drawn with a skew so
- * that some are common (as "minister" or "said" are), like wire copy. A
- * tiny vocabulary would make every item a near-duplicate candidate of every
- * other, which no wire does.
+ * Words are made of syllables: 20000 distinct words drawn with Zipf's law
+ * over their rank, from rank 100 on, like the content words of wire copy
+ * once stop words are gone (the signature drops those). A tiny or flat
+ * vocabulary would make every item a candidate of every other, which no
+ * wire does.
  */
 static const char *const syl[] = {"ka", "ro", "mi", "ten", "sa", "lu",
 				  "par", "de", "vo", "shi", "an", "gel",
 				  "to", "ra", "ne", "bi", "mor", "zu",
 				  "ha", "qui"};
-enum { NSYL = sizeof(syl) / sizeof(syl[0]), NWORDS = 2000 };
+enum { NSYL = sizeof(syl) / sizeof(syl[0]), NWORDS = 20000, SKIP = 100 };
+static double cumul[NWORDS];
+
+static void
+zipf_init(void)
+{
+	double sum = 0;
+
+	for (int r = 0; r < NWORDS; r++) {
+		sum += 1.0 / (r + 1 + SKIP);
+		cumul[r] = sum;
+	}
+	for (int r = 0; r < NWORDS; r++)
+		cumul[r] /= sum;
+}
 
 static void
 put_word(struct buf *b, unsigned r)
 {
-	/* Skew: half the draws come from the first 5% of the words. */
-	unsigned w = (r & 1) ? (r >> 1) % (NWORDS / 20) : (r >> 1) % NWORDS;
+	double u = (double)(r & 0xffffff) / (double)0x1000000;
+	int lo = 0, hi = NWORDS - 1;
 
-	buf_appendf(b, "%s%s%s", syl[w % NSYL], syl[(w / NSYL) % NSYL],
-		    w >= NSYL * NSYL ? syl[(w / (NSYL * NSYL)) % NSYL] : "");
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (cumul[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	unsigned w = (unsigned)lo;
+
+	buf_appendf(b, "%s%s%s%s", syl[w % NSYL], syl[(w / NSYL) % NSYL],
+		    syl[(w / (NSYL * NSYL)) % NSYL],
+		    w >= NSYL * NSYL * NSYL ? syl[(w / 8000) % NSYL] : "");
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -147,6 +173,8 @@ main(int argc, char **argv)
 	 * time new items only, numbered after everything earlier runs
 	 * added. */
 	const char *reuse = getenv("INGEST_REUSE");
+
+	zipf_init();
 	char *end;
 	long big = strtol(argv[2], &end, 10), fresh;
 
