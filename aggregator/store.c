@@ -109,6 +109,12 @@ static const char *const migrations[] = {
 	/* 3 -> 4: what the story matcher needs of each candidate. */
 	("ALTER TABLE items ADD COLUMN source TEXT;"
 	"ALTER TABLE items ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"),
+	/* 4 -> 5: band lookups read the index alone. */
+	("DROP INDEX bands_key;"
+	"CREATE INDEX bands_key ON bands(key, date, item_id);"),
+	/* 5 -> 6: small facts about the state as a whole (what the last
+	 * publication was made from). */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);",
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -299,6 +305,48 @@ void
 store_rollback(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_meta_get(struct store *s, const char *key, char *out, size_t outlen)
+{
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT value FROM meta WHERE key = ?1");
+
+	if (!st)
+		return WD_EDB;
+	store_bind_text(st, 1, key);
+	int rc = sqlite3_step(st), found = 0;
+
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		snprintf(out, outlen, "%s", v ? v : "");
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "reading meta");
+	return found;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, value ? "INSERT OR REPLACE INTO meta (key, value) "
+			   "VALUES (?1, ?2)"
+			 : "DELETE FROM meta WHERE key = ?1");
+
+	if (!st)
+		return WD_EDB;
+	store_bind_text(st, 1, key);
+	if (value)
+		store_bind_text(st, 2, value);
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "writing meta");
 }
 
 void

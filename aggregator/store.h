@@ -20,6 +20,13 @@ const char *store_errmsg(const struct store *s);
 WD_NODISCARD int store_begin(struct store *s);
 WD_NODISCARD int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* Small named facts about the state (table meta). store_meta_get copies
+ * the value into out (NUL-terminated, truncated to outlen) and returns 1,
+ * or 0 when the key is absent; store_meta_set with value NULL deletes. */
+WD_NODISCARD int store_meta_get(struct store *s, const char *key, char *out,
+				size_t outlen);
+WD_NODISCARD int store_meta_set(struct store *s, const char *key,
+				const char *value);
 /* The schema version in the file. */
 int store_version(struct store *s);
 void store_close(struct store *s); /* NULL is a no-op */

@@ -69,6 +69,19 @@ START_TEST(store_open_migrates_to_current_version)
 }
 END_TEST
 
+START_TEST(store_meta_round_trips)
+{
+	char v[8];
+
+	ck_assert_int_eq(store_meta_get(db, "k", v, sizeof(v)), 0);
+	ck_assert_int_eq(store_meta_set(db, "k", "a longer value"), 0);
+	ck_assert_int_eq(store_meta_get(db, "k", v, sizeof(v)), 1);
+	ck_assert_str_eq(v, "a longe"); /* truncated to the buffer */
+	ck_assert_int_eq(store_meta_set(db, "k", NULL), 0);
+	ck_assert_int_eq(store_meta_get(db, "k", v, sizeof(v)), 0);
+}
+END_TEST
+
 START_TEST(store_open_refuses_unwritable_path)
 {
 	struct store *s = NULL;
@@ -227,6 +240,7 @@ test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, store_open_migrates_to_current_version);
 	tcase_add_test(tc, store_open_refuses_unwritable_path);
+	tcase_add_test(tc, store_meta_round_trips);
 	tcase_add_test(tc, feedstate_round_trips_and_resets_on_new_url);
 	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
 	tcase_add_test(tc, archive_clamps_future_dates);
