@@ -1017,6 +1017,16 @@ item_begin(struct ps *ps, const char **attrs)
 	}
 }
 
+/* The HTTP Content-Language, or NULL: the language of a document that
+ * names none. */
+static const char *
+header_lang(const struct parse_opts *opts)
+{
+	if (!opts || !opts->content_language || !*opts->content_language)
+		return NULL;
+	return opts->content_language;
+}
+
 static void
 item_end(struct ps *ps)
 {
@@ -1035,6 +1045,8 @@ item_end(struct ps *ps)
 		it->link = it->id;
 	if (!it->language)
 		it->language = ps->info->language;
+	if (!it->language)
+		it->language = header_lang(ps->opts);
 	it->categories = ps->cats;
 	it->ncategories = ps->ncats;
 	it->enclosures = ps->encs;
@@ -2320,8 +2332,6 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	buf_init(&ps.text, MAX_FIELD);
 	buf_init(&ps.tmp[0], MAX_FIELD * 2);
 	buf_init(&ps.tmp[1], MAX_FIELD * 2);
-	if (opts && opts->content_language && *opts->content_language)
-		info->language = arena_strdup(a, opts->content_language);
 
 	struct doc dd = {.raw = doc,
 			 .rawlen = len,
@@ -2361,6 +2371,9 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	ps_reset(&ps);
 	/* no item is open now: these copies outlive the item regions */
 	info->encoding = arena_strdup(a, ps.encoding);
+	/* the header is only a default: xml:lang or <language> wins */
+	if (!info->language && header_lang(opts))
+		info->language = arena_strdup(a, header_lang(opts));
 	if (ps.bozo_msg[0]) {
 		/* a cut entity name may have split a character */
 		struct buf m;

@@ -574,6 +574,61 @@ START_TEST(parse_feed_cuts_huge_fields)
 }
 END_TEST
 
+/* ---- HTTP headers: Content-Location and Content-Language ---- */
+
+START_TEST(parse_feed_resolves_links_against_content_location)
+{
+	/* a relative Content-Location is read against the document URL */
+	struct parse_opts o = {.url = "https://cdn.example/a/feed.xml",
+			       .content_location = "/desk/feed.xml"};
+	struct got g = {0};
+
+	parse_file(&g, "rss-relative-no-language.xml", &o);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_str_eq(g.fi.link, "https://cdn.example/desk/front/");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].link,
+			 "https://cdn.example/desk/stories/bridge.html");
+	ck_assert_str_eq(g.items[0].summary,
+			 "<a href=\"https://cdn.example/maps/bridge.png\">"
+			 "map</a>");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_takes_content_language_when_document_has_none)
+{
+	struct parse_opts o = {.content_language = "fr-ca"};
+	struct got g = {0};
+
+	parse_file(&g, "rss-relative-no-language.xml", &o);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_str_eq(g.fi.language, "fr-ca");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].language, "fr-ca");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_document_language_beats_content_language)
+{
+	struct parse_opts o = {.content_language = "fr-ca"};
+	struct got g = {0};
+
+	/* <language> */
+	parse_file(&g, "rss20-basic.xml", &o);
+	ck_assert_str_eq(g.fi.language, "en-gb");
+	ck_assert_str_eq(g.items[0].language, "en-gb");
+	got_free(&g);
+	/* xml:lang on the root */
+	memset(&g, 0, sizeof(g));
+	parse_file(&g, "atom10-basic.xml", &o);
+	ck_assert_str_eq(g.fi.language, "en");
+	ck_assert_str_eq(g.items[0].language, "en");
+	got_free(&g);
+}
+END_TEST
+
 Suite *
 test_suite(void)
 {
@@ -603,6 +658,12 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_cuts_huge_fields);
 	tcase_add_test(tc, parse_feed_stops_when_callback_says_so);
 	tcase_add_test(tc, parse_feed_caps_items);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("http headers");
+	tcase_add_test(tc, parse_feed_resolves_links_against_content_location);
+	tcase_add_test(
+	    tc, parse_feed_takes_content_language_when_document_has_none);
+	tcase_add_test(tc, parse_feed_document_language_beats_content_language);
 	suite_add_tcase(s, tc);
 	return s;
 }
