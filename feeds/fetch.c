@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "core/wdtime.h"
 #include "core/xalloc.h"
+#include "feeds/urlres.h"
 
 #ifndef CURL_WRITEFUNC_ERROR
 #define CURL_WRITEFUNC_ERROR 0
@@ -62,6 +63,8 @@ struct xfer {
 	char *etag;
 	char *last_modified;
 	char *content_type;
+	char *content_location; /* raw, resolved in finish */
+	char *content_language;
 	int64_t max_age; /* -1 when absent */
 	int64_t age;     /* Age header, 0 when absent */
 	int64_t date;    /* Date header, WD_NOTIME when absent */
@@ -163,9 +166,12 @@ clear_headers(struct xfer *x)
 	free(x->etag);
 	free(x->last_modified);
 	free(x->content_type);
+	free(x->content_location);
+	free(x->content_language);
 	free(x->expires);
 	free(x->retry_after);
 	x->etag = x->last_modified = x->content_type = NULL;
+	x->content_location = x->content_language = NULL;
 	x->expires = x->retry_after = NULL;
 	x->max_age = -1;
 	x->age = 0;
@@ -297,6 +303,12 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	} else if (header_is(p, nlen, "content-type")) {
 		free(x->content_type);
 		x->content_type = xstrndup(v, vlen);
+	} else if (header_is(p, nlen, "content-location")) {
+		free(x->content_location);
+		x->content_location = xstrndup(v, vlen);
+	} else if (header_is(p, nlen, "content-language")) {
+		free(x->content_language);
+		x->content_language = xstrndup(v, vlen);
 	} else if (header_is(p, nlen, "cache-control")) {
 		parse_cache_control(x, v, vlen);
 	} else if (header_is(p, nlen, "age")) {
@@ -493,6 +505,13 @@ finish(struct fetch *f, struct xfer *x, int rc, const char *errmsg,
 	res.last_modified = x->last_modified;
 	res.content_type = x->content_type;
 	res.final_url = x->url;
+	/* relative to the URL that answered, as RFC 9110 8.7 says */
+	char *location = NULL;
+
+	if (x->content_location && *x->content_location)
+		location = urlres_resolve(x->url, x->content_location);
+	res.content_location = location;
+	res.content_language = x->content_language;
 	res.moved_to = rc == 0 ? x->moved_to : NULL;
 	res.max_age = -1;
 	if (x->max_age >= 0)
@@ -529,6 +548,7 @@ finish(struct fetch *f, struct xfer *x, int rc, const char *errmsg,
 	}
 	if (done)
 		done(ctx, &x->req, &res);
+	free(location);
 }
 
 static void

@@ -58,6 +58,10 @@ struct fetch_res {
 				      WD_NOTIME */
 	int64_t retry_after;       /* Retry-After (seconds or date), epoch
 				      seconds on our clock, or WD_NOTIME */
+	/* Content-Location made absolute against final_url, or NULL */
+	const char *content_location;
+	/* Content-Language as received ("en", "de, fr"), or NULL */
+	const char *content_language;
 };
 
 typedef void (*fetch_done_fn)(void *ctx, const struct fetch_req *req,

@@ -20,6 +20,14 @@ FEED = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
         b'<link>http://wire.example/</link><description>d</description>'
         b'<item><title>Harbour reopens</title><guid>t-1</guid></item>'
         b'</channel></rss>\n')
+# Relative links and no language: Content-Location and Content-Language
+# supply them (served at /cl/feed).
+FEED_REL = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<rss version="2.0"><channel><title>Mirror Wire</title>'
+            b'<link>front/</link><description>d</description>'
+            b'<item><title>Bridge closed</title><guid>m-1</guid>'
+            b'<link>stories/bridge.html</link></item>'
+            b'</channel></rss>\n')
 ETAG = '"v1-abc"'
 LAST_MODIFIED = 'Tue, 03 Mar 2026 10:00:00 GMT'
 
@@ -181,6 +189,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     '<title>Caf\u00e9</title></channel></rss>\n')
             self.reply(200, body.encode('latin-1'),
                        'application/rss+xml; charset=ISO-8859-1')
+        elif p == '/cl/feed':
+            self.reply(200, FEED_REL, headers=[
+                ('Content-Location', 'archive/feed.xml'),
+                ('Content-Language', 'fr-ca')])
+        elif p == '/cl-moved':
+            self.redirect(302, '/cl/feed')
         elif p == '/echo':
             lines = ['%s: %s' % (k, self.headers.get(k, '-')) for k in
                      ('User-Agent', 'If-None-Match', 'If-Modified-Since',

@@ -105,6 +105,8 @@ struct got {
 	char *etag;
 	char *last_modified;
 	char *content_type;
+	char *content_location;
+	char *content_language;
 	char *final_url;
 	char *moved_to;
 	int64_t max_age;
@@ -134,6 +136,8 @@ on_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 	g->etag = dup0(res->etag);
 	g->last_modified = dup0(res->last_modified);
 	g->content_type = dup0(res->content_type);
+	g->content_location = dup0(res->content_location);
+	g->content_language = dup0(res->content_language);
 	g->final_url = dup0(res->final_url);
 	g->moved_to = dup0(res->moved_to);
 	g->max_age = res->max_age;
@@ -150,6 +154,8 @@ got_free(struct got *g)
 	free(g->etag);
 	free(g->last_modified);
 	free(g->content_type);
+	free(g->content_location);
+	free(g->content_language);
 	free(g->final_url);
 	free(g->moved_to);
 }
@@ -229,6 +235,27 @@ START_TEST(fetch_ok_returns_body_and_validators)
 	ck_assert_int_eq(g.max_age, -1);
 	ck_assert_int_eq(g.expires, WD_NOTIME);
 	ck_assert_int_eq(g.retry_after, WD_NOTIME);
+	ck_assert_ptr_null(g.content_location);
+	ck_assert_ptr_null(g.content_language);
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(fetch_returns_content_location_and_language)
+{
+	struct got g;
+
+	get1(NULL, "/cl/feed", NULL, NULL, &g);
+	ck_assert_int_eq(g.status, 200);
+	assert_url(g.content_location, "/cl/archive/feed.xml");
+	ck_assert_str_eq(g.content_language, "fr-ca");
+	got_free(&g);
+	/* against the URL that answered, not the one asked for */
+	get1(NULL, "/cl-moved", NULL, NULL, &g);
+	ck_assert_int_eq(g.status, 200);
+	assert_url(g.final_url, "/cl/feed");
+	assert_url(g.content_location, "/cl/archive/feed.xml");
+	ck_assert_str_eq(g.content_language, "fr-ca");
 	got_free(&g);
 }
 END_TEST
@@ -863,6 +890,7 @@ test_suite(void)
 	tcase_add_unchecked_fixture(tc, server_start, server_stop);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, fetch_ok_returns_body_and_validators);
+	tcase_add_test(tc, fetch_returns_content_location_and_language);
 	tcase_add_test(tc, fetch_matching_etag_gives_304);
 	tcase_add_test(tc, fetch_matching_last_modified_gives_304);
 	tcase_add_test(tc, fetch_stale_etag_gives_200);
