@@ -14,7 +14,23 @@ struct config_priv {
 	struct ydoc *doc;
 	char **strs; /* strings we made (absolute paths) */
 	size_t nstrs;
+	struct feed_ref *byid; /* the feeds sorted by id, for config_feed */
 };
+
+struct feed_ref {
+	const char *id;
+	size_t i;			 /* index in config.feeds */
+	const struct ydoc_node *node; /* where the id is written */
+};
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct feed_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
 
 static const char *
 keep(struct config_priv *p, char *s)
@@ -89,6 +105,10 @@ load_feeds(struct config_priv *p, struct ydoc *d, const char *dir,
 	if (!ydoc_is_seq(d, seq, "'feeds'"))
 		return;
 	c->feeds = xcalloc(seq->nkids + 1, sizeof(*c->feeds));
+	p->byid = xcalloc(seq->nkids + 1, sizeof(*p->byid));
+	struct feed_ref *ids = xcalloc(seq->nkids + 1, sizeof(*ids));
+	size_t nids = 0;
+
 	for (size_t i = 0; i < seq->nkids; i++) {
 		const struct ydoc_node *m = seq->kids[i];
 		struct config_feed f = {0};
@@ -113,11 +133,8 @@ load_feeds(struct config_priv *p, struct ydoc *d, const char *dir,
 				   "'-', '_' and '.'",
 				   f.id);
 		}
-		for (size_t j = 0; j < c->nfeeds; j++) {
-			if (!strcmp(c->feeds[j].id, f.id))
-				ydoc_error(d, id, "duplicate feed id '%s'",
-					   f.id);
-		}
+		ids[nids] = (struct feed_ref){.id = f.id, .i = nids, .node = id};
+		nids++;
 		if (strstr(f.url, "://")) {
 			if (!is_http_url(f.url) || !url_ok(f.url))
 				ydoc_error(d, url,
@@ -137,6 +154,19 @@ load_feeds(struct config_priv *p, struct ydoc *d, const char *dir,
 			continue;
 		c->feeds[c->nfeeds++] = f;
 	}
+	/* Sorted by id (then position), a repeated id is next to its first
+	 * use. */
+	qsort(ids, nids, sizeof(*ids), ref_cmp);
+	for (size_t i = 1; i < nids; i++) {
+		if (!strcmp(ids[i - 1].id, ids[i].id))
+			ydoc_error(d, ids[i].node, "duplicate feed id '%s'",
+				   ids[i].id);
+	}
+	free(ids);
+	/* config_feed is a binary search. */
+	for (size_t i = 0; i < c->nfeeds; i++)
+		p->byid[i] = (struct feed_ref){.id = c->feeds[i].id, .i = i};
+	qsort(p->byid, c->nfeeds, sizeof(*p->byid), ref_cmp);
 }
 
 static void
@@ -163,7 +193,7 @@ config_load(const char *path, struct config **out, struct ydoc **errs)
 		"min_interval", "max_interval",	 "fail_report",
 		"connections",	"per_host",	 "max_body",
 		"timeout",	"dedupe_window", "dedupe_threshold",
-		"precedence",	NULL};
+		"precedence",	"republish",	 NULL};
 	struct config_priv *p = xcalloc(1, sizeof(*p));
 	struct config *c = &p->pub;
 	struct ydoc *d = ydoc_load(path);
@@ -179,6 +209,7 @@ config_load(const char *path, struct config **out, struct ydoc **errs)
 	c->min_interval = 5 * 60;
 	c->max_interval = 24 * 3600;
 	c->fail_report = 24 * 3600;
+	c->republish = 10 * 60;
 	c->max_connections = 16;
 	c->max_per_host = 4;
 	c->max_body = 16 * 1024 * 1024;
@@ -214,6 +245,7 @@ config_load(const char *path, struct config **out, struct ydoc **errs)
 			    &c->max_interval);
 	(void)ydoc_duration(d, ydoc_get(root, "fail_report"),
 			    &c->fail_report);
+	(void)ydoc_duration(d, ydoc_get(root, "republish"), &c->republish);
 	(void)ydoc_duration(d, ydoc_get(root, "timeout"), &c->timeout);
 	(void)ydoc_duration(d, ydoc_get(root, "dedupe_window"),
 			    &c->dedupe_window);
@@ -241,14 +273,22 @@ out_fail:
 	return WD_ECONFIG;
 }
 
+static int
+ref_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct feed_ref *)elem)->id);
+}
+
 const struct config_feed *
 config_feed(const struct config *c, const char *id)
 {
-	for (size_t i = 0; i < c->nfeeds; i++) {
-		if (!strcmp(c->feeds[i].id, id))
-			return &c->feeds[i];
-	}
-	return NULL;
+	const struct config_priv *p = (const struct config_priv *)c;
+	const struct feed_ref *r =
+		c->nfeeds ? bsearch(id, p->byid, c->nfeeds, sizeof(*p->byid),
+				    ref_find)
+			  : NULL;
+
+	return r ? &c->feeds[r->i] : NULL;
 }
 
 void
@@ -262,6 +302,7 @@ config_free(struct config *c)
 		free(p->strs[i]);
 	free(p->strs);
 	free(c->feeds);
+	free(p->byid);
 	free((void *)c->precedence);
 	ydoc_free(p->doc);
 	free(p);

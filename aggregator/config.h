@@ -30,6 +30,7 @@ struct config {
 	int64_t min_interval;   /* clamp for the schedule (5m) */
 	int64_t max_interval;   /* (24h) */
 	int64_t fail_report;    /* report feeds failing this long (24h) */
+	int64_t republish;      /* publish at least this often (10m) */
 	int64_t max_connections;     /* 16 */
 	int64_t max_per_host;        /* 4 */
 	int64_t max_body;            /* bytes (16 MiB) */
