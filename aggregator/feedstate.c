@@ -159,3 +159,60 @@ feedstate_clear(struct feed_state *st)
 	free(st->last_error);
 	memset(st, 0, sizeof(*st));
 }
+
+int
+feedstate_waiting(struct store *s, int64_t now, struct feed_waiting **out,
+		  size_t *n)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT id, config_url FROM feeds WHERE next_due > ?1 OR "
+		   "gone != 0 ORDER BY id COLLATE BINARY");
+	struct feed_waiting *v = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[*n].id = store_col_strdup(st, 0);
+		v[*n].config_url = store_col_strdup(st, 1);
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		feedstate_waiting_free(v, *n);
+		*n = 0;
+		return store_fail(s, "reading feed schedules");
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+waiting_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct feed_waiting *)elem)->id);
+}
+
+const struct feed_waiting *
+feedstate_waiting_find(const struct feed_waiting *v, size_t n, const char *id)
+{
+	return n ? bsearch(id, v, n, sizeof(*v), waiting_cmp) : NULL;
+}
+
+void
+feedstate_waiting_free(struct feed_waiting *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].config_url);
+	}
+	free(v);
+}

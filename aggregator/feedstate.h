@@ -36,6 +36,19 @@ WD_NODISCARD int feedstate_save(struct store *s, const struct feed_state *st);
 /* Every stored feed, ordered by id, through fn (stops when fn < 0). */
 typedef int (*feedstate_fn)(void *ctx, const struct feed_state *st);
 WD_NODISCARD int feedstate_each(struct store *s, feedstate_fn fn, void *ctx);
+/* The feeds that are not due at now (next_due later, or gone), read in one
+ * query so a run skips them without loading each state: sorted by id
+ * (strcmp), each with the config URL its state belongs to. */
+struct feed_waiting {
+	char *id;
+	char *config_url;
+};
+WD_NODISCARD int feedstate_waiting(struct store *s, int64_t now,
+				   struct feed_waiting **out, size_t *n);
+/* The entry for id in v[0..n), or NULL. */
+const struct feed_waiting *feedstate_waiting_find(const struct feed_waiting *v,
+						  size_t n, const char *id);
+void feedstate_waiting_free(struct feed_waiting *v, size_t n);
 /* The URL to fetch: moved_to, else config_url. */
 const char *feedstate_url(const struct feed_state *st);
 void feedstate_clear(struct feed_state *st);
