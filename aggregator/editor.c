@@ -320,6 +320,9 @@ editor_prune(const char *config, const char *older_than)
 	if (store_begin(s.db) < 0)
 		goto out_db;
 	rc = archive_prune(s.db, wd_now() - d);
+	/* What was published may have gone: the next run publishes. */
+	if (rc > 0 && store_meta_set(s.db, "publish.stamp", NULL) < 0)
+		rc = WD_EDB;
 	if (rc < 0 || store_commit(s.db) < 0) {
 		store_rollback(s.db);
 		goto out_db;

@@ -108,6 +108,44 @@ picks_load(struct store *s, const char *audience, int64_t now,
 	return 0;
 }
 
+static uint64_t
+mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int
+picks_stamp(struct store *s, int64_t now, uint64_t *hash, int64_t *next_end)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT audience, story_key, kind, coalesce(until, 0), "
+		   "coalesce(note, '') FROM picks ORDER BY audience, "
+		   "story_key, kind");
+	int rc;
+
+	if (!st)
+		return WD_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 5; i++) {
+			*hash = mix(*hash, sqlite3_column_blob(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+			*hash = mix(*hash, "", 1); /* a separator */
+		}
+		int64_t until = sqlite3_column_int64(st, 3);
+
+		if (until > now && until < *next_end)
+			*next_end = until;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "reading picks");
+}
+
 void
 picks_list_free(struct pick_list *l)
 {

@@ -32,4 +32,10 @@ WD_NODISCARD int picks_load(struct store *s, const char *audience,
 			    int64_t now, struct pick_list *out);
 void picks_list_free(struct pick_list *l);
 
+/* What every audience's picks and blocks are, as one hash (*hash is mixed
+ * into), and the earliest end among those still running at now (*next_end
+ * is lowered to it): what decides whether a publication is out of date. */
+WD_NODISCARD int picks_stamp(struct store *s, int64_t now, uint64_t *hash,
+			     int64_t *next_end);
+
 #endif

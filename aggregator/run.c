@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aggregator/archive.h"
 #include "aggregator/config.h"
@@ -38,8 +39,10 @@ struct run {
 	struct store *db;
 	int64_t now;
 	int nfailed;
+	bool changed; /* the archive took new or updated items */
 	struct audience **auds;
 	size_t nauds;
+	char **audfiles; /* the audience files, sorted */
 };
 
 static void
@@ -141,7 +144,7 @@ load_audiences(struct run *r)
 					sizeof(*r->auds));
 		r->auds[r->nauds++] = a;
 	}
-	free_strv(files);
+	r->audfiles = files;
 	free(ids);
 	return rc;
 }
@@ -154,6 +157,8 @@ free_audiences(struct run *r)
 	free(r->auds);
 	r->auds = NULL;
 	r->nauds = 0;
+	free_strv(r->audfiles);
+	r->audfiles = NULL;
 }
 
 /* Make a folder if it is missing (one level). */
@@ -204,13 +209,16 @@ struct poll {
 	size_t n;
 };
 
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+/* FNV-1a: mix n bytes into h. */
 static uint64_t
-body_hash(const char *s, size_t n)
+mix(uint64_t h, const void *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *c = p;
 
 	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
+		h ^= c[i];
 		h *= 0x100000001b3ULL;
 	}
 	return h;
@@ -228,6 +236,7 @@ struct ingest {
 	const char *feed_id;
 	const char *source;
 	int64_t nnew;
+	bool changed; /* new or updated items */
 	int rc;
 };
 
@@ -244,6 +253,8 @@ ingest_item(void *ctx, const struct item *it)
 	}
 	if (rc == ARCHIVE_NEW)
 		in->nnew++;
+	if (rc != ARCHIVE_SAME)
+		in->changed = true;
 	return 0;
 }
 
@@ -277,6 +288,17 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 						  : "ill-formed feed");
 		set_str(&pf->st.title, info.title);
 		pf->st.items_seen += in.nnew;
+		/* The last publication is out of date, from the moment this
+		 * feed's transaction commits (a run killed before publishing
+		 * leaves the next one to publish). */
+		if (in.changed) {
+			r->changed = true;
+			if (store_meta_set(r->db, "publish.stamp", NULL) < 0) {
+				buf_appendf(msg, "store: %s",
+					    store_errmsg(r->db));
+				rc = WD_EDB;
+			}
+		}
 		sin->ttl = info.ttl;
 		sin->update_period = info.update_period;
 		if (info.bozo && !info.nitems)
@@ -369,7 +391,7 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		char hash[20];
 
 		snprintf(hash, sizeof(hash), "%016llx",
-			 (unsigned long long)body_hash(res->body, res->len));
+			 (unsigned long long)mix(HASH_SEED, res->body, res->len));
 		if (!st->body_hash || strcmp(st->body_hash, hash))
 			rc = ingest_body(r, pf, res, &sin, &msg);
 		if (rc == 0)
@@ -443,10 +465,15 @@ poll_feeds(struct run *r, const struct run_opts *o)
 			c->path);
 		return WD_EINVAL;
 	}
-	rc = fetch_new(&fo, &f);
-	if (rc < 0) {
-		fprintf(stderr, "wiredesk: cannot start the fetcher\n");
-		return rc;
+	/* Feeds known not to be due are skipped without loading their
+	 * state (a run with nothing due stays cheap). */
+	struct feed_waiting *waiting = NULL;
+	size_t nwaiting = 0;
+
+	if (!o->force &&
+	    feedstate_waiting(r->db, r->now, &waiting, &nwaiting) < 0) {
+		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
+		return WD_EDB;
 	}
 	p.feeds = xcalloc(c->nfeeds + 1, sizeof(*p.feeds));
 	for (size_t i = 0; i < c->nfeeds; i++) {
@@ -455,6 +482,15 @@ poll_feeds(struct run *r, const struct run_opts *o)
 
 		if (o->only_feed && strcmp(o->only_feed, cf->id))
 			continue;
+		const struct feed_waiting *w =
+			feedstate_waiting_find(waiting, nwaiting, cf->id);
+
+		if (w && !strcmp(w->config_url, cf->url))
+			continue;
+		if (!f && (rc = fetch_new(&fo, &f)) < 0) {
+			fprintf(stderr, "wiredesk: cannot start the fetcher\n");
+			goto out;
+		}
 		rc = feedstate_load(r->db, cf->id, cf->url, &pf->st);
 		if (rc < 0) {
 			fprintf(stderr, "wiredesk: feed %s: store: %s\n",
@@ -489,6 +525,7 @@ out:
 	for (size_t i = 0; i < p.n; i++)
 		feedstate_clear(&p.feeds[i].st);
 	free(p.feeds);
+	feedstate_waiting_free(waiting, nwaiting);
 	fetch_free(f);
 	return rc;
 }
@@ -654,6 +691,20 @@ free_entries(struct render_entry *ents, size_t n)
 	free(ents);
 }
 
+/* The files written for each audience: AUDIENCE.EXT in the output folder. */
+static const struct {
+	const char *ext;
+	int (*render)(const struct render_feed *f,
+		      const struct render_entry *entries, size_t n,
+		      struct buf *out);
+} formats[] = {
+	{"rss", render_rss},
+	{"atom", render_atom},
+	{"json", render_json},
+	{"html", render_html},
+};
+enum { NFORMATS = sizeof(formats) / sizeof(formats[0]) };
+
 static int
 publish_audience(struct run *r, const struct audience *a,
 		 const struct story_set *set)
@@ -722,18 +773,6 @@ publish_audience(struct run *r, const struct audience *a,
 		.image = m->image,
 		.ttl = m->ttl,
 	};
-	static const struct {
-		const char *ext;
-		int (*render)(const struct render_feed *f,
-			      const struct render_entry *entries, size_t n,
-			      struct buf *out);
-	} formats[] = {
-		{"rss", render_rss},
-		{"atom", render_atom},
-		{"json", render_json},
-		{"html", render_html},
-	};
-	enum { NFORMATS = sizeof(formats) / sizeof(formats[0]) };
 	/* Render every format first: a failure leaves every old file as it
 	 * was. */
 	struct buf docs[NFORMATS];
@@ -794,6 +833,143 @@ publish_all(struct run *r)
 	return rc;
 }
 
+/*
+ * ---- publishing only when something changed ---------------------------
+ *
+ * The outputs are made from the archive, the config, the audience files,
+ * the picks and blocks, and the clock. A run publishes when the archive
+ * took new or updated items (ingest then also clears publish.stamp, so a
+ * run killed before publishing leaves it to the next), when the stamp of
+ * the other inputs differs from the last publication's, when an output
+ * file is missing, or when publish.next has come: `republish` after the
+ * last publication (what the clock alone changes: windows, age rules,
+ * embargoes, schedules) or the end of a pick or block, whichever is first.
+ * A run with nothing due reads no archive at all.
+ */
+static uint64_t
+mix_file(uint64_t h, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+
+	h = mix(h, path, strlen(path) + 1);
+	if (!f)
+		return mix(h, "-", 1);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		h = mix(h, chunk, n);
+	fclose(f);
+	return h;
+}
+
+static int
+publish_stamp(struct run *r, char stamp[17], int64_t *next)
+{
+	uint64_t h = mix(HASH_SEED, WD_VERSION, sizeof(WD_VERSION));
+
+	h = mix_file(h, r->cfg->path);
+	for (size_t i = 0; r->audfiles && r->audfiles[i]; i++)
+		h = mix_file(h, r->audfiles[i]);
+	*next = r->now + (r->cfg->republish > 0 ? r->cfg->republish : 1);
+	if (picks_stamp(r->db, r->now, &h, next) < 0)
+		return WD_EDB;
+	snprintf(stamp, 17, "%016llx", (unsigned long long)h);
+	return 0;
+}
+
+static bool
+outputs_exist(const struct run *r)
+{
+	struct buf path;
+	bool all = true;
+
+	buf_init(&path, 16384);
+	for (size_t i = 0; all && i < r->nauds; i++) {
+		for (size_t f = 0; all && f < NFORMATS; f++) {
+			buf_reset(&path);
+			buf_appendf(&path, "%s/%s.%s", r->cfg->output,
+				    audience_meta(r->auds[i])->name,
+				    formats[f].ext);
+			all = access(buf_str(&path), F_OK) == 0;
+		}
+	}
+	buf_free(&path);
+	return all;
+}
+
+static int64_t
+meta_time(struct store *db, const char *key)
+{
+	char v[32], *end;
+
+	if (store_meta_get(db, key, v, sizeof(v)) != 1)
+		return WD_NOTIME;
+	errno = 0;
+	long long t = strtoll(v, &end, 10);
+
+	return errno || end == v || *end ? WD_NOTIME : (int64_t)t;
+}
+
+/* True when the last publication is still what a new one would write. */
+static bool
+publication_current(struct run *r, const char *stamp)
+{
+	char old[32];
+
+	if (r->changed ||
+	    store_meta_get(r->db, "publish.stamp", old, sizeof(old)) != 1 ||
+	    strcmp(old, stamp))
+		return false;
+	int64_t at = meta_time(r->db, "publish.at");
+	int64_t next = meta_time(r->db, "publish.next");
+
+	return at != WD_NOTIME && next != WD_NOTIME && r->now >= at &&
+	       r->now < next && outputs_exist(r);
+}
+
+static int
+remember_publication(struct run *r, const char *stamp, int64_t next)
+{
+	char at[32], nx[32];
+
+	snprintf(at, sizeof(at), "%lld", (long long)r->now);
+	snprintf(nx, sizeof(nx), "%lld", (long long)next);
+	if (store_begin(r->db) < 0)
+		return WD_EDB;
+	if (store_meta_set(r->db, "publish.stamp", stamp) < 0 ||
+	    store_meta_set(r->db, "publish.at", at) < 0 ||
+	    store_meta_set(r->db, "publish.next", nx) < 0 ||
+	    store_commit(r->db) < 0) {
+		store_rollback(r->db);
+		return WD_EDB;
+	}
+	return 0;
+}
+
+/* Publish (when needed, or always with force) and record it. */
+static int
+publish_if_needed(struct run *r, bool always)
+{
+	char stamp[17];
+	int64_t next;
+
+	if (publish_stamp(r, stamp, &next) < 0) {
+		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
+		return WD_EDB;
+	}
+	if (!always && publication_current(r, stamp))
+		return 0;
+	/* Until this publication is complete, none is current. */
+	if (store_meta_set(r->db, "publish.stamp", NULL) < 0 ||
+	    publish_all(r) < 0)
+		return WD_EIO;
+	if (remember_publication(r, stamp, next) < 0) {
+		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
+		return WD_EDB;
+	}
+	return 0;
+}
+
 int
 run_main(const struct run_opts *o)
 {
@@ -835,7 +1011,7 @@ run_main(const struct run_opts *o)
 		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
 		goto out;
 	}
-	if (o->publish && publish_all(&r) < 0)
+	if (o->publish && publish_if_needed(&r, !o->fetch || o->force) < 0)
 		goto out;
 	status = r.nfailed ? RUN_PARTIAL : RUN_OK;
 out:

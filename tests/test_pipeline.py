@@ -118,6 +118,71 @@ class Demo(unittest.TestCase):
                 self.assertEqual((st.st_mtime_ns, st.st_ino, f.read()),
                                  before[ext], ext)
 
+    def test_run_publishes_only_when_something_changed(self):
+        with open(self.cfg, "a") as f:
+            f.write("republish: 1h\n")
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        def tamper():
+            with open(self.out("rss"), "w") as f:
+                f.write("stale")
+        def stale():
+            with open(self.out("rss")) as f:
+                return f.read() == "stale"
+        def at(hhmm):
+            return {"WIREDESK_NOW": "2026-11-26T%s:00Z" % hhmm}
+        # Nothing due, nothing changed: the outputs are left alone.
+        tamper()
+        r = run(["-c", self.cfg, "run"], env_extra=at("12:01"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(stale())
+        # An edited audience file, a pick, a missing output and `publish`
+        # each make a run publish.
+        aud = os.path.join(self.tmp, "selections", "international.yaml")
+        with open(aud, "a") as f:
+            f.write("# edited\n")
+        self.assertEqual(run(["-c", self.cfg, "run"], env_extra=at("12:02")).returncode, 0)
+        self.assertFalse(stale())
+        tamper()
+        stories = json.loads(run(["-c", self.cfg, "stories", "--json"]).stdout)["stories"]
+        self.assertEqual(run(["-c", self.cfg, "pick", "international", stories[-1]["id"]]).returncode, 0)
+        self.assertEqual(run(["-c", self.cfg, "run"], env_extra=at("12:03")).returncode, 0)
+        self.assertFalse(stale())
+        tamper()
+        self.assertEqual(run(["-c", self.cfg, "run"], env_extra=at("12:04")).returncode, 0)
+        self.assertTrue(stale())
+        os.unlink(self.out("json"))
+        self.assertEqual(run(["-c", self.cfg, "run"], env_extra=at("12:05")).returncode, 0)
+        self.assertFalse(stale())
+        self.assertTrue(os.path.exists(self.out("json")))
+        tamper()
+        self.assertEqual(run(["-c", self.cfg, "publish"], env_extra=at("12:06")).returncode, 0)
+        self.assertFalse(stale())
+        # A new item in a feed: the run that ingests it publishes it.
+        feed = os.path.join(self.tmp, "feeds", "reuters-world.xml")
+        with open(feed, encoding="utf-8") as f:
+            xml = f.read()
+        item = ("<item><title>Phuket airport opens a new terminal</title>"
+                "<link>https://example.org/phuket-terminal</link>"
+                "<guid>phuket-terminal-1</guid>"
+                "<pubDate>Thu, 26 Nov 2026 12:20:00 GMT</pubDate>"
+                "<description>Phuket International Airport opened its new "
+                "international terminal on Thursday.</description></item>")
+        with open(feed, "w", encoding="utf-8") as f:
+            f.write(xml.replace("<item>", item + "<item>", 1))
+        tamper()
+        r = run(["-c", self.cfg, "run"], env_extra=at("12:40"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(stale())
+        r = run(["-c", self.cfg, "stories", "--json"])
+        self.assertIn("Phuket airport opens a new terminal", r.stdout)
+        # Feeds polled again but unchanged: nothing to publish ...
+        tamper()
+        self.assertEqual(run(["-c", self.cfg, "run"], env_extra=at("13:30")).returncode, 0)
+        self.assertTrue(stale())
+        # ... until `republish` (1h) after the last publication.
+        self.assertEqual(run(["-c", self.cfg, "run"], env_extra=at("13:41")).returncode, 0)
+        self.assertFalse(stale())
+
     def test_items_are_archived_once(self):
         self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
         self.assertEqual(run(["-c", self.cfg, "run", "--force"]).returncode, 0)
