@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* aggregator/main.c: the wiredesk command line. Parses the subcommand and
  * its options, calls one function, maps its result to an exit status. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,8 +88,8 @@ cmd_date(void)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+static int
+dispatch(int argc, char **argv)
 {
 	const char *config = "wiredesk.yaml";
 	const char *cmd = NULL;
@@ -220,4 +221,20 @@ main(int argc, char **argv)
 	if (!strcmp(cmd, "date"))
 		return cmd_date();
 	return usage_error("unknown command", cmd);
+}
+
+int
+main(int argc, char **argv)
+{
+	int status = dispatch(argc, argv);
+
+	/* Output lost on a full disk or a closed pipe is a failure, not a
+	 * silent success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "wiredesk: writing standard output: %s\n",
+			strerror(errno));
+		if (status == RUN_OK || status == RUN_PARTIAL)
+			status = RUN_FAILED;
+	}
+	return status;
 }

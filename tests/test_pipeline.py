@@ -343,6 +343,18 @@ class Demo(unittest.TestCase):
         self.assertIn("Exit status", r.stdout)
         self.assertEqual(run(["-c", "/nonexistent/wiredesk.yaml", "run"]).returncode, 2)
 
+    def test_output_lost_on_a_full_disk_fails(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        env = dict(os.environ, WIREDESK_NOW=NOW)
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([WD, "-c", self.cfg, "feeds", "--json"],
+                               stdout=full, stderr=subprocess.PIPE,
+                               text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("writing standard output", r.stderr)
+
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *a):
