@@ -258,6 +258,10 @@ ingest_item(void *ctx, const struct item *it)
 	return 0;
 }
 
+/* Items read from one document at most (a feed of a million items is an
+ * attack or a mistake, not news). */
+enum { MAX_ITEMS = 100000 };
+
 /* Parse a body and store its items; returns 0 or a wd_err with msg. */
 static int
 ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
@@ -268,7 +272,7 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 	struct parse_opts po = {
 		.url = res->final_url ? res->final_url : pf->cf->url,
 		.content_type = res->content_type,
-		.max_items = 100000,
+		.max_items = MAX_ITEMS,
 	};
 	struct ingest in = {.r = r, .feed_id = pf->cf->id,
 			    .source = pf->cf->source};
@@ -286,6 +290,11 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 			buf_appendf(msg, "parse: %s",
 				    info.bozo_msg ? info.bozo_msg
 						  : "ill-formed feed");
+		if (po.max_items && info.nitems >= po.max_items)
+			fprintf(stderr,
+				"wiredesk: feed %s: only its first %zu items "
+				"were read (the cap for one document)\n",
+				pf->cf->id, po.max_items);
 		set_str(&pf->st.title, info.title);
 		pf->st.items_seen += in.nnew;
 		/* The last publication is out of date, from the moment this
