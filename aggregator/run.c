@@ -272,6 +272,8 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 	struct parse_opts po = {
 		.url = res->final_url ? res->final_url : pf->cf->url,
 		.content_type = res->content_type,
+		.content_location = res->content_location,
+		.content_language = res->content_language,
 		.max_items = MAX_ITEMS,
 	};
 	struct ingest in = {.r = r, .feed_id = pf->cf->id,
