@@ -185,6 +185,8 @@ on_fetched(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 	struct parse_opts opts = {
 	    .url = res->final_url ? res->final_url : req->url,
 	    .content_type = res->content_type,
+	    .content_location = res->content_location,
+	    .content_language = res->content_language,
 	};
 
 	dump_doc(d, res->body, res->len, &opts);

@@ -160,6 +160,20 @@ class Poller(unittest.TestCase):
         self.assertGreater(st3["gone"]["last_attempt"], st["gone"]["last_attempt"])
         self.assertEqual(st3["gone"]["gone"], 1)
 
+    def test_parse_reads_content_location_and_language(self):
+        # /cl/feed has relative links and no language; its headers say
+        # Content-Location: archive/feed.xml, Content-Language: fr-ca.
+        url = "http://127.0.0.1:%d/cl/feed" % self.port
+        r = subprocess.run([WD, "parse", "--json", url], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d = json.loads(r.stdout)
+        base = "http://127.0.0.1:%d/cl/archive/" % self.port
+        self.assertEqual(d["feed"]["link"], base + "front/")
+        self.assertEqual(d["entries"][0]["link"], base + "stories/bridge.html")
+        self.assertEqual(d["feed"]["language"], "fr-ca")
+        self.assertEqual(d["entries"][0]["language"], "fr-ca")
+
 
 if __name__ == "__main__":
     if not WD or not os.path.exists(WD):
