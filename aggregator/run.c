@@ -28,6 +28,7 @@
 #include "core/xalloc.h"
 #include "feeds/fetch.h"
 #include "feeds/parse.h"
+#include "feeds/websub.h"
 #include "output/atomic.h"
 #include "output/render.h"
 #include "selections/audience.h"
@@ -448,6 +449,15 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 	buf_free(&msg);
 }
 
+/* wiredesk/VERSION (+CONTACT): who is asking, and how to reach them. */
+static void
+user_agent(const struct config *c, char *ua, size_t len)
+{
+	snprintf(ua, len, "wiredesk/%s%s%s%s", WD_VERSION,
+		 c->contact ? " (+" : "", c->contact ? c->contact : "",
+		 c->contact ? ")" : "");
+}
+
 static int
 poll_feeds(struct run *r, const struct run_opts *o)
 {
@@ -457,9 +467,7 @@ poll_feeds(struct run *r, const struct run_opts *o)
 	char ua[512];
 	int rc;
 
-	snprintf(ua, sizeof(ua), "wiredesk/%s%s%s%s", WD_VERSION,
-		 c->contact ? " (+" : "", c->contact ? c->contact : "",
-		 c->contact ? ")" : "");
+	user_agent(c, ua, sizeof(ua));
 	struct fetch_opts fo = {
 		.max_total = (int)c->max_connections,
 		.max_per_host = (int)c->max_per_host,
@@ -642,7 +650,7 @@ write_output(const char *dir, const char *name, const char *ext,
 	if (rc < 0)
 		fprintf(stderr, "wiredesk: output: %s\n", err);
 	buf_free(&path);
-	return rc < 0 ? rc : 0;
+	return rc; /* 1: replaced, 0: unchanged */
 }
 
 /*
@@ -702,19 +710,56 @@ free_entries(struct render_entry *ents, size_t n)
 	free(ents);
 }
 
-/* The files written for each audience: AUDIENCE.EXT in the output folder. */
+/* The files written for each audience: AUDIENCE.EXT in the output folder;
+ * the feeds among them are WebSub topics. */
 static const struct {
 	const char *ext;
+	bool topic;
 	int (*render)(const struct render_feed *f,
 		      const struct render_entry *entries, size_t n,
 		      struct buf *out);
 } formats[] = {
-	{"rss", render_rss},
-	{"atom", render_atom},
-	{"json", render_json},
-	{"html", render_html},
+	{"rss", true, render_rss},
+	{"atom", true, render_atom},
+	{"json", true, render_json},
+	{"html", false, render_html},
 };
 enum { NFORMATS = sizeof(formats) / sizeof(formats[0]) };
+
+/* Tell the audience's WebSub hub which of its feeds changed; a hub that
+ * cannot be reached is reported (the feeds themselves are written). */
+static int
+ping_hub(struct run *r, const struct render_feed *rf, const char *hub,
+	 const bool *changed)
+{
+	char ua[512], err[512];
+	struct buf topic;
+	int rc = 0;
+
+	user_agent(r->cfg, ua, sizeof(ua));
+	buf_init(&topic, 16384);
+	for (size_t i = 0; i < NFORMATS; i++) {
+		char ext[16];
+
+		if (!formats[i].topic || !changed[i])
+			continue;
+		snprintf(ext, sizeof(ext), ".%s", formats[i].ext);
+		buf_reset(&topic);
+		if (!render_self_url(rf, ext, &topic))
+			continue;
+		if (websub_ping(hub, buf_str(&topic), ua, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr,
+				"wiredesk: audience %s: WebSub hub %s: %s "
+				"(its changes were not announced)\n",
+				rf->name, hub, err);
+			rc = WD_ENET;
+			break; /* one line per hub and run */
+		}
+	}
+	buf_free(&topic);
+	return rc;
+}
 
 static int
 publish_audience(struct run *r, const struct audience *a,
@@ -783,6 +828,7 @@ publish_audience(struct run *r, const struct audience *a,
 		.copyright = m->copyright,
 		.image = m->image,
 		.ttl = m->ttl,
+		.hub = m->hub,
 	};
 	/* Render every format first: a failure leaves every old file as it
 	 * was. */
@@ -793,15 +839,24 @@ publish_audience(struct run *r, const struct audience *a,
 		if (rc == 0)
 			rc = formats[i].render(&rf, ents, n, &docs[i]);
 	}
-	for (size_t i = 0; rc == 0 && i < NFORMATS; i++)
+	bool changed[NFORMATS] = {false};
+
+	for (size_t i = 0; rc >= 0 && i < NFORMATS; i++) {
 		rc = write_output(r->cfg->output, m->name, formats[i].ext,
 				  &docs[i]);
+		changed[i] = rc == 1;
+	}
 	for (size_t i = 0; i < NFORMATS; i++)
 		buf_free(&docs[i]);
-	if (rc < 0)
+	if (rc < 0) {
 		fprintf(stderr, "wiredesk: audience %s: could not write its "
 				"outputs\n",
 			m->name);
+		goto out;
+	}
+	rc = 0;
+	if (m->hub && ping_hub(r, &rf, m->hub, changed) < 0)
+		r->nfailed++;
 	goto out;
 out_db:
 	fprintf(stderr, "wiredesk: audience %s: store: %s\n", m->name,

@@ -38,10 +38,6 @@ int64_t render_updated(const struct render_entry *e);
 /* The newest updated date of entries[0..n), 0 when n is 0. */
 int64_t render_newest(const struct render_entry *entries, size_t n);
 
-/* Append self_base "/" name ext (ext like ".rss"); false and nothing
- * appended when the feed has no usable self_base or name. */
-bool render_self_url(const struct render_feed *f, const char *ext,
-		     struct buf *out);
 /* Append the vetted link of si (link, else orig_link); false if none. */
 bool render_item_link(const struct story_item *si, struct buf *out);
 /* Append the vetted URL of si's feed when it is http(s); false if not. */

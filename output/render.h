@@ -4,6 +4,7 @@
 #ifndef WD_OUTPUT_RENDER_H
 #define WD_OUTPUT_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,5 +64,10 @@ WD_NODISCARD int render_html(const struct render_feed *f,
 /* The visible credit: tmpl with every {source} replaced by source (just
  * source when tmpl is NULL); the caller frees it. */
 char *render_credit(const char *tmpl, const char *source);
+/* Append the public URL of one output, self_base "/" name ext (ext like
+ * ".rss"): what the feed calls itself, and its WebSub topic. False, with
+ * nothing appended, when the feed has no usable self_base or name. */
+bool render_self_url(const struct render_feed *f, const char *ext,
+		     struct buf *out);
 
 #endif

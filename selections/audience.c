@@ -42,6 +42,7 @@ static const char *const audience_keys[] = {
     "copyright",
     "image",
     "feed_url",
+    "hub",
     "ttl",
     "rules",
     "rules_file",
@@ -115,6 +116,7 @@ read_meta(struct ydoc *d, struct audience *a, const struct ydoc_node *root)
 	read_str(d, a, ydoc_get(root, "description"), &m->description);
 	read_str(d, a, ydoc_get(root, "link"), &m->link);
 	read_str(d, a, ydoc_get(root, "feed_url"), &m->feed_url);
+	read_str(d, a, ydoc_get(root, "hub"), &m->hub);
 	read_str(d, a, ydoc_get(root, "language"), &m->language);
 	read_str(d, a, ydoc_get(root, "attribution"), &m->attribution);
 	read_str(d, a, ydoc_get(root, "signoff"), &m->signoff);
@@ -131,6 +133,11 @@ read_meta(struct ydoc *d, struct audience *a, const struct ydoc_node *root)
 	check_url(d, root, "link", m->link);
 	check_url(d, root, "feed_url", m->feed_url);
 	check_url(d, root, "image", m->image);
+	check_url(d, root, "hub", m->hub);
+	if (m->hub && !m->feed_url)
+		ydoc_error(d, ydoc_get(root, "hub"),
+			   "hub needs feed_url (subscribers and the hub know "
+			   "the feed by its public URL)");
 
 	const struct ydoc_node *w = ydoc_get(root, "window");
 

@@ -17,6 +17,7 @@ struct audience_meta {
 	const char *description;
 	const char *link;     /* the human page of the audience */
 	const char *feed_url; /* base URL where outputs are served, or NULL */
+	const char *hub;      /* WebSub hub to ping on change, or NULL */
 	const char *language; /* e.g. "en" */
 	const char
 	    *attribution;      /* template, e.g. "{source} / Phuket Gazette" */

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import unittest
+import urllib.parse
 
 WD = os.environ.get("WIREDESK")
 SRC = os.environ.get("SOURCE_ROOT", os.path.join(os.path.dirname(__file__), ".."))
@@ -361,6 +362,25 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Hub(http.server.BaseHTTPRequestHandler):
+    """A WebSub hub that records each publish ping; answers 500 to pings
+    while `failing` is set."""
+    pings = []
+    failing = False
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n).decode()
+        Hub.pings.append((self.path, self.headers.get("Content-Type"),
+                          self.headers.get("User-Agent"), body))
+        self.send_response(500 if Hub.failing else 204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *a):
+        pass
+
+
 class OverHTTP(unittest.TestCase):
     def test_run_fetches_from_loopback_server(self):
         tmp = tempfile.mkdtemp(prefix="wd-http-")
@@ -396,6 +416,64 @@ class OverHTTP(unittest.TestCase):
             srv.shutdown()
             srv.server_close()
         finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class WebSub(unittest.TestCase):
+    def test_hub_links_written_and_hub_pinged_on_change_only(self):
+        tmp = tempfile.mkdtemp(prefix="wd-websub-")
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            shutil.copytree(os.path.join(SRC, "examples"), tmp, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("public", "state"))
+            cfg = os.path.join(tmp, "wiredesk.yaml")
+            aud = os.path.join(tmp, "selections", "international.yaml")
+            hub = "http://127.0.0.1:%d/hub" % srv.server_address[1]
+            with open(aud, "a") as f:
+                f.write("hub: %s\n" % hub)
+            Hub.pings = []
+            r = run(["-c", cfg, "run"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            topics = sorted(urllib.parse.parse_qs(b)["hub.url"][0]
+                            for _, _, _, b in Hub.pings)
+            self.assertEqual(topics, ["https://gazette.example/feeds/international." + e
+                                      for e in ("atom", "json", "rss")])
+            for path, ctype, ua, body in Hub.pings:
+                self.assertEqual(path, "/hub")
+                self.assertEqual(ctype, "application/x-www-form-urlencoded")
+                self.assertTrue(ua.startswith("wiredesk/"), ua)
+                self.assertEqual(urllib.parse.parse_qs(body)["hub.mode"], ["publish"])
+            with open(os.path.join(tmp, "public", "international.atom")) as f:
+                self.assertIn('rel="hub" href="%s"' % hub, f.read())
+            if feedparser:
+                d = feedparser.parse(os.path.join(tmp, "public", "international.rss"))
+                self.assertIn(hub, [l.get("href") for l in d.feed.get("links", [])])
+            # Published again with the same bytes: no ping.
+            Hub.pings = []
+            r = run(["-c", cfg, "publish"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(Hub.pings, [])
+            # A hub that fails is reported; the feeds are written.
+            Hub.failing = True
+            os.unlink(os.path.join(tmp, "public", "international.rss"))
+            r = run(["-c", cfg, "publish"])
+            Hub.failing = False
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("WebSub hub %s: the hub answered HTTP 500" % hub, r.stderr)
+            self.assertTrue(os.path.exists(os.path.join(tmp, "public", "international.rss")))
+            # hub without feed_url is a mistake in the audience file.
+            with open(aud) as f:
+                text = f.read()
+            with open(aud, "w") as f:
+                f.write("\n".join(l for l in text.splitlines()
+                                  if not l.startswith("feed_url:")) + "\n")
+            r = run(["-c", cfg, "check"])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("hub needs feed_url", r.stderr)
+        finally:
+            srv.shutdown()
+            srv.server_close()
             shutil.rmtree(tmp, ignore_errors=True)
 
 
