@@ -1077,7 +1077,7 @@ run_main(const struct run_opts *o)
 		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
 		goto out;
 	}
-	if (o->publish && publish_if_needed(&r, !o->fetch || o->force) < 0)
+	if (o->publish && publish_if_needed(&r, !o->fetch) < 0)
 		goto out;
 	status = r.nfailed ? RUN_PARTIAL : RUN_OK;
 out:
