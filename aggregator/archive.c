@@ -98,7 +98,8 @@ find_item(struct store *s, const char *feed_id, const char *key,
 
 		if (!v || !*v)
 			continue;
-		sqlite3_stmt *st = store_prepare(s, sqls[i]);
+		sqlite3_stmt *st = store_stmt(
+			s, i ? STMT_FIND_LINK : STMT_FIND_KEY, sqls[i]);
 
 		if (!st)
 			return WD_EDB;
@@ -110,10 +111,10 @@ find_item(struct store *s, const char *feed_id, const char *key,
 			*id = sqlite3_column_int64(st, 0);
 			*hash = store_col_strdup(st, 1);
 			*story = sqlite3_column_int64(st, 2);
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 			return 1;
 		}
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return store_fail(s, "finding an item");
 	}
@@ -128,8 +129,9 @@ new_story(struct store *s, const char *feed_id, const char *key,
 
 	snprintf(skey, sizeof(skey), "s%016llx",
 		 (unsigned long long)fnv1a(fnv1a(FNV_BASIS, feed_id), key));
-	sqlite3_stmt *st = store_prepare(
-		s, "INSERT INTO stories (key, title, published, updated) "
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_NEW_STORY,
+		"INSERT INTO stories (key, title, published, updated) "
 		   "VALUES (?1, ?2, ?3, ?4)");
 
 	if (!st)
@@ -140,7 +142,7 @@ new_story(struct store *s, const char *feed_id, const char *key,
 	sqlite3_bind_int64(st, 4, date);
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "adding a story");
 	*story = sqlite3_last_insert_rowid(s->db);
@@ -150,8 +152,9 @@ new_story(struct store *s, const char *feed_id, const char *key,
 static int
 touch_story(struct store *s, int64_t story, int64_t item, int64_t updated)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "UPDATE stories SET updated = max(updated, ?2), "
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_TOUCH_STORY,
+		"UPDATE stories SET updated = max(updated, ?2), "
 		   "published = min(published, ?2), "
 		   "lead_item = coalesce(lead_item, ?3) WHERE id = ?1");
 
@@ -162,7 +165,7 @@ touch_story(struct store *s, int64_t story, int64_t item, int64_t updated)
 	sqlite3_bind_int64(st, 3, item);
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "updating a story");
 }
 
@@ -191,8 +194,9 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 		goto out;
 	}
 	if (found && old && !strcmp(old, hash)) {
-		sqlite3_stmt *st = store_prepare(
-			s, "UPDATE items SET last_seen = ?2 WHERE id = ?1");
+		sqlite3_stmt *st = store_stmt(
+			s, STMT_SEEN_ITEM,
+			"UPDATE items SET last_seen = ?2 WHERE id = ?1");
 
 		ret = WD_EDB;
 		if (!st)
@@ -202,7 +206,7 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 		ret = sqlite3_step(st) == SQLITE_DONE
 			      ? ARCHIVE_SAME
 			      : store_fail(s, "updating an item");
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		goto out;
 	}
 	if (!found) {
@@ -217,19 +221,26 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 		if (ret < 0)
 			goto out;
 	}
-	sqlite3_stmt *st = store_prepare(
-		s, found ? "UPDATE items SET guid = ?3, link = ?4, title = ?5, "
-			   "summary = ?6, content = ?7, author = ?8, "
-			   "language = ?9, image = ?10, categories = ?11, "
-			   "published = coalesce(published, ?12), "
-			   "updated = ?13, last_seen = ?14, hash = ?15 "
-			   "WHERE id = ?16"
-			 : "INSERT INTO items (feed_id, key, guid, link, title, "
-			   "summary, content, author, language, image, "
-			   "categories, published, updated, first_seen, "
-			   "last_seen, hash, story_id) VALUES (?1, ?2, ?3, "
-			   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-			   "?14, ?15, ?16)");
+	sqlite3_stmt *st =
+		found ? store_stmt(s, STMT_UPDATE_ITEM,
+				   "UPDATE items SET guid = ?3, link = ?4, "
+				   "title = ?5, summary = ?6, content = ?7, "
+				   "author = ?8, language = ?9, image = ?10, "
+				   "categories = ?11, "
+				   "published = coalesce(published, ?12), "
+				   "updated = ?13, last_seen = ?14, hash = ?15 "
+				   "WHERE id = ?16")
+		      : store_stmt(s, STMT_INSERT_ITEM,
+				   "INSERT INTO items (feed_id, key, guid, "
+				   "link, title, summary, content, author, "
+				   "language, image, categories, published, "
+				   "updated, first_seen, last_seen, hash, "
+				   "story_id, canon_link, wire_key, "
+				   "versioned, version, kill, sig, reason, "
+				   "score, kind, source) VALUES (?1, ?2, ?3, "
+				   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+				   "?13, ?14, ?14, ?15, ?16, ?17, ?18, ?19, "
+				   "?20, ?21, ?22, ?23, ?24, ?25, ?26)");
 
 	ret = WD_EDB;
 	if (!st)
@@ -250,9 +261,26 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 	sqlite3_bind_int64(st, 14, now);
 	store_bind_text(st, 15, hash);
 	sqlite3_bind_int64(st, 16, found ? id : story);
+	if (!found) {
+		/* What the story matcher reads of this item later, in the
+		 * same row write (an UPDATE would write the row twice). */
+		store_bind_text(st, 17, join.canon);
+		store_bind_text(st, 18, join.wire_key);
+		sqlite3_bind_int(st, 19, (int)join.flags);
+		sqlite3_bind_int(st, 20, join.version);
+		sqlite3_bind_int(st, 21, join.kill);
+		sqlite3_bind_blob(st, 22, join.sig, (int)join.siglen,
+				  SQLITE_TRANSIENT);
+		store_bind_text(st, 23, join.reason);
+		if (strcmp(join.reason, "new") &&
+		    strcmp(join.reason, "same link"))
+			sqlite3_bind_double(st, 24, join.score);
+		sqlite3_bind_int(st, 25, join.kind);
+		store_bind_text(st, 26, join.source);
+	}
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		ret = store_fail(s, "storing an item");
 		goto out;

@@ -11,8 +11,28 @@
 
 #include "aggregator/store.h"
 
+/* Statements kept prepared for the life of the store (store_stmt): the
+ * ones ingest runs for every item. */
+enum store_slot {
+	STMT_FIND_KEY,
+	STMT_FIND_LINK,
+	STMT_NEW_STORY,
+	STMT_TOUCH_STORY,
+	STMT_SEEN_ITEM,
+	STMT_UPDATE_ITEM,
+	STMT_INSERT_ITEM,
+	STMT_LOOKUP_LINK,
+	STMT_WIRE_CANDIDATES,
+	STMT_CANDIDATE,
+	STMT_BANDS,
+	STMT_KILL_STORY,
+	STMT_INSERT_BAND,
+	STMT_NSLOTS
+};
+
 struct store {
 	sqlite3 *db;
+	sqlite3_stmt *stmts[STMT_NSLOTS];
 	char err[1024];
 	int64_t dedupe_window;   /* seconds: stories joined within this */
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */
@@ -23,6 +43,11 @@ struct store {
 int store_fail(struct store *s, const char *what);
 /* Prepare sql, or record the error and return NULL. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* The statement of slot, prepared from sql on first use and kept until
+ * store_close (never finalize it); bindings cleared. Reset it when done
+ * (sqlite3_reset), so that it holds no read open. NULL on error. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_slot slot,
+			 const char *sql);
 /* Bind a string, or NULL. */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Bind a time, or NULL for WD_NOTIME. */

@@ -140,6 +140,21 @@ store_prepare(struct store *s, const char *sql)
 	return st;
 }
 
+sqlite3_stmt *
+store_stmt(struct store *s, enum store_slot slot, const char *sql)
+{
+	sqlite3_stmt *st = s->stmts[slot];
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	st = store_prepare(s, sql);
+	s->stmts[slot] = st;
+	return st;
+}
+
 void
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -354,6 +369,8 @@ store_close(struct store *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < STMT_NSLOTS; i++)
+		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -60,9 +60,10 @@ lead_text(const char *html, struct buf *out)
 static int
 lookup_link(struct store *s, const char *canon, int64_t *story)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT story_id FROM items WHERE canon_link = ?1 ORDER BY "
-		   "id LIMIT 1");
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_LOOKUP_LINK,
+		"SELECT story_id FROM items WHERE canon_link = ?1 ORDER BY "
+		"id LIMIT 1");
 
 	*story = 0;
 	if (!st)
@@ -72,7 +73,7 @@ lookup_link(struct store *s, const char *canon, int64_t *story)
 
 	if (rc == SQLITE_ROW)
 		*story = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(s, "looking up a link");
 	return 0;
@@ -154,80 +155,103 @@ struct shared {
 	int n; /* band keys shared with the new item */
 };
 
-static int
-by_shared(const void *a, const void *b)
+/* x ranks before y: more shared keys, then the later item. */
+static bool
+ranks_before(const struct shared *x, const struct shared *y)
 {
-	const struct shared *x = a, *y = b;
-
 	if (x->n != y->n)
-		return y->n - x->n;
-	return (x->item < y->item) - (x->item > y->item);
+		return x->n > y->n;
+	return x->item > y->item;
+}
+
+static uint32_t
+slot_of(int64_t item)
+{
+	uint64_t h = (uint64_t)item * 0x9e3779b97f4a7c15ULL;
+
+	return (uint32_t)(h >> 32);
+}
+
+/* The band lookup, prepared once per store: one parameter per band (those
+ * an item does not use stay NULL, which matches nothing). */
+static sqlite3_stmt *
+bands_stmt(struct store *s)
+{
+	if (s->stmts[STMT_BANDS])
+		return store_stmt(s, STMT_BANDS, NULL);
+	struct buf sql;
+
+	buf_init(&sql, 8192);
+	buf_puts(&sql, "SELECT item_id FROM bands WHERE date >= ?1 AND key IN (");
+	for (int i = 0; i < SIMDUP_BANDS; i++)
+		buf_appendf(&sql, i ? ", ?%d" : "?%d", i + 2);
+	buf_appendf(&sql, ") LIMIT %d", BAND_ROWS);
+	sqlite3_stmt *st = store_stmt(s, STMT_BANDS, buf_str(&sql));
+
+	buf_free(&sql);
+	return st;
 }
 
 /*
  * LSH candidates: items in the window that share band keys with the new
  * item, read from the covering index alone (at most BAND_ROWS entries),
  * ranked by how many keys they share (which grows with their similarity),
- * and only the best MAX_CANDIDATES of them read and weighed. The cost of a
- * lookup is bounded whatever the size of the archive or of a bucket.
+ * and only the best MAX_CANDIDATES of them read and weighed, best first.
+ * The cost of a lookup is bounded whatever the size of the archive or of a
+ * bucket. Shared keys are counted in an open-addressing table and the best
+ * kept by insertion: no sort of the BAND_ROWS entries.
  */
 static int
 weigh_band_candidates(struct store *s, const struct storymatch_item *me,
 		      const struct story_join *j, int64_t date, struct best *b)
 {
-	struct buf sql;
+	enum { TABLE = 2 * BAND_ROWS }; /* a power of two */
+	struct shared table[TABLE], top[MAX_CANDIDATES];
+	size_t ntop = 0;
+	sqlite3_stmt *st = bands_stmt(s);
 
-	buf_init(&sql, 8192);
-	buf_puts(&sql, "SELECT item_id FROM bands WHERE date >= ?1 AND key IN (");
-	for (size_t i = 0; i < j->nbands; i++)
-		buf_appendf(&sql, i ? ", ?%zu" : "?%zu", i + 2);
-	buf_appendf(&sql, ") LIMIT %d", BAND_ROWS);
-	sqlite3_stmt *st = store_prepare(s, buf_str(&sql));
-
-	buf_free(&sql);
 	if (!st)
 		return WD_EDB;
 	sqlite3_bind_int64(st, 1, date - s->dedupe_window);
-	for (size_t i = 0; i < j->nbands; i++)
+	for (size_t i = 0; i < j->nbands && i < SIMDUP_BANDS; i++)
 		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)j->bands[i]);
-	struct shared *v = NULL;
-	size_t n = 0, cap = 0;
+	memset(table, 0, sizeof(table));
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		v[n].item = sqlite3_column_int64(st, 0);
-		v[n++].n = 1;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return store_fail(s, "reading band keys");
-	}
-	/* Count each item's shared keys: sort by id, fold runs. */
-	qsort(v, n, sizeof(*v), by_shared);
-	size_t m = 0;
+		int64_t item = sqlite3_column_int64(st, 0);
+		uint32_t h = slot_of(item) & (TABLE - 1);
 
-	for (size_t i = 0; i < n; i++) {
-		if (m && v[m - 1].item == v[i].item)
-			v[m - 1].n++;
-		else
-			v[m++] = v[i];
+		while (table[h].n && table[h].item != item)
+			h = (h + 1) & (TABLE - 1);
+		table[h].item = item;
+		table[h].n++;
 	}
-	qsort(v, m, sizeof(*v), by_shared);
-	st = store_prepare(s, "SELECT " CANDIDATE_COLS "FROM items i WHERE "
-			      "i.id = ?1");
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "reading band keys");
+	for (size_t i = 0; i < TABLE; i++) {
+		if (!table[i].n)
+			continue;
+		if (ntop == MAX_CANDIDATES &&
+		    !ranks_before(&table[i], &top[ntop - 1]))
+			continue;
+		size_t k = ntop < MAX_CANDIDATES ? ntop++ : ntop - 1;
+
+		while (k > 0 && ranks_before(&table[i], &top[k - 1])) {
+			top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = table[i];
+	}
+	st = store_stmt(s, STMT_CANDIDATE,
+			"SELECT " CANDIDATE_COLS "FROM items i WHERE i.id = ?1");
 	rc = st ? 0 : WD_EDB;
-	for (size_t i = 0; rc == 0 && i < m && i < MAX_CANDIDATES; i++) {
-		sqlite3_bind_int64(st, 1, v[i].item);
+	for (size_t i = 0; rc == 0 && i < ntop; i++) {
+		sqlite3_bind_int64(st, 1, top[i].item);
 		rc = weigh_candidates(s, st, me, b);
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
-	free(v);
 	return rc;
 }
 
@@ -240,11 +264,12 @@ find_candidates(struct store *s, const struct storymatch_item *me,
 	int rc = 0;
 
 	if (j->wire_key) {
-		sqlite3_stmt *st = store_prepare(
-			s, "SELECT " CANDIDATE_COLS "FROM items i WHERE "
-			   "i.wire_key = ?1 AND coalesce(i.published, "
-			   "i.first_seen) BETWEEN ?2 AND ?3 ORDER BY i.id "
-			   "LIMIT 50");
+		sqlite3_stmt *st = store_stmt(
+			s, STMT_WIRE_CANDIDATES,
+			"SELECT " CANDIDATE_COLS "FROM items i WHERE "
+			"i.wire_key = ?1 AND coalesce(i.published, "
+			"i.first_seen) BETWEEN ?2 AND ?3 ORDER BY i.id "
+			"LIMIT 50");
 
 		if (!st)
 			return WD_EDB;
@@ -252,7 +277,7 @@ find_candidates(struct store *s, const struct storymatch_item *me,
 		sqlite3_bind_int64(st, 2, date - s->dedupe_window);
 		sqlite3_bind_int64(st, 3, date + s->dedupe_window);
 		rc = weigh_candidates(s, st, me, b);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc < 0 || b->reason == STORYMATCH_VERSION)
 			return rc;
 	}
@@ -325,62 +350,37 @@ int
 stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	      int64_t date, int64_t now)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "UPDATE items SET canon_link = ?2, wire_key = ?3, "
-		   "versioned = ?4, version = ?5, kill = ?6, sig = ?7, "
-		   "reason = ?8, score = ?9, kind = ?10, source = ?11 "
-		   "WHERE id = ?1");
+	sqlite3_stmt *st;
+	int rc;
 
-	if (!st)
-		return WD_EDB;
-	sqlite3_bind_int64(st, 1, item_id);
-	store_bind_text(st, 2, j->canon);
-	store_bind_text(st, 3, j->wire_key);
-	sqlite3_bind_int(st, 4, (int)j->flags);
-	sqlite3_bind_int(st, 5, j->version);
-	sqlite3_bind_int(st, 6, j->kill);
-	sqlite3_bind_blob(st, 7, j->sig, (int)j->siglen, SQLITE_TRANSIENT);
-	store_bind_text(st, 8, j->reason);
-	if (strcmp(j->reason, "new") && strcmp(j->reason, "same link"))
-		sqlite3_bind_double(st, 9, j->score);
-	else
-		sqlite3_bind_null(st, 9);
-	sqlite3_bind_int(st, 10, j->kind);
-	store_bind_text(st, 11, j->source);
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, "indexing an item");
 	if (j->kill) {
-		st = store_prepare(s, "UPDATE stories SET killed = 1 WHERE id = "
-				      "(SELECT story_id FROM items WHERE id = "
-				      "?1)");
+		st = store_stmt(s, STMT_KILL_STORY,
+				"UPDATE stories SET killed = 1 WHERE id = "
+				"(SELECT story_id FROM items WHERE id = ?1)");
 		if (!st)
 			return WD_EDB;
 		sqlite3_bind_int64(st, 1, item_id);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return store_fail(s, "withdrawing a story");
 	}
 	if (!j->nbands || j->kill || date < now - s->dedupe_window)
 		return 0;
-	st = store_prepare(s, "INSERT INTO bands (key, item_id, date) VALUES "
-			      "(?1, ?2, ?3)");
+	st = store_stmt(s, STMT_INSERT_BAND,
+			"INSERT INTO bands (key, item_id, date) VALUES "
+			"(?1, ?2, ?3)");
 	if (!st)
 		return WD_EDB;
 	for (size_t i = 0; i < j->nbands; i++) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)j->bands[i]);
 		sqlite3_bind_int64(st, 2, item_id);
 		sqlite3_bind_int64(st, 3, date);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return store_fail(s, "indexing band keys");
-		}
+		rc = sqlite3_step(st);
 		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "indexing band keys");
 	}
-	sqlite3_finalize(st);
 	return 0;
 }
 
