@@ -169,6 +169,57 @@ touch_story(struct store *s, int64_t story, int64_t item, int64_t updated)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "updating a story");
 }
 
+/* What the story matcher reads of a new item (stories.c), kept in a narrow
+ * row of its own. */
+static int
+put_matcher(struct store *s, int64_t id, int64_t story, int64_t published,
+	    int64_t now, const struct story_join *j)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_INSERT_MATCHER,
+		"INSERT INTO matchers (id, story_id, published, first_seen, "
+		"source, wire_key, version, kind, kill, versioned, sig) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, story);
+	store_bind_time(st, 3, published);
+	sqlite3_bind_int64(st, 4, now);
+	store_bind_text(st, 5, j->source);
+	store_bind_text(st, 6, j->wire_key);
+	sqlite3_bind_int(st, 7, j->version);
+	sqlite3_bind_int(st, 8, j->kind);
+	sqlite3_bind_int(st, 9, j->kill);
+	sqlite3_bind_int(st, 10, (int)j->flags);
+	sqlite3_bind_blob(st, 11, j->sig, (int)j->siglen, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "storing an item");
+}
+
+/* A repeat may date an item that had no date: the matcher's copy follows
+ * the item's published column. */
+static int
+date_matcher(struct store *s, int64_t id, int64_t published)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_DATE_MATCHER,
+		"UPDATE matchers SET published = coalesce(published, ?2) "
+		"WHERE id = ?1");
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, published);
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "updating an item");
+}
+
 int
 archive_put_item(struct store *s, const char *feed_id, const char *source,
 		 const struct item *it, int64_t now)
@@ -235,12 +286,11 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 				   "link, title, summary, content, author, "
 				   "language, image, categories, published, "
 				   "updated, first_seen, last_seen, hash, "
-				   "story_id, canon_link, wire_key, "
-				   "versioned, version, kill, sig, reason, "
-				   "score, kind, source) VALUES (?1, ?2, ?3, "
-				   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-				   "?13, ?14, ?14, ?15, ?16, ?17, ?18, ?19, "
-				   "?20, ?21, ?22, ?23, ?24, ?25, ?26)");
+				   "story_id, canon_link, version, kill, "
+				   "reason, score) VALUES (?1, ?2, ?3, ?4, "
+				   "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+				   "?14, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+				   "?21)");
 
 	ret = WD_EDB;
 	if (!st)
@@ -262,21 +312,16 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 	store_bind_text(st, 15, hash);
 	sqlite3_bind_int64(st, 16, found ? id : story);
 	if (!found) {
-		/* What the story matcher reads of this item later, in the
-		 * same row write (an UPDATE would write the row twice). */
+		/* How it joined its story, in the same row write (an UPDATE
+		 * would write the row twice); what the matcher reads of it
+		 * goes to matchers (put_matcher). */
 		store_bind_text(st, 17, join.canon);
-		store_bind_text(st, 18, join.wire_key);
-		sqlite3_bind_int(st, 19, (int)join.flags);
-		sqlite3_bind_int(st, 20, join.version);
-		sqlite3_bind_int(st, 21, join.kill);
-		sqlite3_bind_blob(st, 22, join.sig, (int)join.siglen,
-				  SQLITE_TRANSIENT);
-		store_bind_text(st, 23, join.reason);
+		sqlite3_bind_int(st, 18, join.version);
+		sqlite3_bind_int(st, 19, join.kill);
+		store_bind_text(st, 20, join.reason);
 		if (strcmp(join.reason, "new") &&
 		    strcmp(join.reason, "same link"))
-			sqlite3_bind_double(st, 24, join.score);
-		sqlite3_bind_int(st, 25, join.kind);
-		store_bind_text(st, 26, join.source);
+			sqlite3_bind_double(st, 21, join.score);
 	}
 	int rc = sqlite3_step(st);
 
@@ -287,10 +332,16 @@ archive_put_item(struct store *s, const char *feed_id, const char *source,
 	}
 	if (!found) {
 		id = sqlite3_last_insert_rowid(s->db);
-		ret = stories_index(s, id, &join, date, now);
-		if (ret < 0)
-			goto out;
+		ret = put_matcher(s, id, story, published, now, &join);
+		if (ret == 0)
+			ret = stories_index(s, id, &join, date, now);
+	} else if (published != WD_NOTIME) {
+		ret = date_matcher(s, id, published);
+	} else {
+		ret = 0;
 	}
+	if (ret < 0)
+		goto out;
 	ret = touch_story(s, story, id, found ? changed : date);
 	if (ret == 0)
 		ret = found ? ARCHIVE_UPDATED : ARCHIVE_NEW;
@@ -511,6 +562,10 @@ archive_prune(struct store *s, int64_t cutoff)
 		"INSERT INTO doomed SELECT id FROM stories WHERE updated < ?1",
 		"DELETE FROM bands WHERE item_id IN (SELECT i.id FROM items i "
 		"JOIN doomed d ON i.story_id = d.id)",
+		"DELETE FROM bands_new WHERE item_id IN (SELECT i.id FROM "
+		"items i JOIN doomed d ON i.story_id = d.id)",
+		"DELETE FROM matchers WHERE id IN (SELECT i.id FROM items i "
+		"JOIN doomed d ON i.story_id = d.id)",
 		"DELETE FROM items WHERE story_id IN (SELECT id FROM doomed)",
 		"DELETE FROM published WHERE story_id IN (SELECT id FROM "
 		"doomed)",
@@ -535,5 +590,6 @@ archive_prune(struct store *s, int64_t cutoff)
 		if (i == 2)
 			n = sqlite3_changes(s->db);
 	}
+	s->pend_loaded = false; /* bands_new changed */
 	return n;
 }

@@ -27,13 +27,33 @@ enum store_slot {
 	STMT_BANDS,
 	STMT_KILL_STORY,
 	STMT_INSERT_BAND,
+	STMT_INSERT_MATCHER,
+	STMT_DATE_MATCHER,
+	STMT_PENDING_ADD,
+	STMT_BAND_KEY,
+	STMT_DATA_VERSION,
 	STMT_NSLOTS
+};
+
+/* A band key of an item not yet merged into the bands index (stories.c:
+ * the durable copy is a row of bands_new). */
+struct band_pending {
+	int64_t key, date, item;
+	uint32_t next; /* 1 + index of the next entry in its chain, or 0 */
 };
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT_NSLOTS];
 	char err[1024];
+	/* Band keys of the items in bands_new (stories.c), hashed by key:
+	 * heads[key slot] is 1 + the index of its newest entry, or 0. */
+	struct band_pending *pend;
+	size_t npend, cappend;
+	uint32_t *heads;
+	size_t nheads;       /* a power of two, or 0 */
+	bool pend_loaded;    /* pend mirrors bands_new */
+	int64_t pend_dataver; /* PRAGMA data_version when loaded */
 	int64_t dedupe_window;   /* seconds: stories joined within this */
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */
 };

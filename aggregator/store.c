@@ -115,6 +115,32 @@ static const char *const migrations[] = {
 	/* 5 -> 6: small facts about the state as a whole (what the last
 	 * publication was made from). */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);",
+	/* 6 -> 7: what the story matcher reads of each item, in narrow rows
+	 * apart from the items' content (a candidate is read in a page or
+	 * two, not through the overflow pages of its HTML); and band keys of
+	 * new items logged in item order, merged into the bands index in
+	 * batches (random inserts into that index per feed rewrote most of
+	 * its pages at every commit). */
+	("CREATE TABLE matchers ("
+	" id INTEGER PRIMARY KEY,"
+	" story_id INTEGER NOT NULL,"
+	" published INTEGER,"
+	" first_seen INTEGER NOT NULL,"
+	" source TEXT,"
+	" wire_key TEXT,"
+	" version INTEGER NOT NULL DEFAULT 0,"
+	" kind INTEGER NOT NULL DEFAULT 0,"
+	" kill INTEGER NOT NULL DEFAULT 0,"
+	" versioned INTEGER NOT NULL DEFAULT 0,"
+	" sig BLOB);"
+	"INSERT INTO matchers SELECT id, story_id, published, first_seen,"
+	" source, wire_key, version, kind, kill, versioned, sig FROM items;"
+	"DROP INDEX items_wire_key;"
+	"CREATE INDEX matchers_wire_key ON matchers(wire_key);"
+	"CREATE TABLE bands_new ("
+	" item_id INTEGER PRIMARY KEY,"
+	" date INTEGER NOT NULL,"
+	" keys BLOB NOT NULL);"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -320,6 +346,7 @@ void
 store_rollback(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->pend_loaded = false; /* bands_new is back as it was */
 }
 
 int
@@ -372,5 +399,7 @@ store_close(struct store *s)
 	for (int i = 0; i < STMT_NSLOTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
+	free(s->pend);
+	free(s->heads);
 	free(s);
 }

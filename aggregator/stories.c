@@ -14,10 +14,15 @@
 #include "core/xalloc.h"
 #include "feeds/canon.h"
 
-/* Candidates read from the band index for one item, at most. */
 /* LSH work per new item at most: band index entries read, and candidates
- * read and weighed. */
-enum { BAND_ROWS = 4096, MAX_CANDIDATES = 32, LEAD_MAX = 600 };
+ * read and weighed. PENDING_MAX: band keys of new items kept in bands_new
+ * (and in memory) before they are merged into the bands index. */
+enum {
+	BAND_ROWS = 4096,
+	MAX_CANDIDATES = 32,
+	LEAD_MAX = 600,
+	PENDING_MAX = 1 << 18
+};
 
 void
 stories_configure(struct store *s, int64_t window, double threshold)
@@ -62,8 +67,8 @@ lookup_link(struct store *s, const char *canon, int64_t *story)
 {
 	sqlite3_stmt *st = store_stmt(
 		s, STMT_LOOKUP_LINK,
-		"SELECT story_id FROM items WHERE canon_link = ?1 ORDER BY "
-		"id LIMIT 1");
+		"SELECT story_id FROM matchers WHERE id = (SELECT id FROM "
+		"items WHERE canon_link = ?1 ORDER BY id LIMIT 1)");
 
 	*story = 0;
 	if (!st)
@@ -147,13 +152,300 @@ weigh_candidates(struct store *s, sqlite3_stmt *st,
 }
 
 #define CANDIDATE_COLS                                                        \
-	"i.sig, i.story_id, i.source, coalesce(i.published, i.first_seen), " \
-	"i.wire_key, i.version, i.kind, i.kill, i.versioned "
+	"m.sig, m.story_id, m.source, coalesce(m.published, m.first_seen), " \
+	"m.wire_key, m.version, m.kind, m.kill, m.versioned "
+
+/*
+ * ---- the band index -----------------------------------------------------
+ *
+ * Band keys are random, so inserting an item's 64 keys into the bands
+ * index dirties 64 of its pages, and a feed's transaction wrote most of the
+ * index again at each commit. New items' keys are therefore logged in item
+ * order (one bands_new row per item, in the item's transaction, so a killed
+ * run loses none) and kept in memory hashed by key; every PENDING_MAX keys,
+ * and before pruning, they are merged into the index sorted by key. A
+ * lookup reads the index and the pending keys as one: the rows it sees are
+ * those the index alone would hold had every key been inserted at once.
+ */
+
+static uint32_t
+key_slot(int64_t key, size_t nheads)
+{
+	uint64_t h = (uint64_t)key * 0x9e3779b97f4a7c15ULL;
+
+	return (uint32_t)((h >> 32) & (nheads - 1));
+}
+
+static void
+pending_clear(struct store *s)
+{
+	s->npend = 0;
+	if (s->heads)
+		memset(s->heads, 0, s->nheads * sizeof(*s->heads));
+}
+
+static void
+pending_add(struct store *s, int64_t key, int64_t date, int64_t item)
+{
+	if (!s->heads) {
+		s->nheads = 2 * (size_t)PENDING_MAX;
+		s->heads = xcalloc(s->nheads, sizeof(*s->heads));
+	}
+	if (s->npend == s->cappend) {
+		s->cappend = s->cappend ? s->cappend * 2 : 4096;
+		s->pend = xreallocarray(s->pend, s->cappend, sizeof(*s->pend));
+	}
+	uint32_t h = key_slot(key, s->nheads);
+	struct band_pending *e = &s->pend[s->npend];
+
+	e->key = key;
+	e->date = date;
+	e->item = item;
+	e->next = s->heads[h];
+	s->heads[h] = (uint32_t)++s->npend;
+}
+
+static void
+keys_to_blob(const uint64_t *keys, size_t n, unsigned char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (int b = 0; b < 8; b++)
+			out[i * 8 + (size_t)b] =
+				(unsigned char)(keys[i] >> (8 * b));
+	}
+}
+
+static int
+data_version(struct store *s, int64_t *v)
+{
+	sqlite3_stmt *st =
+		store_stmt(s, STMT_DATA_VERSION, "PRAGMA data_version");
+
+	if (!st)
+		return WD_EDB;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "reading the data version");
+}
+
+/* Make the pending keys mirror bands_new: read it again after a rollback,
+ * a prune, or another connection's commit. */
+static int
+pending_sync(struct store *s)
+{
+	int64_t v = 0;
+
+	if (data_version(s, &v) < 0)
+		return WD_EDB;
+	if (s->pend_loaded && v == s->pend_dataver)
+		return 0;
+	pending_clear(s);
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT item_id, date, keys FROM bands_new ORDER BY item_id");
+
+	if (!st)
+		return WD_EDB;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t item = sqlite3_column_int64(st, 0);
+		int64_t date = sqlite3_column_int64(st, 1);
+		const unsigned char *p = sqlite3_column_blob(st, 2);
+		size_t n = (size_t)sqlite3_column_bytes(st, 2) / 8;
+
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = 0;
+
+			for (int b = 7; b >= 0; b--)
+				k = k << 8 | p[i * 8 + (size_t)b];
+			pending_add(s, (int64_t)k, date, item);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "reading new band keys");
+	s->pend_loaded = true;
+	s->pend_dataver = v;
+	return 0;
+}
+
+static int
+by_key_date_item(const void *a, const void *b)
+{
+	const struct band_pending *x = a, *y = b;
+
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	if (x->date != y->date)
+		return (x->date > y->date) - (x->date < y->date);
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+/* Merge the pending keys into the bands index, in key order, and empty
+ * bands_new; in a savepoint, so it is one transaction of its own outside
+ * one. */
+static int
+pending_flush(struct store *s)
+{
+	int rc = pending_sync(s);
+
+	if (rc < 0 || !s->npend)
+		return rc;
+	qsort(s->pend, s->npend, sizeof(*s->pend), by_key_date_item);
+	s->pend_loaded = false; /* the chains are broken by the sort */
+	if (store_exec(s, "SAVEPOINT bands_flush") < 0)
+		return WD_EDB;
+	sqlite3_stmt *st = store_stmt(s, STMT_INSERT_BAND,
+				      "INSERT INTO bands (key, item_id, date) "
+				      "VALUES (?1, ?2, ?3)");
+
+	rc = st ? 0 : WD_EDB;
+	for (size_t i = 0; rc == 0 && i < s->npend; i++) {
+		sqlite3_bind_int64(st, 1, s->pend[i].key);
+		sqlite3_bind_int64(st, 2, s->pend[i].item);
+		sqlite3_bind_int64(st, 3, s->pend[i].date);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_fail(s, "indexing band keys");
+		sqlite3_reset(st);
+	}
+	if (rc == 0)
+		rc = store_exec(s, "DELETE FROM bands_new");
+	if (rc < 0) {
+		sqlite3_exec(s->db, "ROLLBACK TO bands_flush", NULL, NULL,
+			     NULL);
+		sqlite3_exec(s->db, "RELEASE bands_flush", NULL, NULL, NULL);
+		return rc;
+	}
+	if (store_exec(s, "RELEASE bands_flush") < 0)
+		return WD_EDB;
+	pending_clear(s);
+	s->pend_loaded = true;
+	return 0;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+by_date_item(const void *a, const void *b)
+{
+	const struct band_pending *x = a, *y = b;
+
+	if (x->date != y->date)
+		return (x->date > y->date) - (x->date < y->date);
+	return (x->item > y->item) - (x->item < y->item);
+}
 
 struct shared {
 	int64_t item;
 	int n; /* band keys shared with the new item */
 };
+
+enum { TABLE = 2 * BAND_ROWS }; /* a power of two */
+
+static uint32_t
+slot_of(int64_t item)
+{
+	uint64_t h = (uint64_t)item * 0x9e3779b97f4a7c15ULL;
+
+	return (uint32_t)(h >> 32);
+}
+
+static void
+count_item(struct shared *table, int64_t item)
+{
+	uint32_t h = slot_of(item) & (TABLE - 1);
+
+	while (table[h].n && table[h].item != item)
+		h = (h + 1) & (TABLE - 1);
+	table[h].item = item;
+	table[h].n++;
+}
+
+/*
+ * Count, per item, the band keys it shares with keys[] among the first
+ * BAND_ROWS entries dated at or after since, in the order of the index
+ * (key, date, item): for each key in ascending order, the index's rows
+ * and the pending ones merged.
+ */
+static int
+count_shared(struct store *s, const uint64_t *bands, size_t nbands,
+	     int64_t since, struct shared *table)
+{
+	int64_t keys[SIMDUP_BANDS];
+	size_t nkeys = 0, left = BAND_ROWS;
+	struct band_pending mine[BAND_ROWS];
+	int rc = pending_sync(s);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++)
+		keys[nkeys++] = (int64_t)bands[i];
+	qsort(keys, nkeys, sizeof(keys[0]), cmp_i64);
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_BAND_KEY,
+		"SELECT date, item_id FROM bands WHERE key = ?1 AND "
+		"date >= ?2 ORDER BY date, item_id LIMIT ?3");
+
+	if (!st)
+		return WD_EDB;
+	for (size_t k = 0; k < nkeys && left; k++) {
+		if (k && keys[k] == keys[k - 1])
+			continue;
+		size_t nmine = 0;
+
+		if (s->npend) {
+			uint32_t e = s->heads[key_slot(keys[k], s->nheads)];
+
+			for (; e && nmine < BAND_ROWS; e = s->pend[e - 1].next) {
+				const struct band_pending *p = &s->pend[e - 1];
+
+				if (p->key == keys[k] && p->date >= since)
+					mine[nmine++] = *p;
+			}
+			qsort(mine, nmine, sizeof(mine[0]), by_date_item);
+		}
+		sqlite3_bind_int64(st, 1, keys[k]);
+		sqlite3_bind_int64(st, 2, since);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)left);
+		size_t m = 0;
+
+		while (left) {
+			rc = sqlite3_step(st);
+			if (rc != SQLITE_ROW)
+				break;
+			int64_t date = sqlite3_column_int64(st, 0);
+			int64_t item = sqlite3_column_int64(st, 1);
+
+			while (left && m < nmine &&
+			       (mine[m].date < date ||
+				(mine[m].date == date && mine[m].item < item))) {
+				count_item(table, mine[m++].item);
+				left--;
+			}
+			if (!left)
+				break;
+			count_item(table, item);
+			left--;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_fail(s, "reading band keys");
+		while (left && m < nmine) {
+			count_item(table, mine[m++].item);
+			left--;
+		}
+	}
+	return 0;
+}
 
 /* x ranks before y: more shared keys, then the later item. */
 static bool
@@ -164,72 +456,26 @@ ranks_before(const struct shared *x, const struct shared *y)
 	return x->item > y->item;
 }
 
-static uint32_t
-slot_of(int64_t item)
-{
-	uint64_t h = (uint64_t)item * 0x9e3779b97f4a7c15ULL;
-
-	return (uint32_t)(h >> 32);
-}
-
-/* The band lookup, prepared once per store: one parameter per band (those
- * an item does not use stay NULL, which matches nothing). */
-static sqlite3_stmt *
-bands_stmt(struct store *s)
-{
-	if (s->stmts[STMT_BANDS])
-		return store_stmt(s, STMT_BANDS, NULL);
-	struct buf sql;
-
-	buf_init(&sql, 8192);
-	buf_puts(&sql, "SELECT item_id FROM bands WHERE date >= ?1 AND key IN (");
-	for (int i = 0; i < SIMDUP_BANDS; i++)
-		buf_appendf(&sql, i ? ", ?%d" : "?%d", i + 2);
-	buf_appendf(&sql, ") LIMIT %d", BAND_ROWS);
-	sqlite3_stmt *st = store_stmt(s, STMT_BANDS, buf_str(&sql));
-
-	buf_free(&sql);
-	return st;
-}
-
 /*
  * LSH candidates: items in the window that share band keys with the new
- * item, read from the covering index alone (at most BAND_ROWS entries),
- * ranked by how many keys they share (which grows with their similarity),
- * and only the best MAX_CANDIDATES of them read and weighed, best first.
- * The cost of a lookup is bounded whatever the size of the archive or of a
- * bucket. Shared keys are counted in an open-addressing table and the best
- * kept by insertion: no sort of the BAND_ROWS entries.
+ * item, read from the band index alone (at most BAND_ROWS entries), ranked
+ * by how many keys they share (which grows with their similarity), and only
+ * the best MAX_CANDIDATES of them read and weighed, best first. The cost of
+ * a lookup is bounded whatever the size of the archive or of a bucket.
  */
 static int
 weigh_band_candidates(struct store *s, const struct storymatch_item *me,
 		      const struct story_join *j, int64_t date, struct best *b)
 {
-	enum { TABLE = 2 * BAND_ROWS }; /* a power of two */
 	struct shared table[TABLE], top[MAX_CANDIDATES];
 	size_t ntop = 0;
-	sqlite3_stmt *st = bands_stmt(s);
 
-	if (!st)
-		return WD_EDB;
-	sqlite3_bind_int64(st, 1, date - s->dedupe_window);
-	for (size_t i = 0; i < j->nbands && i < SIMDUP_BANDS; i++)
-		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)j->bands[i]);
 	memset(table, 0, sizeof(table));
-	int rc;
+	int rc = count_shared(s, j->bands, j->nbands, date - s->dedupe_window,
+			      table);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t item = sqlite3_column_int64(st, 0);
-		uint32_t h = slot_of(item) & (TABLE - 1);
-
-		while (table[h].n && table[h].item != item)
-			h = (h + 1) & (TABLE - 1);
-		table[h].item = item;
-		table[h].n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, "reading band keys");
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < TABLE; i++) {
 		if (!table[i].n)
 			continue;
@@ -244,8 +490,10 @@ weigh_band_candidates(struct store *s, const struct storymatch_item *me,
 		}
 		top[k] = table[i];
 	}
-	st = store_stmt(s, STMT_CANDIDATE,
-			"SELECT " CANDIDATE_COLS "FROM items i WHERE i.id = ?1");
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_CANDIDATE,
+		"SELECT " CANDIDATE_COLS "FROM matchers m WHERE m.id = ?1");
+
 	rc = st ? 0 : WD_EDB;
 	for (size_t i = 0; rc == 0 && i < ntop; i++) {
 		sqlite3_bind_int64(st, 1, top[i].item);
@@ -266,9 +514,9 @@ find_candidates(struct store *s, const struct storymatch_item *me,
 	if (j->wire_key) {
 		sqlite3_stmt *st = store_stmt(
 			s, STMT_WIRE_CANDIDATES,
-			"SELECT " CANDIDATE_COLS "FROM items i WHERE "
-			"i.wire_key = ?1 AND coalesce(i.published, "
-			"i.first_seen) BETWEEN ?2 AND ?3 ORDER BY i.id "
+			"SELECT " CANDIDATE_COLS "FROM matchers m WHERE "
+			"m.wire_key = ?1 AND coalesce(m.published, "
+			"m.first_seen) BETWEEN ?2 AND ?3 ORDER BY m.id "
 			"LIMIT 50");
 
 		if (!st)
@@ -356,7 +604,7 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	if (j->kill) {
 		st = store_stmt(s, STMT_KILL_STORY,
 				"UPDATE stories SET killed = 1 WHERE id = "
-				"(SELECT story_id FROM items WHERE id = ?1)");
+				"(SELECT story_id FROM matchers WHERE id = ?1)");
 		if (!st)
 			return WD_EDB;
 		sqlite3_bind_int64(st, 1, item_id);
@@ -367,26 +615,34 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	}
 	if (!j->nbands || j->kill || date < now - s->dedupe_window)
 		return 0;
-	st = store_stmt(s, STMT_INSERT_BAND,
-			"INSERT INTO bands (key, item_id, date) VALUES "
+	if (pending_sync(s) < 0)
+		return WD_EDB;
+	unsigned char blob[SIMDUP_BANDS * 8];
+	size_t n = j->nbands < SIMDUP_BANDS ? j->nbands : SIMDUP_BANDS;
+
+	keys_to_blob(j->bands, n, blob);
+	st = store_stmt(s, STMT_PENDING_ADD,
+			"INSERT INTO bands_new (item_id, date, keys) VALUES "
 			"(?1, ?2, ?3)");
 	if (!st)
 		return WD_EDB;
-	for (size_t i = 0; i < j->nbands; i++) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)j->bands[i]);
-		sqlite3_bind_int64(st, 2, item_id);
-		sqlite3_bind_int64(st, 3, date);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, "indexing band keys");
-	}
-	return 0;
+	sqlite3_bind_int64(st, 1, item_id);
+	sqlite3_bind_int64(st, 2, date);
+	sqlite3_bind_blob(st, 3, blob, (int)(n * 8), SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "indexing band keys");
+	for (size_t i = 0; i < n; i++)
+		pending_add(s, (int64_t)j->bands[i], date, item_id);
+	return s->npend >= PENDING_MAX ? pending_flush(s) : 0;
 }
 
 int
 stories_prune_bands(struct store *s, int64_t now)
 {
+	if (pending_flush(s) < 0)
+		return WD_EDB;
 	sqlite3_stmt *st =
 		store_prepare(s, "DELETE FROM bands WHERE date < ?1");
 

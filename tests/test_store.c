@@ -11,6 +11,7 @@
 #include "aggregator/archive.h"
 #include "aggregator/feedstate.h"
 #include "aggregator/store.h"
+#include "aggregator/stories.h"
 #include "core/buf.h"
 #include "tests/suite.h"
 
@@ -168,6 +169,97 @@ START_TEST(archive_folds_exact_repeats_of_a_feed)
 }
 END_TEST
 
+/* Two wires' takes of one story (tests/data/stories/eval.tsv, f01). */
+static struct item
+china_take(int n)
+{
+	static const char *const titles[] = {
+		"China summons U.S. ambassador over hacking charges",
+		"China summons U.S. envoy after cyber-spying indictment",
+	};
+	static const char *const leads[] = {
+		"BEIJING, March 3 (Reuters) - China summoned the U.S. "
+		"ambassador on Tuesday to protest against charges filed "
+		"against five Chinese military officers accused of hacking "
+		"into American companies, the foreign ministry said.",
+		"BEIJING (AP) \xe2\x80\x94 China's foreign ministry summoned "
+		"the American ambassador on Tuesday after a U.S. grand jury "
+		"indicted five Chinese army officers on cyber-spying charges.",
+	};
+	static const char *const links[] = {"https://r.example/china",
+					    "https://ap.example/china"};
+	struct item it = mkitem(links[n], links[n], titles[n], 100000);
+
+	it.summary = leads[n];
+	return it;
+}
+
+static const char *
+last_reason(void)
+{
+	static char reason[32];
+	struct story_set set;
+
+	ck_assert_int_eq(archive_load(db, 0, &set), 0);
+	ck_assert_uint_ge(set.nitems, 1);
+	int64_t best = -1;
+
+	for (size_t i = 0; i < set.nitems; i++) {
+		if (set.items[i].first_seen > best) {
+			best = set.items[i].first_seen;
+			snprintf(reason, sizeof(reason), "%s",
+				 set.items[i].reason);
+		}
+	}
+	archive_set_free(&set);
+	return reason;
+}
+
+/* Band keys of new items wait in bands_new before they reach the bands
+ * index: a near duplicate is found across a reopen (a run killed before
+ * the merge) and after the merge, and not after a rollback. */
+START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
+{
+	char err[512];
+	struct item a = china_take(0), b = china_take(1);
+
+	stories_configure(db, 72 * 3600, 0.15);
+	ck_assert_int_eq(store_begin(db), 0);
+	ck_assert_int_eq(archive_put_item(db, "reuters", "Reuters", &a, 100000),
+			 ARCHIVE_NEW);
+	ck_assert_int_eq(store_commit(db), 0);
+	store_close(db);
+	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
+	stories_configure(db, 72 * 3600, 0.15);
+	ck_assert_int_eq(archive_put_item(db, "ap", "AP", &b, 100001),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "similar");
+
+	/* Rolled back: its keys are gone, and the next item takes its id. */
+	struct item c = china_take(0);
+
+	c.id = "https://r2.example/x";
+	c.link = c.id;
+	ck_assert_int_eq(stories_prune_bands(db, 100002), 0);
+	ck_assert_int_eq(store_begin(db), 0);
+	ck_assert_int_eq(archive_put_item(db, "r2", "R2", &c, 100003),
+			 ARCHIVE_NEW);
+	store_rollback(db);
+	struct item d = mkitem("https://x.example/1", "https://x.example/1",
+			       "Storm floods Lisbon port", 100000);
+
+	ck_assert_int_eq(archive_put_item(db, "x", "X", &d, 100004),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "new");
+	/* Merged into the index: still found. */
+	c.id = "https://r3.example/x";
+	c.link = c.id;
+	ck_assert_int_eq(archive_put_item(db, "r3", "R3", &c, 100005),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "similar");
+}
+END_TEST
+
 START_TEST(archive_clamps_future_dates)
 {
 	struct item a = mkitem("g1", "https://w.example/1", "Ahead", 999999);
@@ -243,6 +335,7 @@ test_suite(void)
 	tcase_add_test(tc, store_meta_round_trips);
 	tcase_add_test(tc, feedstate_round_trips_and_resets_on_new_url);
 	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
+	tcase_add_test(tc, archive_finds_near_duplicates_through_pending_band_keys);
 	tcase_add_test(tc, archive_clamps_future_dates);
 	tcase_add_test(tc, archive_load_respects_since);
 	tcase_add_test(tc, archive_publish_keeps_first_date);
