@@ -42,6 +42,12 @@ struct band_pending {
 	uint32_t next; /* 1 + index of the next entry in its chain, or 0 */
 };
 
+/* Band keys an earlier item shares with a new one (stories.c). */
+struct band_count {
+	int64_t item;
+	int n;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT_NSLOTS];
@@ -53,6 +59,8 @@ struct store {
 	uint32_t *heads;
 	size_t nheads;       /* a power of two, or 0 */
 	bool pend_loaded;    /* pend mirrors bands_new */
+	struct band_count *counts; /* stories.c's lookup table, all zero
+				      between lookups */
 	int64_t pend_dataver; /* PRAGMA data_version when loaded */
 	int64_t dedupe_window;   /* seconds: stories joined within this */
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */

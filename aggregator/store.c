@@ -401,5 +401,6 @@ store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->pend);
 	free(s->heads);
+	free(s->counts);
 	free(s);
 }

@@ -344,12 +344,14 @@ by_date_item(const void *a, const void *b)
 	return (x->item > y->item) - (x->item < y->item);
 }
 
+/* Items counted in one lookup: a table of band_count (a power of two,
+ * open addressing) and the slots in use, cleared after the lookup. */
+enum { TABLE = 2 * BAND_ROWS };
 struct shared {
-	int64_t item;
-	int n; /* band keys shared with the new item */
+	struct band_count *slot;
+	uint16_t used[BAND_ROWS];
+	size_t nused;
 };
-
-enum { TABLE = 2 * BAND_ROWS }; /* a power of two */
 
 static uint32_t
 slot_of(int64_t item)
@@ -360,14 +362,17 @@ slot_of(int64_t item)
 }
 
 static void
-count_item(struct shared *table, int64_t item)
+count_item(struct shared *t, int64_t item)
 {
 	uint32_t h = slot_of(item) & (TABLE - 1);
 
-	while (table[h].n && table[h].item != item)
+	while (t->slot[h].n && t->slot[h].item != item)
 		h = (h + 1) & (TABLE - 1);
-	table[h].item = item;
-	table[h].n++;
+	if (!t->slot[h].n) {
+		t->slot[h].item = item;
+		t->used[t->nused++] = (uint16_t)h;
+	}
+	t->slot[h].n++;
 }
 
 /*
@@ -449,7 +454,7 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 
 /* x ranks before y: more shared keys, then the later item. */
 static bool
-ranks_before(const struct shared *x, const struct shared *y)
+ranks_before(const struct band_count *x, const struct band_count *y)
 {
 	if (x->n != y->n)
 		return x->n > y->n;
@@ -467,29 +472,34 @@ static int
 weigh_band_candidates(struct store *s, const struct storymatch_item *me,
 		      const struct story_join *j, int64_t date, struct best *b)
 {
-	struct shared table[TABLE], top[MAX_CANDIDATES];
+	struct shared table;
+	struct band_count top[MAX_CANDIDATES];
 	size_t ntop = 0;
 
-	memset(table, 0, sizeof(table));
+	if (!s->counts)
+		s->counts = xcalloc(TABLE, sizeof(*s->counts));
+	table.slot = s->counts;
+	table.nused = 0;
 	int rc = count_shared(s, j->bands, j->nbands, date - s->dedupe_window,
-			      table);
+			      &table);
 
+	for (size_t i = 0; i < table.nused; i++) {
+		struct band_count *c = &table.slot[table.used[i]];
+
+		if (rc == 0 && (ntop < MAX_CANDIDATES ||
+				ranks_before(c, &top[ntop - 1]))) {
+			size_t k = ntop < MAX_CANDIDATES ? ntop++ : ntop - 1;
+
+			while (k > 0 && ranks_before(c, &top[k - 1])) {
+				top[k] = top[k - 1];
+				k--;
+			}
+			top[k] = *c;
+		}
+		c->n = 0;
+	}
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < TABLE; i++) {
-		if (!table[i].n)
-			continue;
-		if (ntop == MAX_CANDIDATES &&
-		    !ranks_before(&table[i], &top[ntop - 1]))
-			continue;
-		size_t k = ntop < MAX_CANDIDATES ? ntop++ : ntop - 1;
-
-		while (k > 0 && ranks_before(&table[i], &top[k - 1])) {
-			top[k] = top[k - 1];
-			k--;
-		}
-		top[k] = table[i];
-	}
 	sqlite3_stmt *st = store_stmt(
 		s, STMT_CANDIDATE,
 		"SELECT " CANDIDATE_COLS "FROM matchers m WHERE m.id = ?1");
