@@ -5,7 +5,8 @@
 # a temporary folder; python3-feedparser must read exactly our items (ids,
 # titles, links, dates, credits) without bozo, xmllint must find the XML
 # well-formed, the JSON Feed (feedparser 6.0 does not read it) must carry every field the 1.1 spec requires,
-# and the HTML page must hold every item and no script. When the shared
+# and the HTML page must hold every item and no script; sfeed must read the
+# same items from RSS and Atom. When the shared
 # validate_feed.sh is next to the checkout it runs too.
 import calendar
 import html.parser
@@ -148,6 +149,27 @@ class PageParser(html.parser.HTMLParser):
         self.handlers += [k for k in a if k.startswith("on")]
 
 
+def check_sfeed(path, fmt):
+    """sfeed (a real reader, Debian package sfeed) turns the feed into its
+    TSV: UNIX time, title, link, content, content-type, id, author,
+    enclosure, categories; one line per item, in order."""
+    with open(path, "rb") as f:
+        r = subprocess.run(["sfeed"], stdin=f, capture_output=True,
+                           timeout=60)
+    check(r.returncode == 0, "sfeed %s: exit %d" % (fmt, r.returncode))
+    rows = [l.split("\t") for l in r.stdout.decode("utf-8").splitlines()]
+    check(len(rows) == len(EXPECTED), "sfeed %s: %d items" % (fmt, len(rows)))
+    for row, (guid, title, link, pub, source) in zip(rows, EXPECTED):
+        check(len(row) >= 6, "sfeed %s: %d fields" % (fmt, len(row)))
+        if len(row) < 6:
+            continue
+        want_id = guid if fmt == "rss" else "urn:wiredesk:" + guid
+        check(row[0] == str(epoch(pub)), "sfeed %s: %s time %r" % (fmt, guid, row[0]))
+        check(row[1] == title, "sfeed %s: title %r != %r" % (fmt, row[1], title))
+        check(row[2] == link, "sfeed %s: link %r" % (fmt, row[2]))
+        check(row[5] == want_id, "sfeed %s: id %r" % (fmt, row[5]))
+
+
 def check_html(path):
     p = PageParser()
     with open(path, encoding="utf-8") as f:
@@ -187,6 +209,12 @@ def main():
                 r = subprocess.run([xmllint, "--noout", "--nonet", base + ext],
                                    capture_output=True, text=True)
                 check(r.returncode == 0, "xmllint %s: %s" % (ext, r.stderr))
+        if shutil.which("sfeed"):
+            check_sfeed(base + ".rss", "rss")
+            check_sfeed(base + ".atom", "atom")
+        else:
+            check(not os.environ.get("CI_REQUIRE_READERS"),
+                  "sfeed missing (Debian package sfeed)")
         check_feedparser(base + ".rss", "rss20")
         check_feedparser(base + ".atom", "atom10")
         check_json(base + ".json")
