@@ -141,6 +141,17 @@ static const char *const migrations[] = {
 	" item_id INTEGER PRIMARY KEY,"
 	" date INTEGER NOT NULL,"
 	" keys BLOB NOT NULL);"),
+	/* 7 -> 8: the bands index as a table of its own (WITHOUT ROWID),
+	 * without its date index: a key was written to three b-trees, one
+	 * of them in random order; pruning by date reads the table once. */
+	("CREATE TABLE bands_v8 ("
+	" key INTEGER NOT NULL,"
+	" date INTEGER NOT NULL,"
+	" item_id INTEGER NOT NULL,"
+	" PRIMARY KEY (key, date, item_id)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO bands_v8 SELECT key, date, item_id FROM bands;"
+	"DROP TABLE bands;"
+	"ALTER TABLE bands_v8 RENAME TO bands;"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };

@@ -166,6 +166,8 @@ weigh_candidates(struct store *s, sqlite3_stmt *st,
  * and before pruning, they are merged into the index sorted by key. A
  * lookup reads the index and the pending keys as one: the rows it sees are
  * those the index alone would hold had every key been inserted at once.
+ * (bands is keyed by (key, date, item_id): an item whose two bands hashed
+ * to one 64-bit key would count once, not twice.)
  */
 
 static uint32_t
@@ -299,8 +301,8 @@ pending_flush(struct store *s)
 	if (store_exec(s, "SAVEPOINT bands_flush") < 0)
 		return WD_EDB;
 	sqlite3_stmt *st = store_stmt(s, STMT_INSERT_BAND,
-				      "INSERT INTO bands (key, item_id, date) "
-				      "VALUES (?1, ?2, ?3)");
+				      "INSERT OR IGNORE INTO bands (key, "
+				      "item_id, date) VALUES (?1, ?2, ?3)");
 
 	rc = st ? 0 : WD_EDB;
 	for (size_t i = 0; rc == 0 && i < s->npend; i++) {
@@ -659,7 +661,9 @@ stories_prune_bands(struct store *s, int64_t now)
 	if (!st)
 		return WD_EDB;
 	/* Keep twice the window: an item may be dated up to a window in
-	 * the past relative to another. */
+	 * the past relative to another. NOTE: bands has no date index (it
+	 * cost a random insert per key): this reads the table, which holds
+	 * two windows of items at most. */
 	sqlite3_bind_int64(st, 1, now - 2 * s->dedupe_window);
 	int rc = sqlite3_step(st);
 
