@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aggregator/archive.h"
 #include "aggregator/store.h"
@@ -171,7 +172,8 @@ main(int argc, char **argv)
 	}
 	/* INGEST_REUSE=1: DIR/big.db is already filled (by an earlier run):
 	 * time new items only, numbered after everything earlier runs
-	 * added. */
+	 * added. NOTE: those stay in big.db, inside the dedupe window of the
+	 * next run's items: compare builds on copies of one filled file. */
 	const char *reuse = getenv("INGEST_REUSE");
 
 	zipf_init();
@@ -221,6 +223,15 @@ main(int argc, char **argv)
 			return 1;
 		tb[r] = now_s() - t;
 		store_close(db);
+		/* Empty for real: with INGEST_REUSE an earlier run's file
+		 * would still be there. */
+		static const char *const sfx[] = {"", "-wal", "-shm"};
+
+		for (int i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s/empty-%d.db%s", argv[1],
+				 r, sfx[i]);
+			unlink(path);
+		}
 		snprintf(path, sizeof(path), "%s/empty-%d.db", argv[1], r);
 		if (store_open(path, &db, err, sizeof(err)) < 0)
 			return 1;
