@@ -325,7 +325,7 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	sqlite3_busy_timeout(s->db, 10000);
 	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
-	    store_exec(s, "PRAGMA cache_size = -32768") < 0 ||
+	    store_exec(s, "PRAGMA cache_size = -8192") < 0 ||
 	    migrate(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, s->err);
 		store_close(s);
