@@ -249,6 +249,19 @@ def main():
         ids = check_outputs(pub, problems, "round %d recovered" % rnd)
         if "rss" not in ids:
             problems.append("round %d: no desk.rss after a full run" % rnd)
+        # The run after a kill published everything the killed one stored
+        # (runs publish only on change): a publication from scratch now
+        # writes the same bytes.
+        rss = os.path.join(pub, "desk.rss")
+        if os.path.exists(rss):
+            with open(rss, "rb") as f:
+                before = f.read()
+            subprocess.run([exe, "-c", cfg, "publish"], env=env,
+                           capture_output=True)
+            with open(rss, "rb") as f:
+                if f.read() != before:
+                    problems.append("round %d: the run after a kill left "
+                                    "desk.rss out of date" % rnd)
         if problems and len(problems) > 50:
             break
         if rnd % 20 == 19:
