@@ -246,7 +246,8 @@ pending_sync(struct store *s)
 		return 0;
 	pending_clear(s);
 	sqlite3_stmt *st = store_prepare(
-		s, "SELECT item_id, date, keys FROM bands_new ORDER BY item_id");
+		s, "SELECT item_id, date, keys FROM bands_new ORDER BY "
+		   "item_id");
 
 	if (!st)
 		return WD_EDB;
@@ -389,7 +390,8 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 {
 	int64_t keys[SIMDUP_BANDS];
 	size_t nkeys = 0, left = BAND_ROWS;
-	struct band_pending mine[BAND_ROWS];
+	struct band_pending *mine = NULL; /* a key's pending entries */
+	size_t cap = 0;
 	int rc = pending_sync(s);
 
 	if (rc < 0)
@@ -412,13 +414,22 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 		if (s->npend) {
 			uint32_t e = s->heads[key_slot(keys[k], s->nheads)];
 
-			for (; e && nmine < BAND_ROWS; e = s->pend[e - 1].next) {
+			while (e) {
 				const struct band_pending *p = &s->pend[e - 1];
 
-				if (p->key == keys[k] && p->date >= since)
-					mine[nmine++] = *p;
+				e = p->next;
+				if (p->key != keys[k] || p->date < since)
+					continue;
+				if (nmine == cap) {
+					cap = cap ? 2 * cap : 64;
+					mine = xreallocarray(mine, cap,
+							     sizeof(*mine));
+				}
+				mine[nmine++] = *p;
 			}
-			qsort(mine, nmine, sizeof(mine[0]), by_date_item);
+			if (nmine > 1)
+				qsort(mine, nmine, sizeof(mine[0]),
+				      by_date_item);
 		}
 		sqlite3_bind_int64(st, 1, keys[k]);
 		sqlite3_bind_int64(st, 2, since);
@@ -433,8 +444,8 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 			int64_t item = sqlite3_column_int64(st, 1);
 
 			while (left && m < nmine &&
-			       (mine[m].date < date ||
-				(mine[m].date == date && mine[m].item < item))) {
+			       (mine[m].date < date || (mine[m].date == date &&
+							mine[m].item < item))) {
 				count_item(table, mine[m++].item);
 				left--;
 			}
@@ -444,13 +455,16 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 			left--;
 		}
 		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			free(mine);
 			return store_fail(s, "reading band keys");
+		}
 		while (left && m < nmine) {
 			count_item(table, mine[m++].item);
 			left--;
 		}
 	}
+	free(mine);
 	return 0;
 }
 
@@ -616,7 +630,8 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	if (j->kill) {
 		st = store_stmt(s, STMT_KILL_STORY,
 				"UPDATE stories SET killed = 1 WHERE id = "
-				"(SELECT story_id FROM matchers WHERE id = ?1)");
+				"(SELECT story_id FROM matchers WHERE id = "
+				"?1)");
 		if (!st)
 			return WD_EDB;
 		sqlite3_bind_int64(st, 1, item_id);
