@@ -378,6 +378,55 @@ count_item(struct shared *t, int64_t item)
 	t->slot[h].n++;
 }
 
+/* The band lookup, prepared once per store: every key of an item in one
+ * statement (an item with fewer keys leaves parameters NULL, which match
+ * nothing), rows in the order of the table's key. */
+static sqlite3_stmt *
+bands_stmt(struct store *s)
+{
+	if (s->stmts[STMT_BANDS])
+		return store_stmt(s, STMT_BANDS, NULL);
+	struct buf sql;
+
+	buf_init(&sql, 8192);
+	buf_puts(&sql, "SELECT key, date, item_id FROM bands WHERE date >= ?1 "
+		       "AND key IN (");
+	for (int i = 0; i < SIMDUP_BANDS; i++)
+		buf_appendf(&sql, i ? ", ?%d" : "?%d", i + 2);
+	buf_puts(&sql, ") ORDER BY key, date, item_id");
+	sqlite3_stmt *st = store_stmt(s, STMT_BANDS, buf_str(&sql));
+
+	buf_free(&sql);
+	return st;
+}
+
+/* The pending entries of key dated at or after since, in (date, item)
+ * order, into *v (grown as needed); returns how many. */
+static size_t
+pending_of(struct store *s, int64_t key, int64_t since,
+	   struct band_pending **v, size_t *cap)
+{
+	size_t n = 0;
+
+	if (!s->npend)
+		return 0;
+	for (uint32_t e = s->heads[key_slot(key, s->nheads)]; e;) {
+		const struct band_pending *p = &s->pend[e - 1];
+
+		e = p->next;
+		if (p->key != key || p->date < since)
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*v = xreallocarray(*v, *cap, sizeof(**v));
+		}
+		(*v)[n++] = *p;
+	}
+	if (n > 1)
+		qsort(*v, n, sizeof(**v), by_date_item);
+	return n;
+}
+
 /*
  * Count, per item, the band keys it shares with keys[] among the first
  * BAND_ROWS entries dated at or after since, in the order of the index
@@ -396,52 +445,27 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++)
-		keys[nkeys++] = (int64_t)bands[i];
-	qsort(keys, nkeys, sizeof(keys[0]), cmp_i64);
-	sqlite3_stmt *st = store_stmt(
-		s, STMT_BAND_KEY,
-		"SELECT date, item_id FROM bands WHERE key = ?1 AND "
-		"date >= ?2 ORDER BY date, item_id LIMIT ?3");
+	sqlite3_stmt *st = bands_stmt(s);
 
 	if (!st)
 		return WD_EDB;
+	sqlite3_bind_int64(st, 1, since);
+	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++) {
+		keys[nkeys++] = (int64_t)bands[i];
+		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)bands[i]);
+	}
+	qsort(keys, nkeys, sizeof(keys[0]), cmp_i64);
+	rc = sqlite3_step(st);
 	for (size_t k = 0; k < nkeys && left; k++) {
 		if (k && keys[k] == keys[k - 1])
 			continue;
-		size_t nmine = 0;
-
-		if (s->npend) {
-			uint32_t e = s->heads[key_slot(keys[k], s->nheads)];
-
-			while (e) {
-				const struct band_pending *p = &s->pend[e - 1];
-
-				e = p->next;
-				if (p->key != keys[k] || p->date < since)
-					continue;
-				if (nmine == cap) {
-					cap = cap ? 2 * cap : 64;
-					mine = xreallocarray(mine, cap,
-							     sizeof(*mine));
-				}
-				mine[nmine++] = *p;
-			}
-			if (nmine > 1)
-				qsort(mine, nmine, sizeof(mine[0]),
-				      by_date_item);
-		}
-		sqlite3_bind_int64(st, 1, keys[k]);
-		sqlite3_bind_int64(st, 2, since);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)left);
+		size_t nmine = pending_of(s, keys[k], since, &mine, &cap);
 		size_t m = 0;
 
-		while (left) {
-			rc = sqlite3_step(st);
-			if (rc != SQLITE_ROW)
-				break;
-			int64_t date = sqlite3_column_int64(st, 0);
-			int64_t item = sqlite3_column_int64(st, 1);
+		while (left && rc == SQLITE_ROW &&
+		       sqlite3_column_int64(st, 0) == keys[k]) {
+			int64_t date = sqlite3_column_int64(st, 1);
+			int64_t item = sqlite3_column_int64(st, 2);
 
 			while (left && m < nmine &&
 			       (mine[m].date < date || (mine[m].date == date &&
@@ -453,18 +477,17 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 				break;
 			count_item(table, item);
 			left--;
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			free(mine);
-			return store_fail(s, "reading band keys");
+			rc = sqlite3_step(st);
 		}
 		while (left && m < nmine) {
 			count_item(table, mine[m++].item);
 			left--;
 		}
 	}
+	sqlite3_reset(st);
 	free(mine);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "reading band keys");
 	return 0;
 }
 
