@@ -1073,7 +1073,9 @@ run_main(const struct run_opts *o)
 			  (double)cfg->dedupe_threshold / 100.0);
 	if (o->fetch && poll_feeds(&r, o) < 0)
 		goto out;
-	if (o->fetch && stories_prune_bands(r.db, r.now) < 0) {
+	/* Band keys only grow when items come in: a run that stored nothing
+	 * leaves the pruning to the next one that does. */
+	if (o->fetch && r.changed && stories_prune_bands(r.db, r.now) < 0) {
 		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
 		goto out;
 	}
