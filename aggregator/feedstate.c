@@ -12,7 +12,7 @@
 #define FEED_COLS                                                             \
 	"id, config_url, moved_to, title, etag, last_modified, body_hash, "   \
 	"last_error, last_status, last_attempt, last_success, next_due, "     \
-	"first_error, errors, items_seen, gone, reported"
+	"first_error, errors, items_seen, gone, reported, ttl, update_period"
 
 static void
 read_row(sqlite3_stmt *st, struct feed_state *out)
@@ -35,6 +35,8 @@ read_row(sqlite3_stmt *st, struct feed_state *out)
 	out->items_seen = sqlite3_column_int64(st, 14);
 	out->gone = sqlite3_column_int(st, 15) != 0;
 	out->reported = sqlite3_column_int(st, 16) != 0;
+	out->ttl = sqlite3_column_int(st, 17);
+	out->update_period = sqlite3_column_int64(st, 18);
 }
 
 int
@@ -64,6 +66,8 @@ feedstate_load(struct store *s, const char *id, const char *config_url,
 			out->moved_to = out->etag = out->last_modified =
 				out->body_hash = NULL;
 			out->gone = false;
+			out->ttl = 0;
+			out->update_period = 0;
 			out->errors = 0;
 			out->next_due = 0;
 			out->first_error = WD_NOTIME;
@@ -87,7 +91,7 @@ feedstate_save(struct store *s, const struct feed_state *f)
 	sqlite3_stmt *st = store_prepare(
 		s, "INSERT OR REPLACE INTO feeds (" FEED_COLS ", url) VALUES "
 		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-		   "?14, ?15, ?16, ?17, ?18)");
+		   "?14, ?15, ?16, ?17, ?18, ?19, ?20)");
 
 	if (!st)
 		return WD_EDB;
@@ -108,7 +112,9 @@ feedstate_save(struct store *s, const struct feed_state *f)
 	sqlite3_bind_int64(st, 15, f->items_seen);
 	sqlite3_bind_int(st, 16, f->gone);
 	sqlite3_bind_int(st, 17, f->reported);
-	store_bind_text(st, 18, feedstate_url(f));
+	sqlite3_bind_int(st, 18, f->ttl);
+	sqlite3_bind_int64(st, 19, f->update_period);
+	store_bind_text(st, 20, feedstate_url(f));
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);

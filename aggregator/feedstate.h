@@ -23,6 +23,8 @@ struct feed_state {
 	int64_t last_attempt, last_success, next_due, first_error;
 	int64_t errors;      /* consecutive failures */
 	int64_t items_seen;  /* items stored from this feed, ever */
+	int ttl;             /* the feed's RSS <ttl>, minutes, 0: none */
+	int64_t update_period; /* its sy:updatePeriod/Frequency, s, 0 */
 	bool gone;           /* 410: not polled until config or --force */
 	bool reported;       /* the current failure was reported once */
 };

@@ -311,8 +311,10 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 				rc = WD_EDB;
 			}
 		}
-		sin->ttl = info.ttl;
-		sin->update_period = info.update_period;
+		/* Kept: a 304 or an unchanged body says nothing new of
+		 * them. */
+		pf->st.ttl = sin->ttl = info.ttl;
+		pf->st.update_period = sin->update_period = info.update_period;
 		if (info.bozo && !info.nitems)
 			rc = WD_EPARSE;
 	}
@@ -363,6 +365,8 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		.max_age = res->max_age,
 		.expires = res->expires,
 		.retry_after = res->retry_after,
+		.ttl = st->ttl,
+		.update_period = st->update_period,
 	};
 	enum schedule_outcome outcome = schedule_classify(res->rc, res->status);
 	struct buf msg;

@@ -152,6 +152,11 @@ static const char *const migrations[] = {
 	"INSERT OR IGNORE INTO bands_v8 SELECT key, date, item_id FROM bands;"
 	"DROP TABLE bands;"
 	"ALTER TABLE bands_v8 RENAME TO bands;"),
+	/* 8 -> 9: what a feed says of its own schedule (RSS ttl, minutes;
+	 * sy:updatePeriod, seconds), kept for the runs that get a 304. */
+	("ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN update_period INTEGER NOT NULL "
+	"DEFAULT 0;"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };

@@ -28,6 +28,14 @@ FEED_REL = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
             b'<item><title>Bridge closed</title><guid>m-1</guid>'
             b'<link>stories/bridge.html</link></item>'
             b'</channel></rss>\n')
+# A feed that asks to be polled every two hours (<ttl>120</ttl>); served
+# at /ttl with the same validators as /feed.xml.
+FEED_TTL = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<rss version="2.0"><channel><title>Slow Wire</title>'
+            b'<link>http://wire.example/</link><description>d</description>'
+            b'<ttl>120</ttl>'
+            b'<item><title>Weekly digest</title><guid>w-1</guid></item>'
+            b'</channel></rss>\n')
 ETAG = '"v1-abc"'
 LAST_MODIFIED = 'Tue, 03 Mar 2026 10:00:00 GMT'
 
@@ -73,7 +81,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def redirect(self, status, to):
         self.reply(status, b'moved\n', 'text/plain', [('Location', to)])
 
-    def feed(self):
+    def feed(self, body=FEED):
         inm = self.headers.get('If-None-Match')
         ims = self.headers.get('If-Modified-Since')
         hdrs = [('ETag', ETAG), ('Last-Modified', LAST_MODIFIED)]
@@ -83,7 +91,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header(k, v)
             self.end_headers()
             return
-        self.reply(200, FEED, headers=hdrs)
+        self.reply(200, body, headers=hdrs)
 
     def trickle(self, total, step, pause, limit):
         # Declares total bytes, then sends step bytes every pause seconds
@@ -118,6 +126,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         now = time.time()
         if p == '/feed.xml':
             self.feed()
+        elif p == '/ttl':
+            self.feed(FEED_TTL)
         elif p == '/moved301':
             self.redirect(301, '/feed.xml')
         elif p == '/moved308':

@@ -23,6 +23,7 @@ PATHS = {
     "e503": "/503", "e500": "/500", "cache": "/cache", "trickle": "/trickle",
     "stall": "/stall", "trunc": "/truncated", "big": "/big", "bomb": "/bomb",
     "gzip": "/gzip", "wrongtype": "/wrong-type", "charset": "/charset",
+    "ttl": "/ttl",
 }
 FAILING = {"loop", "hops6", "r429s", "r429d", "e503", "e500", "trickle",
            "stall", "trunc", "big", "bomb"}
@@ -106,6 +107,9 @@ class Poller(unittest.TestCase):
         self.assertEqual(st["r429s"]["last_status"], 429)
         self.assertGreaterEqual(st["r429s"]["next_due"], T0 + 120)
         self.assertGreaterEqual(st["r429d"]["next_due"], T0 + 3000)
+        # The feed's <ttl> (120 minutes) pushes the next poll out.
+        self.assertEqual(st["ttl"]["ttl"], 120)
+        self.assertGreaterEqual(st["ttl"]["next_due"], T0 + 7200)
         # Cache-Control max-age and Expires push the next poll out.
         self.assertGreaterEqual(st["cache"]["next_due"], T0 + 3000)
         # Caps and broken bodies are errors, not items.
@@ -139,6 +143,9 @@ class Poller(unittest.TestCase):
         self.assertEqual(st2["gone"]["last_attempt"], st["gone"]["last_attempt"])
         self.assertEqual(st2["e500"]["errors"], 2)
         self.assertEqual(st2["m301"]["last_status"], 304)
+        # A 304 says nothing new of the feed's <ttl>: still two hours.
+        self.assertEqual(st2["ttl"]["last_status"], 304)
+        self.assertGreaterEqual(st2["ttl"]["next_due"], T0 + 9 * 3600)
         # Failing for longer than fail_report (1h): reported on every run.
         self.assertTrue(any("feed e500: failing since" in l
                             for l in r.stderr.splitlines()), r.stderr)
