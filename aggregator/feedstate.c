@@ -43,8 +43,9 @@ int
 feedstate_load(struct store *s, const char *id, const char *config_url,
 	       struct feed_state *out)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT " FEED_COLS " FROM feeds WHERE id = ?1");
+	sqlite3_stmt *st =
+		store_stmt(s, STMT_FEED_LOAD,
+			   "SELECT " FEED_COLS " FROM feeds WHERE id = ?1");
 
 	memset(out, 0, sizeof(*out));
 	if (!st)
@@ -54,7 +55,7 @@ feedstate_load(struct store *s, const char *id, const char *config_url,
 
 	if (rc == SQLITE_ROW) {
 		read_row(st, out);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (strcmp(out->config_url, config_url)) {
 			/* The editor changed the URL: start afresh. */
 			free(out->config_url);
@@ -75,7 +76,7 @@ feedstate_load(struct store *s, const char *id, const char *config_url,
 		}
 		return 0;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "reading feed state");
 	out->id = xstrdup(id);
@@ -88,10 +89,11 @@ feedstate_load(struct store *s, const char *id, const char *config_url,
 int
 feedstate_save(struct store *s, const struct feed_state *f)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "INSERT OR REPLACE INTO feeds (" FEED_COLS ", url) VALUES "
-		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-		   "?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_FEED_SAVE,
+		"INSERT OR REPLACE INTO feeds (" FEED_COLS ", url) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"?14, ?15, ?16, ?17, ?18, ?19, ?20)");
 
 	if (!st)
 		return WD_EDB;
@@ -117,7 +119,7 @@ feedstate_save(struct store *s, const struct feed_state *f)
 	store_bind_text(st, 20, feedstate_url(f));
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "saving feed state");
 }
 

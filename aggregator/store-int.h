@@ -12,7 +12,7 @@
 #include "aggregator/store.h"
 
 /* Statements kept prepared for the life of the store (store_stmt): the
- * ones ingest runs for every item. */
+ * ones ingest runs for every item, and a run for every feed. */
 enum store_slot {
 	STMT_FIND_KEY,
 	STMT_FIND_LINK,
@@ -31,6 +31,8 @@ enum store_slot {
 	STMT_DATE_MATCHER,
 	STMT_PENDING_ADD,
 	STMT_DATA_VERSION,
+	STMT_FEED_LOAD,
+	STMT_FEED_SAVE,
 	STMT_NSLOTS
 };
 
