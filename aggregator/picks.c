@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aggregator/store-int.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 
 int
@@ -108,18 +109,6 @@ picks_load(struct store *s, const char *audience, int64_t now,
 	return 0;
 }
 
-static uint64_t
-mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 int
 picks_stamp(struct store *s, int64_t now, uint64_t *hash, int64_t *next_end)
 {
@@ -133,9 +122,9 @@ picks_stamp(struct store *s, int64_t now, uint64_t *hash, int64_t *next_end)
 		return WD_EDB;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 5; i++) {
-			*hash = mix(*hash, sqlite3_column_blob(st, i),
+			*hash = wd_fnv1a(*hash, sqlite3_column_blob(st, i),
 				    (size_t)sqlite3_column_bytes(st, i));
-			*hash = mix(*hash, "", 1); /* a separator */
+			*hash = wd_fnv1a(*hash, "", 1); /* a separator */
 		}
 		int64_t until = sqlite3_column_int64(st, 3);
 

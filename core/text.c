@@ -199,3 +199,15 @@ wd_xml_escape(struct buf *out, const char *s)
 		i += len;
 	}
 }
+
+uint64_t
+wd_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 
@@ -52,5 +53,9 @@ void wd_utf8_put(struct buf *out, unsigned cp);
 void wd_json_str(struct buf *out, const char *s);
 /* Append s XML-escaped (& < > " '), dropping characters XML 1.0 forbids. */
 void wd_xml_escape(struct buf *out, const char *s);
+/* FNV-1a: mix n bytes into h (start from WD_FNV_SEED). A fingerprint for
+ * telling whether something changed, not a defence against anyone. */
+#define WD_FNV_SEED 0xcbf29ce484222325ULL
+uint64_t wd_fnv1a(uint64_t h, const void *p, size_t n);
 
 #endif
