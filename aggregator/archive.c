@@ -9,6 +9,7 @@
 #include "aggregator/store-int.h"
 #include "aggregator/stories.h"
 #include "core/buf.h"
+#include "core/text.h"
 #include "core/xalloc.h"
 
 /* Items dated further ahead than this are taken as seen now: a wire clock
@@ -388,87 +389,285 @@ split_categories(struct arena *a, const char *joined, struct item *it)
 	it->ncategories = i;
 }
 
+/* The columns add_row reads, by index: the story, then one of its items.
+ * Items come lead first, then in arrival order. */
+#define LOAD_SELECT                                                            \
+	"SELECT s.id, s.key, s.published, s.updated, s.killed, "               \
+	"i.feed_id, i.guid, i.link, i.title, i.summary, i.content, "           \
+	"i.author, i.language, i.image, i.categories, i.published, "           \
+	"i.updated, i.first_seen, i.id = s.lead_item AS lead, "                \
+	"i.version, i.kill, i.reason, i.score "                                \
+	"FROM stories s JOIN items i ON i.story_id = s.id "
+#define LOAD_WINDOW                                                            \
+	LOAD_SELECT "WHERE s.published >= ?1 OR s.updated >= ?1 "              \
+		    "ORDER BY s.id, lead DESC, i.id"
+#define LOAD_STORY LOAD_SELECT "WHERE s.id = ?1 ORDER BY lead DESC, i.id"
+
+/* Growth of a story_set being filled. */
+struct set_caps {
+	size_t stories, items;
+};
+
+/* Room for one more story and one more item in out. */
+static void
+grow_set(struct story_set *out, struct set_caps *cap)
+{
+	if (out->n == cap->stories) {
+		cap->stories = cap->stories ? cap->stories * 2 : 64;
+		out->stories = xreallocarray(out->stories, cap->stories,
+					     sizeof(struct story));
+	}
+	if (out->nitems == cap->items) {
+		cap->items = cap->items ? cap->items * 2 : 64;
+		out->items = xreallocarray(out->items, cap->items,
+					   sizeof(struct story_item));
+	}
+}
+
+/* Append the row at st to out, starting a story when its id changes. */
+static void
+add_row(struct story_set *out, struct set_caps *cap, sqlite3_stmt *st)
+{
+	int64_t sid = sqlite3_column_int64(st, 0);
+
+	grow_set(out, cap);
+	if (!out->n || out->stories[out->n - 1].id != sid) {
+		struct story *sy = &out->stories[out->n++];
+
+		memset(sy, 0, sizeof(*sy));
+		sy->id = sid;
+		sy->key = col_arena(out->arena, st, 1);
+		sy->published = sqlite3_column_int64(st, 2);
+		sy->updated = sqlite3_column_int64(st, 3);
+		sy->killed = sqlite3_column_int(st, 4) != 0;
+	}
+	struct story_item *si = &out->items[out->nitems++];
+	struct item *it = &si->item;
+
+	memset(si, 0, sizeof(*si));
+	si->feed_id = col_arena(out->arena, st, 5);
+	it->id = col_arena(out->arena, st, 6);
+	it->link = col_arena(out->arena, st, 7);
+	it->title = col_arena(out->arena, st, 8);
+	it->summary = col_arena(out->arena, st, 9);
+	it->content = col_arena(out->arena, st, 10);
+	it->author = col_arena(out->arena, st, 11);
+	it->language = col_arena(out->arena, st, 12);
+	it->image = col_arena(out->arena, st, 13);
+	split_categories(out->arena, (const char *)sqlite3_column_text(st, 14),
+			 it);
+	si->reason = col_arena(out->arena, st, 21);
+	it->published = store_col_time(st, 15);
+	it->updated = store_col_time(st, 16);
+	it->embargo = WD_NOTIME;
+	si->first_seen = sqlite3_column_int64(st, 17);
+	si->version = sqlite3_column_int(st, 19);
+	si->kill = sqlite3_column_int(st, 20) != 0;
+	si->score = sqlite3_column_double(st, 22);
+	out->stories[out->n - 1].nitems++;
+}
+
+/* Items moved while the set grew: point the stories at them only now. */
+static void
+link_items(struct story_set *set)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		set->stories[i].items = set->items + off;
+		off += set->stories[i].nitems;
+	}
+}
+
 int
 archive_load(struct store *s, int64_t since, struct story_set *out)
 {
+	struct set_caps cap = {0};
+
 	memset(out, 0, sizeof(*out));
 	out->arena = arena_new();
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT s.id, s.key, s.published, s.updated, s.killed, "
-		   "i.feed_id, i.guid, i.link, i.title, i.summary, i.content, "
-		   "i.author, i.language, i.image, i.categories, i.published, "
-		   "i.updated, i.first_seen, i.id = s.lead_item AS lead, "
-		   "i.version, i.kill, i.reason, i.score "
-		   "FROM stories s JOIN items i ON i.story_id = s.id "
-		   "WHERE s.published >= ?1 OR s.updated >= ?1 "
-		   "ORDER BY s.id, lead DESC, i.id");
+	sqlite3_stmt *st = store_prepare(s, LOAD_WINDOW);
 
 	if (!st)
 		return WD_EDB;
 	sqlite3_bind_int64(st, 1, since);
-	size_t cap = 0, icap = 0;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t sid = sqlite3_column_int64(st, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		add_row(out, &cap, st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		archive_set_free(out);
+		return store_fail(s, "loading stories");
+	}
+	link_items(out);
+	return 0;
+}
 
-		if (!out->n || out->stories[out->n - 1].id != sid) {
-			if (out->n == cap) {
-				cap = cap ? cap * 2 : 64;
-				out->stories = xreallocarray(
-					out->stories, cap, sizeof(struct story));
-			}
-			struct story *sy = &out->stories[out->n++];
+/* The distinct feed ids of a brief set: the same few hundred repeat over
+ * tens of thousands of items, so each is kept once (open addressing). */
+struct feed_ids {
+	const char **v;
+	size_t cap, n;
+};
 
-			memset(sy, 0, sizeof(*sy));
-			sy->id = sid;
-			sy->key = col_arena(out->arena, st, 1);
-			sy->published = sqlite3_column_int64(st, 2);
-			sy->updated = sqlite3_column_int64(st, 3);
-			sy->killed = sqlite3_column_int(st, 4) != 0;
+static const char *
+intern_feed_id(struct arena *a, struct feed_ids *t, const char *id)
+{
+	if (!id)
+		return NULL;
+	if (2 * (t->n + 1) > t->cap) {
+		struct feed_ids g = {.cap = t->cap ? 2 * t->cap : 256};
+
+		g.v = xcalloc(g.cap, sizeof(*g.v));
+		for (size_t i = 0; i < t->cap; i++) {
+			if (t->v[i])
+				(void)intern_feed_id(a, &g, t->v[i]);
 		}
-		if (out->nitems == icap) {
-			icap = icap ? icap * 2 : 64;
-			out->items = xreallocarray(out->items, icap,
-						   sizeof(struct story_item));
-		}
-		struct story_item *si = &out->items[out->nitems++];
-		struct item *it = &si->item;
+		free(t->v);
+		*t = g;
+	}
+	size_t i = wd_fnv1a(WD_FNV_SEED, id, strlen(id)) & (t->cap - 1);
+
+	while (t->v[i] && strcmp(t->v[i], id))
+		i = (i + 1) & (t->cap - 1);
+	if (!t->v[i]) {
+		t->v[i] = arena_strdup(a, id);
+		t->n++;
+	}
+	return t->v[i];
+}
+
+/*
+ * Add to brief what selection needs of the story in one once it is judged:
+ * the story's fields and each item's feed id, dates, version and kill flag.
+ * Then hand one to fn, which keeps the story's items in brief (1) or leaves
+ * the story there without them (0), and empty one for the next story.
+ */
+static int
+hand_story(struct story_set *one, size_t mark, archive_story_fn fn, void *ctx,
+	   struct story_set *brief, struct set_caps *cap, struct feed_ids *ids)
+{
+	if (!one->n)
+		return 0;
+	link_items(one);
+	grow_set(brief, cap);
+	struct story *sy = &brief->stories[brief->n++];
+
+	*sy = one->stories[0];
+	sy->key =
+	    one->stories[0].key ? arena_strdup(brief->arena, sy->key) : NULL;
+	sy->items = NULL;
+	size_t first = brief->nitems;
+
+	for (size_t i = 0; i < one->nitems; i++) {
+		const struct story_item *o = &one->items[i];
+
+		grow_set(brief, cap);
+		struct story_item *si = &brief->items[brief->nitems++];
 
 		memset(si, 0, sizeof(*si));
-		si->feed_id = col_arena(out->arena, st, 5);
-		it->id = col_arena(out->arena, st, 6);
-		it->link = col_arena(out->arena, st, 7);
-		it->title = col_arena(out->arena, st, 8);
-		it->summary = col_arena(out->arena, st, 9);
-		it->content = col_arena(out->arena, st, 10);
-		it->author = col_arena(out->arena, st, 11);
-		it->language = col_arena(out->arena, st, 12);
-		it->image = col_arena(out->arena, st, 13);
-		split_categories(out->arena,
-				 (const char *)sqlite3_column_text(st, 14), it);
-		it->published = store_col_time(st, 15);
-		it->updated = store_col_time(st, 16);
-		it->embargo = WD_NOTIME;
-		si->first_seen = sqlite3_column_int64(st, 17);
-		si->version = sqlite3_column_int(st, 19);
-		si->kill = sqlite3_column_int(st, 20) != 0;
-		si->reason = col_arena(out->arena, st, 21);
-		si->score = sqlite3_column_double(st, 22);
-		out->stories[out->n - 1].nitems++;
+		si->feed_id = intern_feed_id(brief->arena, ids, o->feed_id);
+		si->item.published = o->item.published;
+		si->item.updated = o->item.updated;
+		si->item.embargo = o->item.embargo;
+		si->first_seen = o->first_seen;
+		si->version = o->version;
+		si->kill = o->kill;
+		si->score = o->score;
+	}
+	int r = fn(ctx, one);
+
+	if (r == 0) {
+		brief->nitems = first;
+		/* grow_set may have moved sy */
+		brief->stories[brief->n - 1].nitems = 0;
+	}
+	one->n = 0;
+	one->nitems = 0;
+	arena_reset_to(one->arena, mark);
+	return r < 0 ? r : 0;
+}
+
+/*
+ * Story by story, each with its own query: one query over the whole window
+ * would sort every row, text and all, in a temporary b-tree (SQLite cannot
+ * take "lead first" from an index), and memory would grow with the text.
+ */
+int
+archive_load_brief(struct store *s, int64_t since, archive_story_fn fn,
+		   void *ctx, struct story_set *out)
+{
+	struct story_set one = {.arena = arena_new()};
+	struct set_caps cap = {0}, ocap = {0};
+	struct feed_ids ids = {0};
+	size_t mark = arena_mark(one.arena);
+	sqlite3_stmt *items = NULL;
+	int rc = SQLITE_DONE, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->arena = arena_new();
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT id FROM stories WHERE published >= ?1 OR "
+			     "updated >= ?1 ORDER BY id");
+
+	if (st)
+		items = store_prepare(s, LOAD_STORY);
+	if (!items) {
+		r = WD_EDB;
+		goto out_free;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_reset(items);
+		sqlite3_bind_int64(items, 1, sqlite3_column_int64(st, 0));
+		while ((rc = sqlite3_step(items)) == SQLITE_ROW)
+			add_row(&one, &cap, items);
+		if (rc != SQLITE_DONE)
+			break;
+		r = hand_story(&one, mark, fn, ctx, out, &ocap, &ids);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, "loading stories");
+	if (r == 0)
+		link_items(out);
+out_free:
+	sqlite3_finalize(items);
+	sqlite3_finalize(st);
+	free(ids.v);
+	if (r < 0)
+		archive_set_free(out);
+	archive_set_free(&one);
+	return r < 0 ? r : 0;
+}
+
+int
+archive_load_ids(struct store *s, const int64_t *ids, size_t n,
+		 struct story_set *out)
+{
+	struct set_caps cap = {0};
+	int rc = SQLITE_DONE;
+
+	memset(out, 0, sizeof(*out));
+	out->arena = arena_new();
+	sqlite3_stmt *st = store_prepare(s, LOAD_STORY);
+
+	if (!st) {
+		archive_set_free(out);
+		return WD_EDB;
+	}
+	for (size_t k = 0; k < n && rc == SQLITE_DONE; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[k]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			add_row(out, &cap, st);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		archive_set_free(out);
 		return store_fail(s, "loading stories");
 	}
-	/* items moved while growing: point stories at them only now. */
-	size_t off = 0;
-
-	for (size_t i = 0; i < out->n; i++) {
-		out->stories[i].items = out->items + off;
-		off += out->stories[i].nitems;
-	}
+	link_items(out);
 	return 0;
 }
 

@@ -36,6 +36,26 @@ WD_NODISCARD int archive_load(struct store *s, int64_t since,
 			      struct story_set *out);
 void archive_set_free(struct story_set *set);
 
+/*
+ * The stories of archive_load, in the same order, without their text: only
+ * the story's fields and each item's feed_id, dates, version and kill flag
+ * (the rest NULL). On the way, each story is handed to fn in full, as
+ * archive_load would give it: one holds that story alone and is valid
+ * during the call only (fn may reorder its items and allocate from its
+ * arena). fn returns 1 to keep the story's items in out, 0 to keep the
+ * story without them (nitems 0: no use will be made of them), or a
+ * negative wd_err to stop, which is returned (out is then empty). Memory
+ * grows with the number of stories and kept items, not with their text.
+ */
+typedef int (*archive_story_fn)(void *ctx, struct story_set *one);
+WD_NODISCARD int archive_load_brief(struct store *s, int64_t since,
+				    archive_story_fn fn, void *ctx,
+				    struct story_set *out);
+/* The stories with these store ids, in full as archive_load gives them, in
+ * the order of ids (an id no longer stored is left out). */
+WD_NODISCARD int archive_load_ids(struct store *s, const int64_t *ids, size_t n,
+				  struct story_set *out);
+
 /* The identity a story keeps in an audience's output: the first time it is
  * published there, record now as its date; later calls return the stored
  * date and bump the stored updated time when the story changed. */

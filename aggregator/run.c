@@ -4,6 +4,7 @@
  * audience. Every feed's outcome is committed before the next one. */
 #include "aggregator/run.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -765,24 +766,103 @@ ping_hub(struct run *r, const struct render_feed *rf, const char *hub,
 	return rc;
 }
 
+/* One due audience while publishing: its picks and blocks, and its
+ * selection, judged story by story. */
+struct audience_job {
+	const struct audience *a;
+	struct pick_list picks;
+	struct selection *sel;
+};
+
+struct judging {
+	struct run *r;
+	struct audience_job *jobs;
+	size_t njobs;
+};
+
+/* Each story of the window passes here once, with its text: the rules see
+ * it as archive_load, credit_items, choose_leads and tidy_titles make it,
+ * and its text is gone when the next story comes. Only a story that may
+ * take a slot somewhere keeps its items for ranking (1). */
 static int
-publish_audience(struct run *r, const struct audience *a,
-		 const struct story_set *set)
+judge_story(void *ctx, struct story_set *one)
 {
-	const struct audience_meta *m = audience_meta(a);
+	struct judging *j = ctx;
+	bool keep = false;
+
+	credit_items(j->r, one);
+	choose_leads(j->r->cfg, one);
+	tidy_titles(one);
+	for (size_t i = 0; i < j->njobs; i++) {
+		if (select_judge(j->jobs[i].sel, &one->stories[0]))
+			keep = true;
+	}
+	return keep ? 1 : 0;
+}
+
+/* The chosen stories of entries[0..n) again, with their text, each once
+ * (a story shown once per item has several entries), with the credits,
+ * leads and titles they had when judged: the entries' item indexes stay
+ * valid. */
+static int
+load_chosen(struct run *r, const struct story_set *brief,
+	    const struct select_entry *sv, size_t n, struct story_set *full)
+{
+	int64_t *ids = xcalloc(n + 1, sizeof(*ids));
+	size_t nids = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t id = brief->stories[sv[i].story].id;
+		size_t k = 0;
+
+		while (k < nids && ids[k] != id)
+			k++;
+		if (k == nids)
+			ids[nids++] = id;
+	}
+	int rc = archive_load_ids(r->db, ids, nids, full);
+
+	free(ids);
+	if (rc < 0)
+		return rc;
+	if (full->n != nids) {
+		fprintf(stderr, "wiredesk: a chosen story left the store "
+				"while publishing\n");
+		return WD_EIO;
+	}
+	credit_items(r, full);
+	choose_leads(r->cfg, full);
+	tidy_titles(full);
+	return 0;
+}
+
+/* The story of full (from load_chosen) that brief->stories[i] is. */
+static const struct story *
+find_story(const struct story_set *full, size_t i,
+	   const struct story_set *brief)
+{
+	size_t k = 0;
+
+	while (k < full->n && full->stories[k].id != brief->stories[i].id)
+		k++;
+	assert(k < full->n);
+	return &full->stories[k];
+}
+
+/* Rank the judged stories of job over brief (the window without its text),
+ * then render the chosen ones with their text, loaded again. */
+static int
+publish_audience(struct run *r, struct audience_job *job,
+		 const struct story_set *brief)
+{
+	const struct audience_meta *m = audience_meta(job->a);
 	struct render_entry *ents = NULL;
-	struct selection *sel = NULL;
-	struct pick_list picks = {0};
+	struct selection *sel = job->sel;
+	struct story_set full = {0};
 	size_t n = 0;
 	int rc;
 
-	if (!audience_is_due(a, r->now))
-		return 0; /* outside its publishing schedule: keep the files */
-	rc = picks_load(r->db, m->name, r->now, &picks);
-	if (rc < 0)
-		goto out_db;
-	rc = select_run(a, set->stories, set->n, picks.v, picks.n, r->now,
-			&sel);
+	rc = select_finish(sel, brief->stories, brief->n);
 	if (rc < 0) {
 		fprintf(stderr, "wiredesk: audience %s: selection failed: %s\n",
 			m->name, wd_strerror(rc));
@@ -790,12 +870,17 @@ publish_audience(struct run *r, const struct audience *a,
 	}
 	const struct select_entry *sv = selection_entries(sel, &n);
 
+	rc = load_chosen(r, brief, sv, n, &full);
+	if (rc == WD_EDB)
+		goto out_db;
+	if (rc < 0)
+		goto out;
 	ents = xcalloc(n + 1, sizeof(*ents));
 	rc = store_begin(r->db);
 	if (rc < 0)
 		goto out_db;
 	for (size_t i = 0; i < n; i++) {
-		const struct story *sy = &set->stories[sv[i].story];
+		const struct story *sy = find_story(&full, sv[i].story, brief);
 		const struct verdict *vd = selection_verdict(sel, sv[i].story);
 		struct buf g;
 
@@ -867,14 +952,16 @@ out_db:
 		store_errmsg(r->db));
 out:
 	free_entries(ents, n);
-	selection_free(sel);
-	picks_list_free(&picks);
+	archive_set_free(&full);
 	return rc < 0 ? rc : 0;
 }
 
 static int
 publish_all(struct run *r)
 {
+	struct audience_job *jobs = xcalloc(r->nauds + 1, sizeof(*jobs));
+	struct judging j = {.r = r, .jobs = jobs};
+	struct story_set brief = {0};
 	int64_t longest = 0;
 	int rc = 0;
 
@@ -882,24 +969,47 @@ publish_all(struct run *r)
 		if (audience_meta(r->auds[i])->window > longest)
 			longest = audience_meta(r->auds[i])->window;
 	}
-	struct story_set set;
-
-	if (archive_load(r->db, r->now - longest, &set) < 0) {
-		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
-		return WD_EDB;
-	}
-	credit_items(r, &set);
-	choose_leads(r->cfg, &set);
-	tidy_titles(&set);
-	if (r->nauds && ensure_dir(r->cfg->output) < 0) {
-		archive_set_free(&set);
-		return WD_EIO;
-	}
 	for (size_t i = 0; i < r->nauds; i++) {
-		if (publish_audience(r, r->auds[i], &set) < 0)
+		const struct audience *a = r->auds[i];
+		struct audience_job *job = &jobs[j.njobs];
+
+		if (!audience_is_due(a, r->now))
+			continue; /* outside its publishing schedule: keep the
+				     files */
+		if (picks_load(r->db, audience_meta(a)->name, r->now,
+			       &job->picks) < 0) {
+			fprintf(stderr, "wiredesk: audience %s: store: %s\n",
+				audience_meta(a)->name, store_errmsg(r->db));
+			rc = WD_EIO;
+			continue;
+		}
+		job->a = a;
+		job->sel = select_new(a, job->picks.v, job->picks.n, r->now);
+		j.njobs++;
+	}
+	if (j.njobs && archive_load_brief(r->db, r->now - longest, judge_story,
+					  &j, &brief) < 0) {
+		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
+		rc = WD_EDB;
+		goto out;
+	}
+	credit_items(r, &brief);
+	choose_leads(r->cfg, &brief);
+	if (r->nauds && ensure_dir(r->cfg->output) < 0) {
+		rc = WD_EIO;
+		goto out;
+	}
+	for (size_t i = 0; i < j.njobs; i++) {
+		if (publish_audience(r, &jobs[i], &brief) < 0)
 			rc = WD_EIO;
 	}
-	archive_set_free(&set);
+out:
+	for (size_t i = 0; i < j.njobs; i++) {
+		selection_free(jobs[i].sel);
+		picks_list_free(&jobs[i].picks);
+	}
+	free(jobs);
+	archive_set_free(&brief);
 	return rc;
 }
 

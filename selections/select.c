@@ -3,6 +3,7 @@
  * window, rules, picks and blocks, quotas, order. */
 #include "selections/select.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +20,16 @@ enum { FUTURE_SLACK = 3600 };
 struct selection {
 	struct arena *arena;
 	struct verdict *v; /* one per input story */
-	size_t n;
+	bool *ok;          /* per story: judge() let it take a slot */
+	size_t n, cap;
 	struct select_entry *entries;
 	size_t nentries;
+	/* What judging reads besides the story (select_new). */
+	const struct audience *a;
+	const struct select_pick *picks;
+	size_t npicks;
+	int64_t now;
+	struct rules_result res; /* scratch, reused across stories */
 };
 
 typedef int sort_cmp_fn(const void *ctx, size_t a, size_t b);
@@ -369,31 +377,55 @@ story_items(const struct audience *a, const struct story *s,
 	return n;
 }
 
-int
-select_run(const struct audience *a, const struct story *stories, size_t n,
-	   const struct select_pick *picks, size_t npicks, int64_t now,
-	   struct selection **out)
+struct selection *
+select_new(const struct audience *a, const struct select_pick *picks,
+	   size_t npicks, int64_t now)
 {
 	struct selection *sel = xcalloc(1, sizeof(*sel));
-	struct rules_result res = {0};
+
+	sel->arena = arena_new();
+	sel->a = a;
+	sel->picks = picks;
+	sel->npicks = npicks;
+	sel->now = now;
+	return sel;
+}
+
+/* Everything a verdict keeps lives in the selection's arena or in the
+ * audience's rules, never in the story: s may be gone right after. */
+bool
+select_judge(struct selection *sel, const struct story *s)
+{
+	if (sel->n == sel->cap) {
+		sel->cap = sel->cap ? 2 * sel->cap : 64;
+		sel->v = xreallocarray(sel->v, sel->cap, sizeof(*sel->v));
+		sel->ok = xreallocarray(sel->ok, sel->cap, sizeof(*sel->ok));
+	}
+	struct verdict *v = &sel->v[sel->n];
+	const struct select_pick *p =
+	    find_pick(sel->picks, sel->npicks, s->key, sel->now);
+
+	memset(v, 0, sizeof(*v));
+	sel->ok[sel->n] = judge(sel, sel->a, s, p, sel->now, &sel->res, v);
+	return sel->ok[sel->n++];
+}
+
+int
+select_finish(struct selection *sel, const struct story *stories, size_t n)
+{
+	const struct audience *a = sel->a;
 	size_t *rank = xcalloc(n + 1, sizeof(*rank));
 	size_t *tmp = xcalloc(n + 1, sizeof(*tmp));
 	size_t nrank = 0, maxitems = 1;
 
-	*out = NULL;
-	sel->arena = arena_new();
-	sel->n = n;
-	sel->v = xcalloc(n + 1, sizeof(*sel->v));
+	assert(n == sel->n && !sel->entries);
+	rules_result_free(&sel->res); /* judging is over */
 	for (size_t i = 0; i < n; i++) {
-		const struct select_pick *p =
-		    find_pick(picks, npicks, stories[i].key, now);
-
-		if (judge(sel, a, &stories[i], p, now, &res, &sel->v[i]))
+		if (sel->ok[i])
 			rank[nrank++] = i;
 		if (stories[i].nitems > maxitems)
 			maxitems = stories[i].nitems;
 	}
-	rules_result_free(&res);
 
 	struct rank_ctx rc = {.stories = stories, .v = sel->v};
 
@@ -464,8 +496,27 @@ select_run(const struct audience *a, const struct story *stories, size_t n,
 	free(tmp2);
 	free(rank);
 	free(tmp);
-	*out = sel;
 	return (int)sel->nentries;
+}
+
+int
+select_run(const struct audience *a, const struct story *stories, size_t n,
+	   const struct select_pick *picks, size_t npicks, int64_t now,
+	   struct selection **out)
+{
+	struct selection *sel = select_new(a, picks, npicks, now);
+
+	for (size_t i = 0; i < n; i++)
+		(void)select_judge(sel, &stories[i]);
+	int rc = select_finish(sel, stories, n);
+
+	if (rc < 0) {
+		selection_free(sel);
+		*out = NULL;
+		return rc;
+	}
+	*out = sel;
+	return rc;
 }
 
 const struct select_entry *
@@ -488,6 +539,8 @@ selection_free(struct selection *sel)
 		return;
 	free(sel->entries);
 	free(sel->v);
+	free(sel->ok);
+	rules_result_free(&sel->res);
 	arena_free(sel->arena);
 	free(sel);
 }

@@ -57,6 +57,25 @@ WD_NODISCARD int select_run(const struct audience *a,
 			    const struct story *stories, size_t n,
 			    const struct select_pick *picks, size_t npicks,
 			    int64_t now, struct selection **out);
+
+/*
+ * The same in two halves, so that the stories' text need not be held all at
+ * once. select_new starts a selection (free with selection_free); picks are
+ * borrowed until the last select_judge. select_judge gives the verdict on
+ * the next story (numbered from 0 in the order given); s is read only during
+ * the call. It returns whether the story may take a slot (quotas decide).
+ * select_finish ranks and applies the quotas over stories[0..n), the judged
+ * stories in the same order: they need only their dates and key, and only
+ * the stories that may take a slot need their items, with feed_id and
+ * source (their text may be gone). Returns the number of entries, like
+ * select_run.
+ */
+struct selection *select_new(const struct audience *a,
+			     const struct select_pick *picks, size_t npicks,
+			     int64_t now);
+bool select_judge(struct selection *sel, const struct story *s);
+WD_NODISCARD int select_finish(struct selection *sel,
+			       const struct story *stories, size_t n);
 /* The chosen entries in output order (newest first); *n gets the count. */
 const struct select_entry *selection_entries(const struct selection *sel,
 					     size_t *n);
