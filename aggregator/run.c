@@ -211,20 +211,6 @@ struct poll {
 	size_t n;
 };
 
-#define HASH_SEED 0xcbf29ce484222325ULL
-
-/* FNV-1a: mix n bytes into h. */
-static uint64_t
-mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static void
 set_str(char **dst, const char *v)
@@ -408,7 +394,8 @@ fetch_done(void *ctx, const struct fetch_req *req, const struct fetch_res *res)
 		char hash[20];
 
 		snprintf(hash, sizeof(hash), "%016llx",
-			 (unsigned long long)mix(HASH_SEED, res->body, res->len));
+			 (unsigned long long)wd_fnv1a(WD_FNV_SEED, res->body,
+						      res->len));
 		if (!st->body_hash || strcmp(st->body_hash, hash))
 			rc = ingest_body(r, pf, res, &sin, &msg);
 		if (rc == 0)
@@ -1033,11 +1020,11 @@ mix_file(uint64_t h, const char *path)
 	char chunk[8192];
 	size_t n;
 
-	h = mix(h, path, strlen(path) + 1);
+	h = wd_fnv1a(h, path, strlen(path) + 1);
 	if (!f)
-		return mix(h, "-", 1);
+		return wd_fnv1a(h, "-", 1);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		h = mix(h, chunk, n);
+		h = wd_fnv1a(h, chunk, n);
 	fclose(f);
 	return h;
 }
@@ -1045,7 +1032,7 @@ mix_file(uint64_t h, const char *path)
 static int
 publish_stamp(struct run *r, char stamp[17], int64_t *next)
 {
-	uint64_t h = mix(HASH_SEED, WD_VERSION, sizeof(WD_VERSION));
+	uint64_t h = wd_fnv1a(WD_FNV_SEED, WD_VERSION, sizeof(WD_VERSION));
 
 	h = mix_file(h, r->cfg->path);
 	for (size_t i = 0; r->audfiles && r->audfiles[i]; i++)
