@@ -289,6 +289,79 @@ START_TEST(archive_load_respects_since)
 }
 END_TEST
 
+/* archive_load_brief's callback: count what it is handed, compare it with
+ * the full load, keep the items of stories with more than one. */
+struct brief_seen {
+	const struct story_set *full;
+	size_t n;
+	int64_t ids[8];
+};
+
+static int
+brief_story(void *ctx, struct story_set *one)
+{
+	struct brief_seen *b = ctx;
+	const struct story *want = &b->full->stories[b->n];
+
+	ck_assert_uint_eq(one->n, 1);
+	ck_assert_int_eq(one->stories[0].id, want->id);
+	ck_assert_uint_eq(one->stories[0].nitems, want->nitems);
+	for (size_t i = 0; i < want->nitems; i++)
+		ck_assert_str_eq(one->stories[0].items[i].item.title,
+				 want->items[i].item.title);
+	b->ids[b->n++] = want->id;
+	return want->nitems > 1;
+}
+
+START_TEST(archive_brief_load_streams_the_full_stories)
+{
+	struct item a = mkitem("g1", "https://w.example/1", "Quake hits Chile coast", 3000);
+	struct item a2 = mkitem("g1", "https://w.example/1", "Quake hits Chile coast", 3000);
+	struct item b = mkitem("g2", "https://w.example/2", "Vote count begins in Ghana", 9000);
+	struct story_set full, brief, again;
+	struct brief_seen seen = {.full = &full};
+
+	a.content = "<p>A long body the brief load does not keep.</p>";
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 3000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "other", "Other", &a2, 3000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &b, 9000), ARCHIVE_NEW);
+	ck_assert_int_eq(archive_load(db, 0, &full), 0);
+	ck_assert_uint_eq(full.n, 2);
+	ck_assert_int_eq(archive_load_brief(db, 0, brief_story, &seen, &brief), 0);
+	/* Every story went through the callback, in archive_load's order. */
+	ck_assert_uint_eq(seen.n, 2);
+	ck_assert_uint_eq(brief.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct story *f = &full.stories[i], *k = &brief.stories[i];
+
+		ck_assert_int_eq(k->id, f->id);
+		ck_assert_str_eq(k->key, f->key);
+		ck_assert_int_eq(k->published, f->published);
+		/* Items kept only where the callback said so, without text. */
+		ck_assert_uint_eq(k->nitems, f->nitems > 1 ? f->nitems : 0);
+		for (size_t j = 0; j < k->nitems; j++) {
+			ck_assert_str_eq(k->items[j].feed_id, f->items[j].feed_id);
+			ck_assert_ptr_null(k->items[j].item.content);
+		}
+	}
+	/* The chosen ones come back in full. */
+	ck_assert_int_eq(archive_load_ids(db, seen.ids, 2, &again), 0);
+	ck_assert_uint_eq(again.n, 2);
+	size_t with_body = 0;
+
+	for (size_t i = 0; i < again.n; i++) {
+		for (size_t j = 0; j < again.stories[i].nitems; j++)
+			with_body += again.stories[i].items[j].item.content &&
+				     strstr(again.stories[i].items[j].item.content,
+					    "long body");
+	}
+	ck_assert_uint_eq(with_body, 1);
+	archive_set_free(&again);
+	archive_set_free(&brief);
+	archive_set_free(&full);
+}
+END_TEST
+
 START_TEST(archive_publish_keeps_first_date)
 {
 	struct item a = mkitem("g1", "https://w.example/1", "Ministers meet in Oslo", 1000);
@@ -333,6 +406,7 @@ test_suite(void)
 	tcase_add_test(tc, store_open_migrates_to_current_version);
 	tcase_add_test(tc, store_open_refuses_unwritable_path);
 	tcase_add_test(tc, store_meta_round_trips);
+	tcase_add_test(tc, archive_brief_load_streams_the_full_stories);
 	tcase_add_test(tc, feedstate_round_trips_and_resets_on_new_url);
 	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
 	tcase_add_test(tc, archive_finds_near_duplicates_through_pending_band_keys);
