@@ -479,6 +479,20 @@ link_items(struct story_set *set)
 	}
 }
 
+/* The end of a load: st done (rc its last step), the set linked, or
+ * freed on error. */
+static int
+finish_set(struct store *s, sqlite3_stmt *st, int rc, struct story_set *out)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		archive_set_free(out);
+		return store_fail(s, "loading stories");
+	}
+	link_items(out);
+	return 0;
+}
+
 int
 archive_load(struct store *s, int64_t since, struct story_set *out)
 {
@@ -495,13 +509,7 @@ archive_load(struct store *s, int64_t since, struct story_set *out)
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		add_row(out, &cap, st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		archive_set_free(out);
-		return store_fail(s, "loading stories");
-	}
-	link_items(out);
-	return 0;
+	return finish_set(s, st, rc, out);
 }
 
 /* The distinct feed ids of a brief set: the same few hundred repeat over
@@ -662,13 +670,7 @@ archive_load_ids(struct store *s, const int64_t *ids, size_t n,
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			add_row(out, &cap, st);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		archive_set_free(out);
-		return store_fail(s, "loading stories");
-	}
-	link_items(out);
-	return 0;
+	return finish_set(s, st, rc, out);
 }
 
 void
