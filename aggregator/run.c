@@ -787,6 +787,21 @@ judge_story(void *ctx, struct story_set *one)
 	return keep ? 1 : 0;
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* For bsearch: a story id against a story. */
+static int
+story_id_cmp(const void *key, const void *elem)
+{
+	return id_cmp(key, &((const struct story *)elem)->id);
+}
+
 /* The chosen stories of entries[0..n) again, with their text, each once
  * (a story shown once per item has several entries), with the credits,
  * leads and titles they had when judged: the entries' item indexes stay
@@ -798,14 +813,13 @@ load_chosen(struct run *r, const struct story_set *brief,
 	int64_t *ids = xcalloc(n + 1, sizeof(*ids));
 	size_t nids = 0;
 
+	/* Sorted and unique: full comes back in id order (find_story). */
+	for (size_t i = 0; i < n; i++)
+		ids[i] = brief->stories[sv[i].story].id;
+	qsort(ids, n, sizeof(*ids), id_cmp);
 	for (size_t i = 0; i < n; i++) {
-		int64_t id = brief->stories[sv[i].story].id;
-		size_t k = 0;
-
-		while (k < nids && ids[k] != id)
-			k++;
-		if (k == nids)
-			ids[nids++] = id;
+		if (!nids || ids[nids - 1] != ids[i])
+			ids[nids++] = ids[i];
 	}
 	int rc = archive_load_ids(r->db, ids, nids, full);
 
@@ -828,12 +842,12 @@ static const struct story *
 find_story(const struct story_set *full, size_t i,
 	   const struct story_set *brief)
 {
-	size_t k = 0;
+	const struct story *sy = bsearch(&brief->stories[i].id, full->stories,
+					 full->n, sizeof(*full->stories),
+					 story_id_cmp);
 
-	while (k < full->n && full->stories[k].id != brief->stories[i].id)
-		k++;
-	assert(k < full->n);
-	return &full->stories[k];
+	assert(sy);
+	return sy;
 }
 
 /* Rank the judged stories of job over brief (the window without its text),
