@@ -81,7 +81,13 @@ jsonfeed_parse(const char *doc, size_t len, const struct parse_opts *opts,
 		json_decref(root);
 		return WD_EPARSE;
 	}
+	/* HTTP headers count as in XML feeds: Content-Location is the base of
+	 * relative URLs, Content-Language the language when the feed names
+	 * none. */
 	const char *base = opts ? opts->url : NULL;
+
+	if (opts && opts->content_location && *opts->content_location)
+		base = opts->content_location;
 	const char *ver = str_of(a, root, "version");
 
 	if (ver && strstr(ver, "jsonfeed.org/version/1.1"))
@@ -94,6 +100,9 @@ jsonfeed_parse(const char *doc, size_t len, const struct parse_opts *opts,
 	info->link = url_of(a, root, "home_page_url", base);
 	info->subtitle = str_of(a, root, "description");
 	info->language = str_of(a, root, "language");
+	if (!info->language && opts && opts->content_language &&
+	    *opts->content_language)
+		info->language = arena_strdup(a, opts->content_language);
 	info->image = url_of(a, root, "icon", base);
 	if (!info->image)
 		info->image = url_of(a, root, "favicon", base);

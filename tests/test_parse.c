@@ -610,6 +610,32 @@ START_TEST(parse_feed_takes_content_language_when_document_has_none)
 }
 END_TEST
 
+START_TEST(parse_jsonfeed_takes_content_location_and_language)
+{
+	struct parse_opts o = {
+		.url = "https://cdn.example/a/feed.json",
+		.content_location = "https://cdn.example/desk/feed.json",
+		.content_language = "fr-ca",
+	};
+	struct got g = {0};
+
+	parse_file(&g, "jsonfeed-relative-no-language.json", &o);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_str_eq(g.fi.link, "https://cdn.example/desk/front/");
+	ck_assert_str_eq(g.fi.language, "fr-ca");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].link,
+			 "https://cdn.example/desk/stories/bridge.html");
+	ck_assert_str_eq(g.items[0].language, "fr-ca");
+	got_free(&g);
+	/* the feed's own "language" wins */
+	memset(&g, 0, sizeof(g));
+	parse_file(&g, "jsonfeed-basic.json", &o);
+	ck_assert_str_eq(g.fi.language, "en");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(parse_feed_document_language_beats_content_language)
 {
 	struct parse_opts o = {.content_language = "fr-ca"};
@@ -664,6 +690,7 @@ test_suite(void)
 	tcase_add_test(
 	    tc, parse_feed_takes_content_language_when_document_has_none);
 	tcase_add_test(tc, parse_feed_document_language_beats_content_language);
+	tcase_add_test(tc, parse_jsonfeed_takes_content_location_and_language);
 	suite_add_tcase(s, tc);
 	return s;
 }
