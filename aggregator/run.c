@@ -671,6 +671,16 @@ tidy_titles(struct story_set *set)
 	}
 }
 
+/* A loaded set as rules and readers see it: wire credits, lead items,
+ * headlines without version bookkeeping. */
+static void
+dress_stories(struct run *r, struct story_set *set)
+{
+	credit_items(r, set);
+	choose_leads(r->cfg, set);
+	tidy_titles(set);
+}
+
 /* A story as one audience shows it: the selected item first. */
 static struct story *
 story_showing(const struct story *sy, size_t item)
@@ -768,7 +778,7 @@ struct judging {
 };
 
 /* Each story of the window passes here once, with its text: the rules see
- * it as archive_load, credit_items, choose_leads and tidy_titles make it,
+ * it as archive_load and dress_stories make it,
  * and its text is gone when the next story comes. Only a story that may
  * take a slot somewhere keeps its items for ranking (1). */
 static int
@@ -777,9 +787,7 @@ judge_story(void *ctx, struct story_set *one)
 	struct judging *j = ctx;
 	bool keep = false;
 
-	credit_items(j->r, one);
-	choose_leads(j->r->cfg, one);
-	tidy_titles(one);
+	dress_stories(j->r, one);
 	for (size_t i = 0; i < j->njobs; i++) {
 		if (select_judge(j->jobs[i].sel, &one->stories[0]))
 			keep = true;
@@ -831,9 +839,7 @@ load_chosen(struct run *r, const struct story_set *brief,
 				"while publishing\n");
 		return WD_EIO;
 	}
-	credit_items(r, full);
-	choose_leads(r->cfg, full);
-	tidy_titles(full);
+	dress_stories(r, full);
 	return 0;
 }
 
@@ -1243,9 +1249,7 @@ run_explain(const char *config, const char *audience, const char *story,
 		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
 		goto out;
 	}
-	credit_items(&r, &set);
-	choose_leads(cfg, &set);
-	tidy_titles(&set);
+	dress_stories(&r, &set);
 	if (select_run(a, set.stories, set.n, picks.v, picks.n, r.now,
 		       &sel) < 0) {
 		fprintf(stderr, "wiredesk: explain: selection failed\n");
