@@ -128,8 +128,12 @@ new_story(struct store *s, const char *feed_id, const char *key,
 {
 	char skey[24];
 
-	snprintf(skey, sizeof(skey), "s%016llx",
-		 (unsigned long long)fnv1a(fnv1a(FNV_BASIS, feed_id), key));
+	/* The story's date, then a hash of its first item: new stories land
+	 * at the end of the key index instead of on a random page of it. */
+	snprintf(skey, sizeof(skey), "s%08llx%08llx",
+		 (unsigned long long)((uint64_t)date & 0xffffffffu),
+		 (unsigned long long)(fnv1a(fnv1a(FNV_BASIS, feed_id), key) &
+				      0xffffffffu));
 	sqlite3_stmt *st = store_stmt(
 		s, STMT_NEW_STORY,
 		"INSERT INTO stories (key, title, published, updated) "

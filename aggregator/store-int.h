@@ -22,7 +22,7 @@ enum store_slot {
 	STMT_UPDATE_ITEM,
 	STMT_INSERT_ITEM,
 	STMT_LOOKUP_LINK,
-	STMT_WIRE_CANDIDATES,
+	STMT_WIRE_ITEMS,
 	STMT_CANDIDATE,
 	STMT_BANDS,
 	STMT_KILL_STORY,
@@ -67,6 +67,9 @@ struct store {
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */
 };
 
+/* Register the SQL functions the migrations use (stories.c):
+ * wd_wire_band(wire_key), the band key of a base headline. */
+int stories_register(struct store *s);
 /* Record sqlite's current message on s (prefixed by what) and return
  * WD_EDB. */
 int store_fail(struct store *s, const char *what);

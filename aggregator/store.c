@@ -157,6 +157,16 @@ static const char *const migrations[] = {
 	("ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN update_period INTEGER NOT NULL "
 	"DEFAULT 0;"),
+	/* 9 -> 10: wire versions are looked up in the band index (under a
+	 * key made from the base headline), which holds the last windows
+	 * only, instead of in an index over the whole archive that took a
+	 * random insert per item. The last 30 days are indexed here. */
+	("DROP INDEX matchers_wire_key;"
+	"INSERT OR IGNORE INTO bands (key, date, item_id) "
+	"SELECT wd_wire_band(wire_key), coalesce(published, first_seen), id "
+	"FROM matchers WHERE wire_key IS NOT NULL AND wire_key != '' AND "
+	"coalesce(published, first_seen) >= "
+	"(SELECT max(first_seen) FROM matchers) - 30 * 86400;"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -317,8 +327,10 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 
 	*out = NULL;
 	make_parent(path);
+	/* NOMUTEX: a store is used by one thread at a time. */
 	if (sqlite3_open_v2(path, &s->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -328,6 +340,11 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	s->dedupe_window = 72 * 3600;
 	s->dedupe_threshold = 0.6;
 	sqlite3_busy_timeout(s->db, 10000);
+	if (stories_register(s) < 0) {
+		snprintf(err, errlen, "%s: %s", path, s->err);
+		store_close(s);
+		return WD_EDB;
+	}
 	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
 	    store_exec(s, "PRAGMA cache_size = -8192") < 0 ||

@@ -15,11 +15,14 @@
 #include "feeds/canon.h"
 
 /* LSH work per new item at most: band index entries read, and candidates
- * read and weighed. PENDING_MAX: band keys of new items kept in bands_new
- * (and in memory) before they are merged into the bands index. */
+ * read and weighed; index entries read and items weighed under a wire key.
+ * PENDING_MAX: band keys of new items kept in bands_new (and in memory)
+ * before they are merged into the bands index. */
 enum {
 	BAND_ROWS = 4096,
 	MAX_CANDIDATES = 32,
+	WIRE_ROWS = 512,
+	WIRE_CANDIDATES = 50,
 	LEAD_MAX = 600,
 	PENDING_MAX = 1 << 18
 };
@@ -59,6 +62,45 @@ lead_text(const char *html, struct buf *out)
 			}
 		}
 	}
+}
+
+/*
+ * Wire versions are found through the band index too: an item with a base
+ * headline (wire_key) is indexed under one more key made from it, so that
+ * the lookup reads the last windows only. A hash collision with another
+ * headline only brings a candidate that storymatch weighs as any other.
+ */
+static uint64_t
+wire_band(const char *wire_key)
+{
+	static const char domain[] = "wire-key:";
+
+	return wd_fnv1a(wd_fnv1a(WD_FNV_SEED, domain, sizeof(domain) - 1),
+			wire_key, strlen(wire_key));
+}
+
+static void
+sql_wire_band(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *key = sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!key)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx,
+				     (int64_t)wire_band((const char *)key));
+}
+
+int
+stories_register(struct store *s)
+{
+	if (sqlite3_create_function(s->db, "wd_wire_band", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_wire_band, NULL,
+				    NULL) != SQLITE_OK)
+		return store_fail(s, "registering functions");
+	return 0;
 }
 
 /* Story of the first item with this canonical link, or 0. */
@@ -552,6 +594,74 @@ weigh_band_candidates(struct store *s, const struct storymatch_item *me,
 	return rc;
 }
 
+/*
+ * Items under the wire key of the new item, dated within the window around
+ * date (index and pending entries alike, at most WIRE_ROWS of the index),
+ * weighed in the order they were stored, the first WIRE_CANDIDATES.
+ */
+static int
+weigh_wire_candidates(struct store *s, const struct storymatch_item *me,
+		      uint64_t key, int64_t date, struct best *b)
+{
+	int64_t from = date - s->dedupe_window, to = date + s->dedupe_window;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc = pending_sync(s);
+
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, STMT_WIRE_ITEMS,
+				      "SELECT item_id FROM bands WHERE key = "
+				      "?1 AND date BETWEEN ?2 AND ?3 LIMIT ?4");
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, (int64_t)key);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	sqlite3_bind_int(st, 4, WIRE_ROWS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			ids = xreallocarray(ids, cap, sizeof(*ids));
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return store_fail(s, "reading wire keys");
+	}
+	if (s->npend) {
+		for (uint32_t e = s->heads[key_slot((int64_t)key, s->nheads)];
+		     e;) {
+			const struct band_pending *p = &s->pend[e - 1];
+
+			e = p->next;
+			if (p->key != (int64_t)key || p->date < from ||
+			    p->date > to)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				ids = xreallocarray(ids, cap, sizeof(*ids));
+			}
+			ids[n++] = p->item;
+		}
+	}
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_i64);
+	st = store_stmt(s, STMT_CANDIDATE,
+			"SELECT " CANDIDATE_COLS "FROM matchers m WHERE m.id = ?1");
+	rc = st ? 0 : WD_EDB;
+	for (size_t i = 0; rc == 0 && i < n && i < WIRE_CANDIDATES; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = weigh_candidates(s, st, me, b);
+		sqlite3_reset(st);
+	}
+	free(ids);
+	return rc;
+}
+
 /* Candidates: the same base headline, and the items sharing an LSH band
  * key, all within the window around the new item's date. */
 static int
@@ -561,20 +671,8 @@ find_candidates(struct store *s, const struct storymatch_item *me,
 	int rc = 0;
 
 	if (j->wire_key) {
-		sqlite3_stmt *st = store_stmt(
-			s, STMT_WIRE_CANDIDATES,
-			"SELECT " CANDIDATE_COLS "FROM matchers m WHERE "
-			"m.wire_key = ?1 AND coalesce(m.published, "
-			"m.first_seen) BETWEEN ?2 AND ?3 ORDER BY m.id "
-			"LIMIT 50");
-
-		if (!st)
-			return WD_EDB;
-		store_bind_text(st, 1, j->wire_key);
-		sqlite3_bind_int64(st, 2, date - s->dedupe_window);
-		sqlite3_bind_int64(st, 3, date + s->dedupe_window);
-		rc = weigh_candidates(s, st, me, b);
-		sqlite3_reset(st);
+		rc = weigh_wire_candidates(s, me, wire_band(j->wire_key),
+					   date, b);
 		if (rc < 0 || b->reason == STORYMATCH_VERSION)
 			return rc;
 	}
@@ -663,14 +761,24 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 		if (rc != SQLITE_DONE)
 			return store_fail(s, "withdrawing a story");
 	}
-	if (!j->nbands || j->kill || date < now - s->dedupe_window)
+	if (date < now - s->dedupe_window)
+		return 0;
+	uint64_t keys[SIMDUP_BANDS + 1];
+	size_t n = 0;
+
+	if (!j->kill) {
+		n = j->nbands < SIMDUP_BANDS ? j->nbands : SIMDUP_BANDS;
+		memcpy(keys, j->bands, n * sizeof(keys[0]));
+	}
+	if (j->wire_key)
+		keys[n++] = wire_band(j->wire_key);
+	if (!n)
 		return 0;
 	if (pending_sync(s) < 0)
 		return WD_EDB;
-	unsigned char blob[SIMDUP_BANDS * 8];
-	size_t n = j->nbands < SIMDUP_BANDS ? j->nbands : SIMDUP_BANDS;
+	unsigned char blob[sizeof(keys)];
 
-	keys_to_blob(j->bands, n, blob);
+	keys_to_blob(keys, n, blob);
 	st = store_stmt(s, STMT_PENDING_ADD,
 			"INSERT INTO bands_new (item_id, date, keys) VALUES "
 			"(?1, ?2, ?3)");
@@ -684,7 +792,7 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "indexing band keys");
 	for (size_t i = 0; i < n; i++)
-		pending_add(s, (int64_t)j->bands[i], date, item_id);
+		pending_add(s, (int64_t)keys[i], date, item_id);
 	return s->npend >= PENDING_MAX ? pending_flush(s) : 0;
 }
 

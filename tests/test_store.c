@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "aggregator/archive.h"
 #include "aggregator/feedstate.h"
@@ -215,6 +216,46 @@ last_reason(void)
 	return reason;
 }
 
+/* Schema 10 finds wire versions through the band index: migrating a state
+ * of schema 9 indexes the base headlines of its recent items there. */
+START_TEST(migration_indexes_wire_keys_of_recent_items)
+{
+	char err[512];
+	struct item a = mkitem("https://w.example/1", "https://w.example/1",
+			       "Quake hits northern Chile", 100000);
+
+	a.summary = "SANTIAGO (Wire) - A strong earthquake struck northern "
+		    "Chile on Monday, officials said.";
+	stories_configure(db, 72 * 3600, 0.15);
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &a, 100000),
+			 ARCHIVE_NEW);
+	store_close(db);
+	db = NULL;
+	/* Back to schema 9: no band keys, the old wire key index. */
+	sqlite3 *raw;
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw,
+				      "DELETE FROM bands; DELETE FROM bands_new;"
+				      "CREATE INDEX matchers_wire_key ON "
+				      "matchers(wire_key);"
+				      "PRAGMA user_version = 9;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
+	ck_assert_int_ge(store_version(db), 10);
+	stories_configure(db, 72 * 3600, 0.15);
+	struct item b = mkitem("https://w.example/2", "https://w.example/2",
+			       "UPDATE 1-Quake hits northern Chile", 100600);
+
+	b.summary = "Death toll rises, rescue teams reach the mountain towns.";
+	ck_assert_int_eq(archive_put_item(db, "wire", "Wire", &b, 100600),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "wire version");
+}
+END_TEST
+
 /* Band keys of new items wait in bands_new before they reach the bands
  * index: a near duplicate is found across a reopen (a run killed before
  * the merge) and after the merge, and not after a rollback. */
@@ -404,6 +445,7 @@ test_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, store_open_migrates_to_current_version);
+	tcase_add_test(tc, migration_indexes_wire_keys_of_recent_items);
 	tcase_add_test(tc, store_open_refuses_unwritable_path);
 	tcase_add_test(tc, store_meta_round_trips);
 	tcase_add_test(tc, archive_brief_load_streams_the_full_stories);
