@@ -31,6 +31,7 @@ enum store_slot {
 	STMT_DATE_MATCHER,
 	STMT_PENDING_ADD,
 	STMT_DATA_VERSION,
+	STMT_FILTER_LOAD,
 	STMT_FEED_LOAD,
 	STMT_FEED_SAVE,
 	STMT_NSLOTS
@@ -63,6 +64,15 @@ struct store {
 	struct band_count *counts; /* stories.c's lookup table, all zero
 				      between lookups */
 	int64_t pend_dataver; /* PRAGMA data_version when loaded */
+	/* A Bloom filter of the keys in the bands index (stories.c), so that
+	 * a lookup seeks only the keys the index may hold; a copy of the row
+	 * of band_filter. filter_bits is a power of two, or 0. */
+	uint64_t *filter;
+	size_t filter_bits;
+	int64_t filter_keys;  /* keys set since it was built */
+	int64_t filter_stale; /* keys pruned since it was built */
+	bool filter_loaded;
+	int64_t filter_dataver;
 	int64_t dedupe_window;   /* seconds: stories joined within this */
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */
 };

@@ -167,6 +167,14 @@ static const char *const migrations[] = {
 	"FROM matchers WHERE wire_key IS NOT NULL AND wire_key != '' AND "
 	"coalesce(published, first_seen) >= "
 	"(SELECT max(first_seen) FROM matchers) - 30 * 86400;"),
+	/* 10 -> 11: a Bloom filter of the band index's keys (most keys of a
+	 * new item are in no bucket: their seeks are skipped). Built from
+	 * the index on first use. */
+	("CREATE TABLE band_filter ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" keys INTEGER NOT NULL,"
+	" stale INTEGER NOT NULL,"
+	" bits BLOB NOT NULL);"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -379,7 +387,8 @@ void
 store_rollback(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->pend_loaded = false; /* bands_new is back as it was */
+	s->pend_loaded = false;   /* bands_new is back as it was */
+	s->filter_loaded = false; /* and band_filter */
 }
 
 int
@@ -435,5 +444,6 @@ store_close(struct store *s)
 	free(s->pend);
 	free(s->heads);
 	free(s->counts);
+	free(s->filter);
 	free(s);
 }

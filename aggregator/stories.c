@@ -317,6 +317,183 @@ pending_sync(struct store *s)
 	return 0;
 }
 
+/*
+ * ---- the band filter ----------------------------------------------------
+ *
+ * Four keys in five of a new item are in no bucket of the index; the
+ * filter (three bits a key, 5 to 16 bits a key in all) lets a lookup skip
+ * their seeks. Every key of the bands table has its bits set: the filter
+ * is built from the table when it is missing or too full, and the keys
+ * merged into the table set theirs in the same savepoint. Pruned keys leave
+ * their bits (a false positive costs one seek, never a candidate); it is
+ * built again once half its keys are gone. Saved little-endian in
+ * band_filter.
+ */
+enum {
+	FILTER_MIN_BITS = 1 << 16,
+	FILTER_BITS_PER_KEY = 8, /* when built: 8 to 16 bits a key */
+	FILTER_FULL = 5          /* built again under 5 bits a key */
+};
+
+static void
+filter_pos(uint64_t key, size_t bits, size_t pos[3])
+{
+	uint64_t g = (key ^ (key >> 29)) * 0xbf58476d1ce4e5b9ULL;
+
+	g = (g ^ (g >> 32)) | 1;
+	for (int i = 0; i < 3; i++)
+		pos[i] = (size_t)((key + (uint64_t)i * g) & (bits - 1));
+}
+
+static void
+filter_set(struct store *s, uint64_t key)
+{
+	size_t pos[3];
+
+	filter_pos(key, s->filter_bits, pos);
+	for (int i = 0; i < 3; i++)
+		s->filter[pos[i] / 64] |= 1ULL << (pos[i] % 64);
+}
+
+static bool
+filter_has(const struct store *s, uint64_t key)
+{
+	size_t pos[3];
+
+	filter_pos(key, s->filter_bits, pos);
+	for (int i = 0; i < 3; i++)
+		if (!(s->filter[pos[i] / 64] & (1ULL << (pos[i] % 64))))
+			return false;
+	return true;
+}
+
+static bool
+little_endian(void)
+{
+	const uint16_t one = 1;
+	unsigned char first;
+
+	memcpy(&first, &one, 1);
+	return first == 1;
+}
+
+static int
+filter_save(struct store *s)
+{
+	size_t n = s->filter_bits / 8;
+	unsigned char *blob = NULL;
+	const void *bytes = s->filter;
+
+	if (!little_endian()) {
+		blob = xmalloc(n);
+		for (size_t w = 0; w < s->filter_bits / 64; w++)
+			for (int b = 0; b < 8; b++)
+				blob[w * 8 + (size_t)b] = (unsigned char)(
+					s->filter[w] >> (8 * b));
+		bytes = blob;
+	}
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT OR REPLACE INTO band_filter (id, keys, stale, bits) "
+		   "VALUES (1, ?1, ?2, ?3)");
+	int rc = WD_EDB;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, s->filter_keys);
+		sqlite3_bind_int64(st, 2, s->filter_stale);
+		sqlite3_bind_blob64(st, 3, bytes, n, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE
+			     ? 0
+			     : store_fail(s, "saving the band filter");
+		sqlite3_finalize(st);
+	}
+	free(blob);
+	return rc;
+}
+
+/* Build the filter from the bands table, sized for it, and save it. */
+static int
+filter_build(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM bands");
+	int64_t n = 0;
+
+	if (!st)
+		return WD_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	size_t bits = FILTER_MIN_BITS;
+
+	while ((int64_t)bits < n * FILTER_BITS_PER_KEY)
+		bits *= 2;
+	free(s->filter);
+	s->filter = xcalloc(bits / 64, sizeof(uint64_t));
+	s->filter_bits = bits;
+	s->filter_keys = 0;
+	s->filter_stale = 0;
+	st = store_prepare(s, "SELECT key FROM bands");
+	if (!st)
+		return WD_EDB;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		filter_set(s, (uint64_t)sqlite3_column_int64(st, 0));
+		s->filter_keys++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "reading band keys");
+	return filter_save(s);
+}
+
+/* Make the filter mirror band_filter (build it if there is none). */
+static int
+filter_sync(struct store *s)
+{
+	int64_t v = 0;
+
+	if (data_version(s, &v) < 0)
+		return WD_EDB;
+	if (s->filter_loaded && v == s->filter_dataver)
+		return 0;
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_FILTER_LOAD,
+		"SELECT keys, stale, bits FROM band_filter WHERE id = 1");
+
+	if (!st)
+		return WD_EDB;
+	int rc = sqlite3_step(st);
+	size_t n = rc == SQLITE_ROW ? (size_t)sqlite3_column_bytes(st, 2) : 0;
+
+	if (rc == SQLITE_ROW && n >= FILTER_MIN_BITS / 8 && !(n & (n - 1))) {
+		const unsigned char *p = sqlite3_column_blob(st, 2);
+
+		free(s->filter);
+		s->filter_bits = n * 8;
+		s->filter = xcalloc(n / 8, sizeof(uint64_t));
+		if (little_endian()) {
+			memcpy(s->filter, p, n);
+		} else {
+			for (size_t w = 0; w < n / 8; w++)
+				for (int b = 7; b >= 0; b--)
+					s->filter[w] = s->filter[w] << 8 |
+						       p[w * 8 + (size_t)b];
+		}
+		s->filter_keys = sqlite3_column_int64(st, 0);
+		s->filter_stale = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+	} else {
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_fail(s, "reading the band filter");
+		if (filter_build(s) < 0)
+			return WD_EDB;
+	}
+	s->filter_loaded = true;
+	s->filter_dataver = v;
+	return 0;
+}
+
 static int
 by_key_date_item(const void *a, const void *b)
 {
@@ -347,8 +524,10 @@ pending_flush(struct store *s)
 				      "INSERT OR IGNORE INTO bands (key, "
 				      "item_id, date) VALUES (?1, ?2, ?3)");
 
-	rc = st ? 0 : WD_EDB;
+	rc = st ? filter_sync(s) : WD_EDB;
 	for (size_t i = 0; rc == 0 && i < s->npend; i++) {
+		filter_set(s, (uint64_t)s->pend[i].key);
+		s->filter_keys++;
 		sqlite3_bind_int64(st, 1, s->pend[i].key);
 		sqlite3_bind_int64(st, 2, s->pend[i].item);
 		sqlite3_bind_int64(st, 3, s->pend[i].date);
@@ -357,8 +536,13 @@ pending_flush(struct store *s)
 		sqlite3_reset(st);
 	}
 	if (rc == 0)
+		rc = s->filter_keys * FILTER_FULL > (int64_t)s->filter_bits
+			     ? filter_build(s)
+			     : filter_save(s);
+	if (rc == 0)
 		rc = store_exec(s, "DELETE FROM bands_new");
 	if (rc < 0) {
+		s->filter_loaded = false;
 		sqlite3_exec(s->db, "ROLLBACK TO bands_flush", NULL, NULL,
 			     NULL);
 		sqlite3_exec(s->db, "RELEASE bands_flush", NULL, NULL, NULL);
@@ -483,21 +667,25 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 	size_t nkeys = 0, left = BAND_ROWS;
 	struct band_pending *mine = NULL; /* a key's pending entries */
 	size_t cap = 0;
+	size_t nbound = 0;
 	int rc = pending_sync(s);
 
-	if (rc < 0)
-		return rc;
+	if (rc < 0 || filter_sync(s) < 0)
+		return WD_EDB;
 	sqlite3_stmt *st = bands_stmt(s);
 
 	if (!st)
 		return WD_EDB;
 	sqlite3_bind_int64(st, 1, since);
+	/* Keys the filter rules out stay NULL, which matches nothing. */
 	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++) {
 		keys[nkeys++] = (int64_t)bands[i];
-		sqlite3_bind_int64(st, (int)i + 2, (sqlite3_int64)bands[i]);
+		if (filter_has(s, bands[i]))
+			sqlite3_bind_int64(st, (int)++nbound + 1,
+					   (sqlite3_int64)bands[i]);
 	}
 	qsort(keys, nkeys, sizeof(keys[0]), cmp_i64);
-	rc = sqlite3_step(st);
+	rc = nbound ? sqlite3_step(st) : SQLITE_DONE;
 	for (size_t k = 0; k < nkeys && left; k++) {
 		if (k && keys[k] == keys[k - 1])
 			continue;
@@ -608,29 +796,32 @@ weigh_wire_candidates(struct store *s, const struct storymatch_item *me,
 	size_t n = 0, cap = 0;
 	int rc = pending_sync(s);
 
-	if (rc < 0)
-		return rc;
-	sqlite3_stmt *st = store_stmt(s, STMT_WIRE_ITEMS,
-				      "SELECT item_id FROM bands WHERE key = "
-				      "?1 AND date BETWEEN ?2 AND ?3 LIMIT ?4");
-
-	if (!st)
+	if (rc < 0 || filter_sync(s) < 0)
 		return WD_EDB;
-	sqlite3_bind_int64(st, 1, (int64_t)key);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	sqlite3_bind_int(st, 4, WIRE_ROWS);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			ids = xreallocarray(ids, cap, sizeof(*ids));
+	sqlite3_stmt *st;
+
+	if (filter_has(s, key)) {
+		st = store_stmt(s, STMT_WIRE_ITEMS,
+				"SELECT item_id FROM bands WHERE key = ?1 AND "
+				"date BETWEEN ?2 AND ?3 LIMIT ?4");
+		if (!st)
+			return WD_EDB;
+		sqlite3_bind_int64(st, 1, (int64_t)key);
+		sqlite3_bind_int64(st, 2, from);
+		sqlite3_bind_int64(st, 3, to);
+		sqlite3_bind_int(st, 4, WIRE_ROWS);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				ids = xreallocarray(ids, cap, sizeof(*ids));
+			}
+			ids[n++] = sqlite3_column_int64(st, 0);
 		}
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return store_fail(s, "reading wire keys");
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			free(ids);
+			return store_fail(s, "reading wire keys");
+		}
 	}
 	if (s->npend) {
 		for (uint32_t e = s->heads[key_slot((int64_t)key, s->nheads)];
@@ -813,6 +1004,23 @@ stories_prune_bands(struct store *s, int64_t now)
 	sqlite3_bind_int64(st, 1, now - 2 * s->dedupe_window);
 	int rc = sqlite3_step(st);
 
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "pruning band keys");
+	int64_t gone = sqlite3_changes64(s->db);
+
+	if (!gone)
+		return 0;
+	if (filter_sync(s) < 0)
+		return WD_EDB;
+	s->filter_stale += gone;
+	if (s->filter_stale * 2 > s->filter_keys)
+		return filter_build(s);
+	st = store_prepare(s, "UPDATE band_filter SET stale = ?1");
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, s->filter_stale);
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "pruning band keys");
 }

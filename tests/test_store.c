@@ -237,6 +237,7 @@ START_TEST(migration_indexes_wire_keys_of_recent_items)
 	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(raw,
 				      "DELETE FROM bands; DELETE FROM bands_new;"
+				      "DROP TABLE band_filter;"
 				      "CREATE INDEX matchers_wire_key ON "
 				      "matchers(wire_key);"
 				      "PRAGMA user_version = 9;",
@@ -296,6 +297,25 @@ START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
 	c.id = "https://r3.example/x";
 	c.link = c.id;
 	ck_assert_int_eq(archive_put_item(db, "r3", "R3", &c, 100005),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "similar");
+
+	/* The band filter lost: built again from the index, still found. */
+	ck_assert_int_eq(stories_prune_bands(db, 100006), 0);
+	store_close(db);
+	db = NULL;
+	sqlite3 *raw;
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "DELETE FROM band_filter", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
+	stories_configure(db, 72 * 3600, 0.15);
+	c.id = "https://r4.example/x";
+	c.link = c.id;
+	ck_assert_int_eq(archive_put_item(db, "r4", "R4", &c, 100007),
 			 ARCHIVE_NEW);
 	ck_assert_str_eq(last_reason(), "similar");
 }
