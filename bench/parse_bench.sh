@@ -9,6 +9,7 @@
 # usage: bench/parse_bench.sh            (from the source root)
 # Environment (defaults):
 #   BUILD=build          meson build folder holding bench/parse-bench
+#                        (relative to the source root, or absolute)
 #   N=1000               feeds in the generated corpus (~180 MB)
 #   WORK=/tmp/wiredesk-parse-bench   scratch folder (corpus kept for reuse)
 #   RUNS=5               timed runs per fast command (after one warm-up)
@@ -62,7 +63,10 @@ say "corpus: $ALL_F feeds, $ALL_B bytes, $ALL_I items"
 
 gcc -O2 -o "$WORK/expat_floor" "$SHARED/expat_floor.c" -lexpat
 (cd "$ROOT" && ninja -C "$BUILD" bench/parse-bench >&2)
-PB=$ROOT/$BUILD/bench/parse-bench
+case $BUILD in
+/*) PB=$BUILD/bench/parse-bench ;;
+*) PB=$ROOT/$BUILD/bench/parse-bench ;;
+esac
 cat "$C"/*.xml > /dev/null     # warm the page cache
 
 # ---------------------------------------------------------------- timing
