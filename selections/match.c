@@ -3,6 +3,7 @@
  * (selections stage). */
 #include "selections/match.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,12 +263,14 @@ match_fold(struct buf *out, const char *s, size_t n, bool html)
 
 /*
  * The dictionary: every phrase, folded and cut into words, in a hash table
- * keyed on its last word. Scanning folds the text and hashes each word as
- * it ends, in one pass with no copy of the text (selection reads every byte
- * of every story, so this loop is the cost of selection); a word that hits
- * a bucket is compared in full, and the phrase's earlier words are compared
- * by hash and length with the last few words seen. The cost grows with the
- * text, not with the number of phrases.
+ * keyed on its last word. Scanning folds the text and finds its words in
+ * one pass (selection reads every byte of every story, so this loop is the
+ * cost of selection). Most words of a text are in no phrase: a filter on a
+ * word's first two folded bytes and its length turns them away before any
+ * hashing. A word that passes is hashed and looked up in full, and the
+ * phrase's earlier words are compared by hash and length with the last few
+ * words seen, hashed only then. The cost grows with the text, not with the
+ * number of phrases.
  */
 enum { MAX_WORD = 64, MAX_PHRASE_WORDS = 8, RUN_MAX = 4096 };
 
@@ -294,21 +297,34 @@ struct match_dict {
 	size_t nw, wcap;
 	uint32_t *bucket; /* first word, +1; 0 is empty */
 	size_t mask;
-	/* one bit per hash slice of each last word: most words of a text
-	 * are in no phrase, and this answers for them without the table */
+	/* for each slot (filter_slot), bit l set when some last word with
+	 * those first bytes has length l (63: 63 or more) */
 	uint64_t filter[1024];
-	uint8_t cls[256]; /* 0 separator, 1 ASCII word byte, 2 slow path */
 };
 
+/* w is a folded word, with a zero after it when it is one byte long. */
 static inline size_t
-filter_bit(uint64_t h)
+filter_slot(const char *w)
 {
-	return (size_t)(h >> 40) & 0xffff;
+	return ((size_t)(unsigned char)w[0] & 31) << 5 |
+	       ((size_t)(unsigned char)w[1] & 31);
+}
+
+static inline uint64_t
+filter_bit(size_t len)
+{
+	return 1ULL << (len < 63 ? len : 63);
+}
+
+static inline bool
+filter_has(const struct match_dict *d, const char *w, size_t len)
+{
+	return (d->filter[filter_slot(w)] & filter_bit(len)) != 0;
 }
 
 /* Words are short: eight bytes at a time, each mixed with a multiply.
- * The scan reads words from zero-padded arrays, so a partial block is the
- * same whether copied short or loaded whole and masked. */
+ * Blocks past the end of a word are zero, whether the word was copied
+ * short or loaded whole and masked. */
 static inline uint64_t
 mix(uint64_t h, uint64_t v)
 {
@@ -340,10 +356,6 @@ match_dict_new(void)
 
 	d->mask = 63;
 	d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
-	for (int c = 0; c < 256; c++)
-		d->cls[c] = c >= 0x80 || c == '<' || c == '&' ? 2
-			    : ascii_fold[c]                   ? 1
-							      : 0;
 	return d;
 }
 
@@ -380,7 +392,6 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 		d->wcap = d->wcap ? 2 * d->wcap : 16;
 		d->w = xreallocarray(d->w, d->wcap, sizeof(*d->w));
 	}
-	d->filter[filter_bit(h) / 64] |= 1ULL << (filter_bit(h) % 64);
 	w = &d->w[d->nw++];
 	memset(w, 0, sizeof(*w));
 	/* zero-padded to whole 8-byte blocks for same_word */
@@ -388,6 +399,7 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 	memcpy(w->text, s, len);
 	w->len = len;
 	w->h = h;
+	d->filter[filter_slot(w->text)] |= filter_bit(len);
 	if (d->nw > (d->mask + 1) / 4) {
 		free(d->bucket);
 		d->mask = 2 * d->mask + 1;
@@ -441,18 +453,52 @@ match_dict_add(struct match_dict *d, const char *phrase)
 	return (int)(d->n - 1);
 }
 
+/*
+ * The scan's state. The words before the current fast run are kept in a
+ * ring; those of the run are where the run found them. A word is hashed
+ * only when a phrase needs it, since most never are.
+ */
 struct scan {
 	const struct match_dict *d;
 	uint8_t *hits;
 	uint8_t bit;
-	size_t wl;                     /* length of the current word */
-	uint64_t rh[MAX_PHRASE_WORDS]; /* ring of the last words' hashes */
-	size_t rl[MAX_PHRASE_WORDS];   /* and lengths */
-	size_t nw;                     /* words seen */
-	char word[MAX_WORD + 8];       /* the current word, zero-padded */
-	/* the fast path's folded copy of a run, with zeros past its end */
-	char run[RUN_MAX + 16];
+	size_t wl;                        /* length of the current word */
+	size_t nw;                        /* words seen, the current one too */
+	uint64_t rh[MAX_PHRASE_WORDS];    /* ring of the last words' hashes */
+	const char *rp[MAX_PHRASE_WORDS]; /* or their ASCII text, unhashed */
+	size_t rl[MAX_PHRASE_WORDS];      /* and lengths */
+	char word[MAX_WORD + 8];          /* the current word, zero-padded */
+	/* The fast run: its folded copy, with zeros past its end; one bit
+	 * per byte of it that is part of a word; the first and the last
+	 * byte of each word; the current word; the words seen before it. */
+	bool in_run;
+	size_t rk, rnw0;
+	char run[RUN_MAX + 72];
+	uint64_t bits[RUN_MAX / 64 + 2];
+	uint16_t ws[RUN_MAX / 2 + 16], we[RUN_MAX / 2 + 16];
 };
+
+static const uint64_t ones = 0x0101010101010101ULL;
+static const uint64_t highs = 0x8080808080808080ULL;
+
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* The first n (1..8) bytes of v as loaded by load64. */
+static inline uint64_t
+low_bytes(uint64_t v, size_t n)
+{
+	return n >= 8 ? v : v & ~(~0ULL << (8 * n));
+}
 
 /* a (zero-padded to 8 bytes) equals b[0..n); n <= MAX_WORD. Inline blocks
  * instead of memcmp: the words are short and this runs on every hit. */
@@ -460,20 +506,67 @@ static inline bool
 same_word(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i += 8) {
-		uint64_t va = 0, vb = 0;
-
-		memcpy(&va, a + i, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		memcpy(&vb, b + i, 8);
-		if (n - i < 8)
-			vb &= ~(~0ULL << (8 * (n - i)));
-#else
-		memcpy(&vb, b + i, n - i < 8 ? n - i : 8);
-#endif
-		if (va != vb)
+		if (load64(a + i) != low_bytes(load64(b + i), n - i))
 			return false;
 	}
 	return true;
+}
+
+/* hash_word of a folded word w[0..wl) that may be followed by anything
+ * up to the next multiple of 8 bytes; 0 past MAX_WORD (no phrase word is
+ * that long). */
+static inline uint64_t
+hash_folded(const char *w, size_t wl)
+{
+	if (wl > MAX_WORD)
+		return 0;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ wl;
+
+	for (size_t i = 0; i < wl; i += 8) {
+		uint64_t v = low_bytes(load64(w + i), wl - i);
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		h = mix(h, v);
+	}
+	return h;
+}
+
+/* The same for an ASCII word as it stands in the text: its letters and
+ * digits fold to themselves with bit 0x20 set. */
+static uint64_t
+hash_ascii(const char *s, size_t wl)
+{
+	char w[MAX_WORD + 8] = {0};
+
+	if (wl > MAX_WORD)
+		return 0;
+	for (size_t i = 0; i < wl; i++)
+		w[i] = (char)(s[i] | 0x20);
+	return hash_word(w, wl);
+}
+
+/* The word j places before the current one has length len and hash h
+ * (j < nw). */
+static bool
+prev_is(struct scan *x, size_t j, size_t len, uint64_t h)
+{
+	if (x->in_run && j <= x->rk) {
+		size_t k = x->rk - j;
+
+		return (size_t)x->we[k] + 1 - x->ws[k] == len &&
+		       hash_folded(x->run + x->ws[k], len) == h;
+	}
+	size_t r = (x->nw - 1 - j) % MAX_PHRASE_WORDS;
+
+	if (x->rl[r] != len)
+		return false;
+	if (x->rp[r]) {
+		x->rh[r] = hash_ascii(x->rp[r], x->rl[r]);
+		x->rp[r] = NULL;
+	}
+	return x->rh[r] == h;
 }
 
 static void
@@ -495,63 +588,31 @@ word_lookup(struct scan *x, const char *w, size_t wl, uint64_t h)
 		size_t last = p->nwords - 1;
 		bool ok = p->nwords <= x->nw;
 
-		for (size_t j = 1; j < p->nwords && ok; j++) {
-			size_t r = (x->nw - 1 - j) % MAX_PHRASE_WORDS;
-
-			ok = x->rh[r] == p->wh[last - j] &&
-			     x->rl[r] == p->wl[last - j];
-		}
+		for (size_t j = 1; j < p->nwords && ok; j++)
+			ok = prev_is(x, j, p->wl[last - j], p->wh[last - j]);
 		if (ok)
 			x->hits[dw->ids[i]] |= x->bit;
 	}
 }
 
-/* A folded word w[0..wl) ended (w is zero-padded to a multiple of 8 past
- * wl when wl <= MAX_WORD). */
-static inline void
-word_hashed(struct scan *x, const char *w, size_t wl, uint64_t h)
-{
-	size_t slot = x->nw % MAX_PHRASE_WORDS;
-	size_t fb = filter_bit(h);
-
-	x->rh[slot] = h;
-	x->rl[slot] = wl;
-	x->nw++;
-	if (wl <= MAX_WORD && (x->d->filter[fb / 64] >> (fb % 64) & 1))
-		word_lookup(x, w, wl, h);
-}
-
-static inline void
-word_done(struct scan *x, const char *w, size_t wl)
-{
-	uint64_t h = 0;
-
-	if (wl <= MAX_WORD) {
-		h = 0x9e3779b97f4a7c15ULL ^ wl;
-		for (size_t i = 0; i < wl; i += 8) {
-			size_t k = wl - i < 8 ? wl - i : 8;
-			uint64_t v = 0;
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			memcpy(&v, w + i, 8);
-			v &= ~0ULL >> (64 - 8 * k);
-#else
-			memcpy(&v, w + i, k);
-#endif
-			h = mix(h, v);
-		}
-	}
-	word_hashed(x, w, wl, h);
-}
-
+/* The slow path's word ended. */
 static inline void
 word_end(struct scan *x)
 {
-	if (!x->wl)
+	size_t wl = x->wl;
+
+	if (!wl)
 		return;
-	word_done(x, x->word, x->wl);
+	size_t slot = x->nw++ % MAX_PHRASE_WORDS;
+	uint64_t h = hash_folded(x->word, wl);
+
+	x->rh[slot] = h;
+	x->rp[slot] = NULL;
+	x->rl[slot] = wl;
+	if (wl <= MAX_WORD && filter_has(x->d, x->word, wl))
+		word_lookup(x, x->word, wl, h);
+	memset(x->word, 0, wl < MAX_WORD ? wl : MAX_WORD);
 	x->wl = 0;
-	memset(x->word, 0, sizeof(x->word));
 }
 
 static inline void
@@ -602,107 +663,155 @@ scan_cp(struct scan *x, unsigned cp)
 	}
 }
 
-static const uint64_t ones = 0x0101010101010101ULL;
-static const uint64_t highs = 0x8080808080808080ULL;
-
-/* Bytes of v that are zero get their high bit set (the lowest one exactly,
- * which is the one we use). */
-static inline uint64_t
-zero_bytes(uint64_t v)
-{
-	return (v - ones) & ~v & highs;
-}
-
-/* Length of the run from s[0..n) that the fast path can take: ASCII, and
- * no '<' or '&' (tags and entities need the slow path). */
-static size_t
-plain_len(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v;
-
-		memcpy(&v, s + i, 8);
-		uint64_t bad = (v & highs) | zero_bytes(v ^ (ones * '<')) |
-			       zero_bytes(v ^ (ones * '&'));
-
-		if (bad)
-			break;
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x80 || c == '<' || c == '&')
-			break;
-	}
-	return i;
-}
-
 /* ASCII letter or digit, lower-cased; 0 for anything else. */
 static inline char
 fold_byte(unsigned char c)
 {
-	unsigned char lo = c | 0x20;
+	unsigned char lo = c | 0x20; /* digits have that bit already */
 	unsigned char alpha = (unsigned char)(lo - 'a') < 26;
 	unsigned char digit = (unsigned char)(c - '0') < 10;
 
-	return (char)(alpha ? lo : digit ? c : 0);
+	return (char)(lo & -(alpha | digit));
+}
+
+/* Bytes the fast path leaves to the slow one: not ASCII, or the start of
+ * a tag or an entity. */
+static inline unsigned char
+is_special(unsigned char c)
+{
+	return (unsigned char)((c >= 0x80) | (c == '<') | (c == '&'));
+}
+
+static inline size_t
+count_bits(uint64_t m)
+{
+	m -= (m >> 1) & 0x5555555555555555ULL;
+	m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+	m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (size_t)((m * ones) >> 56);
+}
+
+/* Write base + the position of each bit of m to out, in order; returns
+ * how many. The first eight go without a branch per bit (the slots past
+ * the count get junk), so out needs room for eight past the count. */
+static inline size_t
+bit_positions(uint16_t *out, uint64_t m, size_t base)
+{
+	size_t cnt = count_bits(m);
+
+	for (size_t j = 0; j < 8; j++) {
+		out[j] = (uint16_t)(base +
+				    (size_t)__builtin_ctzll(m | (1ULL << 63)));
+		m &= m - 1;
+	}
+	for (size_t j = 8; m; j++) {
+		out[j] = (uint16_t)(base + (size_t)__builtin_ctzll(m));
+		m &= m - 1;
+	}
+	return cnt;
 }
 
 /*
- * The fast path, for a run of plain ASCII (most wire copy): fold the run
- * into x->run with arithmetic the compiler turns into vector code, then
- * find the words eight bytes at a time. A byte-at-a-time loop spends its
- * time mispredicting word ends, which come every few bytes.
+ * The fast path, for a run of plain ASCII (most wire copy) from s[0..avail)
+ * that ends where a word ends (rest: bytes from s to the end of the text).
+ * Returns the length taken, 0 when there is none. Passes that each branch
+ * little: fold into x->run with arithmetic the compiler turns into vector
+ * code, stopping at the first byte for the slow path; one bit per byte
+ * that is part of a word, eight bytes at a time; the first and last byte
+ * of every word from those bits; then one test per word against the
+ * filter. A loop over bytes spends its time mispredicting word ends,
+ * which come every few bytes.
  */
-static void
-fast_run(struct scan *x, const char *s, size_t n)
+static size_t
+fast_run(struct scan *x, const char *s, size_t avail, size_t rest)
 {
 	char *f = x->run;
-	size_t i = 0;
+	uint64_t *bits = x->bits;
+	size_t n = 0;
 
 	/* Blocks of a fixed 16 bytes: at -O2 GCC vectorizes only loops
 	 * whose count it knows. */
-	for (; i + 16 <= n; i += 16) {
-		for (size_t j = 0; j < 16; j++)
-			f[i + j] = fold_byte((unsigned char)s[i + j]);
-	}
-	for (; i < n; i++)
-		f[i] = fold_byte((unsigned char)s[i]);
-	memset(f + n, 0, 16);
-	for (i = 0; i < n;) {
-		while (i < n && !f[i])
-			i++;
-		if (i >= n)
+	for (; n + 16 <= avail; n += 16) {
+		unsigned char bad = 0;
+
+		for (size_t j = 0; j < 16; j++) {
+			unsigned char c = (unsigned char)s[n + j];
+
+			f[n + j] = fold_byte(c);
+			bad |= is_special(c);
+		}
+		if (bad)
 			break;
-		size_t start = i;
-		uint64_t v;
-
-		memcpy(&v, f + i, 8);
-		uint64_t z = zero_bytes(v);
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* Most words are shorter than 8: the load that found the end
-		 * holds the word; keep the bytes below the first zero. */
-		if (z) {
-			size_t wl = (size_t)__builtin_ctzll(z) / 8;
-			uint64_t word = v & (((z & -z) >> 7) - 1);
-
-			word_hashed(x, f + start, wl,
-				    mix(0x9e3779b97f4a7c15ULL ^ wl, word));
-			i += wl;
-			continue;
-		}
-#endif
-		while (!z) {
-			i += 8;
-			memcpy(&v, f + i, 8);
-			z = zero_bytes(v);
-		}
-		i += (size_t)__builtin_ctzll(z) / 8;
-		word_done(x, f + start, i - start);
 	}
+	for (; n < avail && !is_special((unsigned char)s[n]); n++)
+		f[n] = fold_byte((unsigned char)s[n]);
+	/* A word cut by the run's end goes on in the slow path, so leave it
+	 * there from the start. */
+	while (n && n < rest && f[n - 1])
+		n--;
+	if (!n)
+		return 0;
+	memset(f + n, 0, 72);
+
+	size_t nb = (n + 63) / 64;
+
+	for (size_t b = 0; b < nb; b++) {
+		uint64_t m = 0;
+
+		for (size_t k = 0; k < 8; k++) {
+			/* folded bytes are below 0x80: adding 0x7f sets the
+			 * high bit of each that is not zero, with no carry;
+			 * the multiply gathers the eight flags in order */
+			uint64_t v = load64(f + 64 * b + 8 * k);
+			uint64_t nz = ((v + ones * 0x7f) & highs) >> 7;
+
+			m |= (nz * 0x0102040810204080ULL >> 56) << (8 * k);
+		}
+		bits[b] = m;
+	}
+	bits[nb] = 0;
+
+	size_t nwords = 0, nends = 0;
+	uint64_t carry = 0;
+
+	for (size_t b = 0; b < nb; b++) {
+		uint64_t m = bits[b];
+
+		nwords +=
+		    bit_positions(x->ws + nwords, m & ~(m << 1 | carry), 64 * b);
+		nends += bit_positions(x->we + nends,
+				       m & ~(m >> 1 | bits[b + 1] << 63),
+				       64 * b);
+		carry = m >> 63;
+	}
+	assert(nwords == nends);
+
+	const struct match_dict *d = x->d;
+
+	x->in_run = true;
+	x->rnw0 = x->nw;
+	for (size_t k = 0; k < nwords; k++) {
+		size_t a = x->ws[k], wl = (size_t)x->we[k] + 1 - a;
+
+		if (!(d->filter[filter_slot(f + a)] & filter_bit(wl)) ||
+		    wl > MAX_WORD)
+			continue;
+		x->rk = k;
+		x->nw = x->rnw0 + k + 1;
+		word_lookup(x, f + a, wl, hash_folded(f + a, wl));
+	}
+	/* the run's last words, for phrases that go on past it */
+	for (size_t k = nwords > MAX_PHRASE_WORDS ? nwords - MAX_PHRASE_WORDS
+						  : 0;
+	     k < nwords; k++) {
+		size_t slot = (x->rnw0 + k) % MAX_PHRASE_WORDS;
+
+		x->rp[slot] = s + x->ws[k];
+		x->rl[slot] = (size_t)x->we[k] + 1 - x->ws[k];
+	}
+	x->nw = x->rnw0 + nwords;
+	x->in_run = false;
+	return n;
 }
 
 /* The same walk as match_fold, feeding words to the dictionary. */
@@ -710,24 +819,26 @@ void
 match_dict_scan(const struct match_dict *d, const char *s, size_t n, bool html,
 		uint8_t *hits, uint8_t bit)
 {
-	struct scan x = {.d = d, .hits = hits, .bit = bit};
+	struct scan x;
 
 	if (!d->n)
 		return;
+	/* the fast run's arrays are written before they are read */
+	x.d = d;
+	x.hits = hits;
+	x.bit = bit;
+	x.wl = 0;
+	x.nw = 0;
+	x.in_run = false;
+	memset(x.word, 0, sizeof(x.word));
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!x.wl && c < 0x80 && c != '<' && c != '&') {
-			size_t len =
-			    plain_len(s + i, n - i < RUN_MAX ? n - i : RUN_MAX);
+		if (!x.wl && !is_special(c)) {
+			size_t len = fast_run(
+			    &x, s + i, n - i < RUN_MAX ? n - i : RUN_MAX, n - i);
 
-			/* A word cut by the run's end goes on in the slow
-			 * path, so leave it there from the start. */
-			while (len && i + len < n &&
-			       ascii_fold[(unsigned char)s[i + len - 1]])
-				len--;
 			if (len) {
-				fast_run(&x, s + i, len);
 				i += len;
 				continue;
 			}
