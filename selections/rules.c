@@ -65,6 +65,13 @@ struct named {
 	int state; /* 0 not compiled, 1 compiling, 2 done */
 };
 
+/* A rule that can fire only if phrase id (the index in gate_off) was
+ * found in one of fields. */
+struct gate {
+	uint32_t rule;
+	uint8_t fields;
+};
+
 struct rules {
 	struct arena *arena;
 	struct match_dict *dict;
@@ -75,6 +82,14 @@ struct rules {
 	size_t n;
 	bool has_include;
 	int max_score;
+	const char **tagset; /* every tag once: rules share the pointer */
+	size_t ntagset;
+	/* The evaluation plan (make_plan). */
+	uint8_t scan_fields;  /* F_* bits some words matcher reads */
+	size_t first_gated;   /* the first rule with gates, or n */
+	uint64_t *always;     /* bit i: rule i has no gates */
+	uint32_t *gate_off;   /* per phrase: its gates, nphrases + 1 */
+	struct gate *gates;
 	/* only while compiling */
 	struct named *named;
 	size_t nnamed;
@@ -420,6 +435,8 @@ compile_one(struct rules *r, struct ydoc *d, const char *key,
 			c->fields = in ? read_fields(d, in) : F_ANY;
 			if (!c->fields)
 				return NULL;
+			if (c->kind == C_WORDS)
+				r->scan_fields |= c->fields;
 		}
 		return c;
 	}
@@ -514,6 +531,21 @@ compile_cond(struct rules *r, struct ydoc *d, const struct ydoc_node *n)
 	return all->nkids == 1 ? all->kids[0] : all;
 }
 
+/* One pointer per distinct tag, so that results compare tags by
+ * pointer. */
+static const char *
+intern_tag(struct rules *r, const char *tag)
+{
+	for (size_t i = 0; i < r->ntagset; i++) {
+		if (!strcmp(r->tagset[i], tag))
+			return r->tagset[i];
+	}
+	r->tagset =
+	    xreallocarray(r->tagset, r->ntagset + 1, sizeof(*r->tagset));
+	r->tagset[r->ntagset++] = tag;
+	return tag;
+}
+
 static struct crule *
 compile_rule(struct rules *r, struct ydoc *d, const struct ydoc_node *n,
 	     const char *name)
@@ -556,8 +588,11 @@ compile_rule(struct rules *r, struct ydoc *d, const struct ydoc_node *n,
 	if (t) {
 		const char **tags;
 
-		if (read_strs(r, d, t, "tag", &tags, &cr->info.ntags))
+		if (read_strs(r, d, t, "tag", &tags, &cr->info.ntags)) {
+			for (size_t i = 0; i < cr->info.ntags; i++)
+				tags[i] = intern_tag(r, tags[i]);
 			cr->info.tags = tags;
+		}
 	}
 	if (cr->info.include && cr->info.exclude)
 		ydoc_error(d, ydoc_get(n, "exclude"),
@@ -733,6 +768,113 @@ is_null(const struct ydoc_node *n)
 	       (!*n->str || !strcmp(n->str, "~") || !strcmp(n->str, "null"));
 }
 
+/*
+ * The evaluation plan. Most rules name words, and a story holds few of
+ * them. A rule's gates are words matchers one of which must hold for the
+ * rule to fire: those of a words matcher, of one member of an all:, or of
+ * every member of an any:. Once a story's words are scanned, only the
+ * rules without gates and those with a gate that found its phrase are
+ * run; the others cannot fire.
+ */
+enum { MAX_GATES = 4096 }; /* per rule; past that it runs on every story */
+
+struct gate_acc {
+	uint32_t *ids, *rules;
+	uint8_t *fields;
+	size_t n, cap;
+	uint32_t rule; /* the rule being planned */
+};
+
+static bool
+acc_add(struct gate_acc *a, int id, uint8_t fields, size_t start)
+{
+	if (a->n - start >= MAX_GATES)
+		return false;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->ids = xreallocarray(a->ids, a->cap, sizeof(*a->ids));
+		a->rules = xreallocarray(a->rules, a->cap, sizeof(*a->rules));
+		a->fields = xreallocarray(a->fields, a->cap, 1);
+	}
+	a->ids[a->n] = (uint32_t)id;
+	a->rules[a->n] = a->rule;
+	a->fields[a->n++] = fields;
+	return true;
+}
+
+/* Append the gates of c (of a rule whose gates start at start) to a;
+ * false, with a as it was, when c may hold without any. */
+static bool
+gates_of(const struct cond *c, struct gate_acc *a, size_t start)
+{
+	size_t before = a->n;
+
+	if (!c)
+		return false;
+	switch (c->kind) {
+	case C_WORDS:
+		for (size_t i = 0; i < c->n; i++) {
+			if (!acc_add(a, c->ids[i], c->fields, start)) {
+				a->n = before;
+				return false;
+			}
+		}
+		return true;
+	case C_ALL:
+		for (size_t i = 0; i < c->nkids; i++) {
+			if (gates_of(c->kids[i], a, start))
+				return true;
+		}
+		return false;
+	case C_ANY:
+		for (size_t i = 0; i < c->nkids; i++) {
+			if (!gates_of(c->kids[i], a, start)) {
+				a->n = before;
+				return false;
+			}
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+make_plan(struct rules *r)
+{
+	struct gate_acc a = {0};
+
+	r->always = xcalloc(r->n / 64 + 1, sizeof(*r->always));
+	r->first_gated = r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		a.rule = (uint32_t)i;
+		if (!gates_of(r->list[i]->cond, &a, a.n)) {
+			r->always[i / 64] |= 1ULL << (i % 64);
+			continue;
+		}
+		if (r->first_gated == r->n)
+			r->first_gated = i;
+	}
+	r->gate_off = xcalloc(r->nphrases + 1, sizeof(*r->gate_off));
+	r->gates = xcalloc(a.n + 1, sizeof(*r->gates));
+	for (size_t k = 0; k < a.n; k++)
+		r->gate_off[a.ids[k] + 1]++;
+	for (size_t id = 0; id < r->nphrases; id++)
+		r->gate_off[id + 1] += r->gate_off[id];
+	uint32_t *fill = xcalloc(r->nphrases + 1, sizeof(*fill));
+
+	for (size_t k = 0; k < a.n; k++) {
+		uint32_t at = r->gate_off[a.ids[k]] + fill[a.ids[k]]++;
+
+		r->gates[at].rule = a.rules[k];
+		r->gates[at].fields = a.fields[k];
+	}
+	free(fill);
+	free(a.ids);
+	free(a.rules);
+	free(a.fields);
+}
+
 struct rules *
 rules_compile(struct ydoc *d, const struct ydoc_node *list,
 	      const struct ydoc_node *lib_paths, const char *const *feed_ids,
@@ -783,6 +925,7 @@ rules_compile(struct ydoc *d, const struct ydoc_node *list,
 	for (size_t i = 0; i < aside.nres; i++)
 		match_re_free(aside.res[i]);
 	free(aside.res);
+	free(aside.tagset);
 	match_dict_free(aside.dict);
 	arena_free(aside.arena);
 	for (size_t i = 0; i < r->nlibs; i++) {
@@ -796,6 +939,7 @@ rules_compile(struct ydoc *d, const struct ydoc_node *list,
 	r->named = NULL;
 	r->nnamed = 0;
 	r->feed_ids = NULL;
+	make_plan(r);
 	return r;
 }
 
@@ -857,18 +1001,39 @@ scan_field(struct ctx *x, size_t item, int f, const char *s, bool html)
 			x->res->hits, (uint8_t)(1 << f));
 }
 
+/* Find the phrases in the fields some words matcher reads, then mark in
+ * res->cand the rules with a gate that found its phrase. */
 static void
 scan_words(struct ctx *x)
 {
-	memset(x->res->hits, 0, x->r->nphrases);
+	const struct rules *r = x->r;
+	uint8_t *hits = x->res->hits;
+	uint64_t *cand = x->res->cand;
+
+	memset(hits, 0, r->nphrases);
 	for (size_t i = 0; i < x->s->nitems; i++) {
 		const struct item *it = &x->s->items[i].item;
 
-		scan_field(x, i, 0, it->title, false);
-		scan_field(x, i, 1, it->summary, true);
-		scan_field(x, i, 2, it->content, true);
+		if (r->scan_fields & F_TITLE)
+			scan_field(x, i, 0, it->title, false);
+		if (r->scan_fields & F_SUMMARY)
+			scan_field(x, i, 1, it->summary, true);
+		if (r->scan_fields & F_CONTENT)
+			scan_field(x, i, 2, it->content, true);
 	}
 	x->scanned = true;
+	memset(cand, 0, (r->n / 64 + 1) * sizeof(*cand));
+	for (size_t id = 0; id < r->nphrases; id++) {
+		if (!hits[id])
+			continue;
+		for (uint32_t k = r->gate_off[id]; k < r->gate_off[id + 1];
+		     k++) {
+			const struct gate *g = &r->gates[k];
+
+			if (hits[id] & g->fields)
+				cand[g->rule / 64] |= 1ULL << (g->rule % 64);
+		}
+	}
 }
 
 static bool
@@ -1051,11 +1216,12 @@ eval(struct ctx *x, const struct cond *c)
 	}
 }
 
+/* Tags are interned (intern_tag): equal tags are the same pointer. */
 static void
 add_tag(struct rules_result *res, const char *tag)
 {
 	for (size_t i = 0; i < res->ntags; i++) {
-		if (!strcmp(res->tags[i], tag))
+		if (res->tags[i] == tag)
 			return;
 	}
 	if (res->ntags == res->tags_cap) {
@@ -1077,11 +1243,30 @@ add_fired(struct rules_result *res, const struct rule_info *ri)
 	res->fired[res->nfired++] = ri;
 }
 
+/* Run rule i; true when it fired and stops the list. */
+static bool
+run_rule(struct ctx *x, size_t i)
+{
+	const struct crule *cr = x->r->list[i];
+	struct rules_result *res = x->res;
+
+	if (!eval(x, cr->cond))
+		return false;
+	add_fired(res, &cr->info);
+	res->score += cr->info.score;
+	res->include = res->include || cr->info.include;
+	res->exclude = res->exclude || cr->info.exclude;
+	for (size_t t = 0; t < cr->info.ntags; t++)
+		add_tag(res, cr->info.tags[t]);
+	return cr->info.stop;
+}
+
 void
 rules_eval(const struct rules *r, const struct story *s, int64_t now,
 	   struct rules_result *res)
 {
 	struct ctx x = {.r = r, .s = s, .now = now, .res = res};
+	size_t nw = r->n / 64 + 1;
 
 	res->score = 0;
 	res->include = res->exclude = false;
@@ -1092,19 +1277,31 @@ rules_eval(const struct rules *r, const struct story *s, int64_t now,
 		res->hits_cap = r->nphrases + 1;
 		res->hits = xreallocarray(res->hits, res->hits_cap, 1);
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct crule *cr = r->list[i];
+	if (res->cand_cap < nw) {
+		res->cand_cap = nw;
+		res->cand = xreallocarray(res->cand, nw, sizeof(*res->cand));
+	}
+	/* Up to the first gated rule, in case one stops the list before
+	 * the words are needed; then the rules the plan leaves, in order. */
+	size_t i = 0;
 
-		if (!eval(&x, cr->cond))
-			continue;
-		add_fired(res, &cr->info);
-		res->score += cr->info.score;
-		res->include = res->include || cr->info.include;
-		res->exclude = res->exclude || cr->info.exclude;
-		for (size_t t = 0; t < cr->info.ntags; t++)
-			add_tag(res, cr->info.tags[t]);
-		if (cr->info.stop)
-			break;
+	for (; i < r->first_gated; i++) {
+		if (run_rule(&x, i))
+			return;
+	}
+	if (i >= r->n)
+		return;
+	if (!x.scanned)
+		scan_words(&x);
+	for (size_t w = i / 64; w < nw; w++) {
+		uint64_t m = r->always[w] | res->cand[w];
+
+		if (w == i / 64)
+			m &= ~0ULL << (i % 64);
+		for (; m; m &= m - 1) {
+			if (run_rule(&x, w * 64 + (size_t)__builtin_ctzll(m)))
+				return;
+		}
 	}
 }
 
@@ -1114,6 +1311,7 @@ rules_result_free(struct rules_result *res)
 	free(res->fired);
 	free(res->tags);
 	free(res->hits);
+	free(res->cand);
 	buf_free(&res->fold);
 	memset(res, 0, sizeof(*res));
 }
@@ -1127,6 +1325,10 @@ rules_free(struct rules *r)
 		match_re_free(r->res[i]);
 	free(r->res);
 	free(r->list);
+	free(r->tagset);
+	free(r->always);
+	free(r->gate_off);
+	free(r->gates);
 	match_dict_free(r->dict);
 	arena_free(r->arena);
 	free(r);

@@ -33,8 +33,9 @@ struct rules_result {
 	const char **tags; /* distinct, in the order rules added them */
 	size_t ntags;
 	/* private scratch */
-	size_t fired_cap, tags_cap, hits_cap;
+	size_t fired_cap, tags_cap, hits_cap, cand_cap;
 	uint8_t *hits;
+	uint64_t *cand;
 	struct buf fold;
 };
 
