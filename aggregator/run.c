@@ -728,39 +728,124 @@ static const struct {
 };
 enum { NFORMATS = sizeof(formats) / sizeof(formats[0]) };
 
-/* Tell the audience's WebSub hub which of its feeds changed; a hub that
- * cannot be reached is reported (the feeds themselves are written). */
+/*
+ * WebSub pings owed: the meta key websub.AUDIENCE holds a mask of the
+ * formats (bit i: formats[i]) whose change the hub has not been told of.
+ * A publication sets every feed's bit in the transaction that records it,
+ * so a run killed before pinging, or a hub that cannot be reached, leaves
+ * the pings to the next run, which makes them whether or not it publishes.
+ */
+static unsigned
+topics(void)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (formats[i].topic)
+			mask |= 1u << i;
+	return mask;
+}
+
+static void
+websub_key(const char *audience, char *key, size_t len)
+{
+	snprintf(key, len, "websub.%s", audience);
+}
+
 static int
+websub_owed(struct run *r, const char *audience, unsigned *mask)
+{
+	char key[300], v[32];
+
+	websub_key(audience, key, sizeof(key));
+	*mask = 0;
+	int rc = store_meta_get(r->db, key, v, sizeof(v));
+
+	if (rc == 1)
+		*mask = (unsigned)strtoul(v, NULL, 10) & topics();
+	return rc < 0 ? rc : 0;
+}
+
+static int
+websub_owe(struct run *r, const char *audience, unsigned mask)
+{
+	char key[300], v[32];
+
+	websub_key(audience, key, sizeof(key));
+	snprintf(v, sizeof(v), "%u", mask);
+	return store_meta_set(r->db, key, mask ? v : NULL);
+}
+
+/* Tell the audience's WebSub hub of the feeds in mask; returns the mask of
+ * those it could not be told of (reported on stderr, one line per hub and
+ * run; the feeds themselves are written). */
+static unsigned
 ping_hub(struct run *r, const struct render_feed *rf, const char *hub,
-	 const bool *changed)
+	 unsigned mask)
 {
 	char ua[512], err[512];
 	struct buf topic;
-	int rc = 0;
 
 	user_agent(r->cfg, ua, sizeof(ua));
 	buf_init(&topic, 16384);
 	for (size_t i = 0; i < NFORMATS; i++) {
 		char ext[16];
 
-		if (!formats[i].topic || !changed[i])
+		if (!formats[i].topic || !(mask & (1u << i)))
 			continue;
 		snprintf(ext, sizeof(ext), ".%s", formats[i].ext);
 		buf_reset(&topic);
-		if (!render_self_url(rf, ext, &topic))
+		if (!render_self_url(rf, ext, &topic)) {
+			mask &= ~(1u << i);
 			continue;
+		}
 		if (websub_ping(hub, buf_str(&topic), ua, err, sizeof(err)) <
 		    0) {
 			fprintf(stderr,
 				"wiredesk: audience %s: WebSub hub %s: %s "
-				"(its changes were not announced)\n",
+				"(the next run announces its changes)\n",
 				rf->name, hub, err);
-			rc = WD_ENET;
 			break; /* one line per hub and run */
 		}
+		mask &= ~(1u << i);
 	}
 	buf_free(&topic);
-	return rc;
+	return mask;
+}
+
+/* Make the pings owed by audiences that did not publish in this run. */
+static void
+ping_owed(struct run *r, const bool *published)
+{
+	for (size_t i = 0; i < r->nauds; i++) {
+		const struct audience_meta *m = audience_meta(r->auds[i]);
+		unsigned owed;
+
+		if (!m->hub || (published && published[i]))
+			continue;
+		if (websub_owed(r, m->name, &owed) < 0) {
+			fprintf(stderr, "wiredesk: store: %s\n",
+				store_errmsg(r->db));
+			r->nfailed++;
+			return;
+		}
+		if (!owed)
+			continue;
+		struct render_feed rf = {
+			.name = m->name,
+			.self_base = m->feed_url,
+			.hub = m->hub,
+		};
+		unsigned left = ping_hub(r, &rf, m->hub, owed);
+
+		if (left)
+			r->nfailed++;
+		if (left != owed && websub_owe(r, m->name, left) < 0) {
+			fprintf(stderr, "wiredesk: store: %s\n",
+				store_errmsg(r->db));
+			r->nfailed++;
+		}
+	}
 }
 
 /* One due audience while publishing: its picks and blocks, and its
@@ -883,9 +968,16 @@ publish_audience(struct run *r, struct audience_job *job,
 	if (rc < 0)
 		goto out;
 	ents = xcalloc(n + 1, sizeof(*ents));
+	unsigned owed = 0;
+
 	rc = store_begin(r->db);
 	if (rc < 0)
 		goto out_db;
+	if (m->hub && (websub_owed(r, m->name, &owed) < 0 ||
+		       websub_owe(r, m->name, owed | topics()) < 0)) {
+		store_rollback(r->db);
+		goto out_db;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct story *sy = find_story(&full, sv[i].story, brief);
 		const struct verdict *vd = selection_verdict(sel, sv[i].story);
@@ -935,12 +1027,13 @@ publish_audience(struct run *r, struct audience_job *job,
 		if (rc == 0)
 			rc = formats[i].render(&rf, ents, n, &docs[i]);
 	}
-	bool changed[NFORMATS] = {false};
+	unsigned changed = 0;
 
 	for (size_t i = 0; rc >= 0 && i < NFORMATS; i++) {
 		rc = write_output(r->cfg->output, m->name, formats[i].ext,
 				  &docs[i]);
-		changed[i] = rc == 1;
+		if (rc == 1 && formats[i].topic)
+			changed |= 1u << i;
 	}
 	for (size_t i = 0; i < NFORMATS; i++)
 		buf_free(&docs[i]);
@@ -948,11 +1041,22 @@ publish_audience(struct run *r, struct audience_job *job,
 		fprintf(stderr, "wiredesk: audience %s: could not write its "
 				"outputs\n",
 			m->name);
+		/* What was written is owed a ping; the rest is as it was. */
+		if (m->hub && websub_owe(r, m->name, owed | changed) < 0)
+			goto out_db;
 		goto out;
 	}
 	rc = 0;
-	if (m->hub && ping_hub(r, &rf, m->hub, changed) < 0)
-		r->nfailed++;
+	if (m->hub) {
+		unsigned left = owed | changed;
+
+		if (left)
+			left = ping_hub(r, &rf, m->hub, left);
+		if (left)
+			r->nfailed++;
+		if (websub_owe(r, m->name, left) < 0)
+			goto out_db;
+	}
 	goto out;
 out_db:
 	fprintf(stderr, "wiredesk: audience %s: store: %s\n", m->name,
@@ -1010,6 +1114,16 @@ publish_all(struct run *r)
 		if (publish_audience(r, &jobs[i], &brief) < 0)
 			rc = WD_EIO;
 	}
+	/* Audiences outside their schedule may still owe pings. */
+	bool *published = xcalloc(r->nauds + 1, sizeof(*published));
+
+	for (size_t i = 0; i < j.njobs; i++) {
+		for (size_t k = 0; k < r->nauds; k++)
+			if (r->auds[k] == jobs[i].a)
+				published[k] = true;
+	}
+	ping_owed(r, published);
+	free(published);
 out:
 	for (size_t i = 0; i < j.njobs; i++) {
 		selection_free(jobs[i].sel);
@@ -1144,8 +1258,10 @@ publish_if_needed(struct run *r, bool always)
 		fprintf(stderr, "wiredesk: store: %s\n", store_errmsg(r->db));
 		return WD_EDB;
 	}
-	if (!always && publication_current(r, stamp))
+	if (!always && publication_current(r, stamp)) {
+		ping_owed(r, NULL);
 		return 0;
+	}
 	/* Until this publication is complete, none is current. */
 	if (store_meta_set(r->db, "publish.stamp", NULL) < 0 ||
 	    publish_all(r) < 0)

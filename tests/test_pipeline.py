@@ -462,6 +462,19 @@ class WebSub(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assertIn("WebSub hub %s: the hub answered HTTP 500" % hub, r.stderr)
             self.assertTrue(os.path.exists(os.path.join(tmp, "public", "international.rss")))
+            self.assertIn("the next run announces its changes", r.stderr)
+            # The next run announces what the failed ping owed, though it
+            # publishes nothing; the one after owes nothing.
+            Hub.pings = []
+            r = run(["-c", cfg, "run"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([urllib.parse.parse_qs(b)["hub.url"][0]
+                              for _, _, _, b in Hub.pings],
+                             ["https://gazette.example/feeds/international.rss"])
+            Hub.pings = []
+            r = run(["-c", cfg, "run"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(Hub.pings, [])
             # hub without feed_url is a mistake in the audience file.
             with open(aud) as f:
                 text = f.read()
