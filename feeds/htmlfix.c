@@ -137,16 +137,28 @@ is_entity_start(const char *s, size_t n)
 }
 
 /* A numeric reference the rewrite below would change: "&#X..." or one of
- * 128..159 (p points after "&#"). */
+ * 128..159 (p points after "&#", and is_entity_start accepted it: digits
+ * up to a ';'). */
 static bool
 numeric_needs_fix(const char *p, const char *end)
 {
 	if (p < end && *p == 'X')
 		return true;
 	bool hex = p < end && *p == 'x';
-	char *stop;
-	unsigned long v = strtoul(p + hex, &stop, hex ? 16 : 10);
+	unsigned long v = 0;
 
+	/* the value as strtoul reads it, stopped once past 0x9f */
+	for (p += hex; p < end && v <= 0x9f; p++) {
+		int d = wd_isdigit((unsigned char)*p) ? *p - '0'
+			: hex && wd_tolower((unsigned char)*p) >= 'a' &&
+				wd_tolower((unsigned char)*p) <= 'f'
+			    ? wd_tolower((unsigned char)*p) - 'a' + 10
+			    : -1;
+
+		if (d < 0)
+			break;
+		v = v * (hex ? 16 : 10) + (unsigned long)d;
+	}
 	return v >= 0x80 && v <= 0x9f;
 }
 

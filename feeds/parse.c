@@ -175,6 +175,9 @@ struct ps {
 	char bozo_msg[320]; /* the first problem; copied out at the end */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
+	char last_uri[64];  /* the namespace of the last element, if short */
+	size_t last_len;    /* its length, or 0: none */
+	enum ns last_ns;    /* what elem_split made of it */
 	size_t *void_at; /* per depth: 1 + offset of an open <br>, <img>... in
 			    a field, or 0 */
 	size_t void_cap; /* entries of void_at */
@@ -396,11 +399,20 @@ cur_lang(const struct ps *ps)
 static void
 scopes_push(struct ps *ps, const char **attrs)
 {
-	if (!attrs[0])
-		return;
-	const char *base = attr_xml(attrs, "base");
-	const char *lang = attr_xml(attrs, "lang");
+	const char *base = NULL, *lang = NULL;
+	size_t plen = sizeof(XML_NS_PREFIX) - 1;
 
+	/* one pass over the attributes, as most elements have none of these */
+	for (size_t i = 0; attrs[i]; i += 2) {
+		const char *a = attrs[i];
+
+		if (a[0] != 'h' || strncmp(a, XML_NS_PREFIX, plen) != 0)
+			continue;
+		if (!base && strcmp(a + plen, "base") == 0)
+			base = attrs[i + 1];
+		else if (!lang && strcmp(a + plen, "lang") == 0)
+			lang = attrs[i + 1];
+	}
 	if (!base && !lang)
 		return;
 	if (ps->nscopes == ps->capscopes) {
@@ -428,16 +440,30 @@ scopes_pop(struct ps *ps)
 }
 
 /* The namespace of an element name; the root's own unknown namespace
- * (RSS 2.0 variants, old Atom drafts) counts as the core one. */
+ * (RSS 2.0 variants, old Atom drafts) counts as the core one. The last
+ * namespace is remembered: elements in a row mostly share one. */
 static enum ns
-elem_split(const struct ps *ps, const char *name, const char **local)
+elem_split(struct ps *ps, const char *name, const char **local)
 {
+	size_t k = ps->last_len;
+
+	if (k && name[0] == ps->last_uri[0] &&
+	    strncmp(name, ps->last_uri, k) == 0 && name[k] == NS_SEP) {
+		*local = name + k + 1;
+		return ps->last_ns;
+	}
 	enum ns ns = split_name(name, local);
 
 	if (ns == NS_OTHER && ps->root_ns &&
 	    strncmp(name, ps->root_ns, (size_t)(*local - 1 - name)) == 0 &&
 	    ps->root_ns[*local - 1 - name] == '\0')
-		return NS_NONE;
+		ns = NS_NONE;
+	k = *local == name ? 0 : (size_t)(*local - 1 - name);
+	if (k && k < sizeof(ps->last_uri)) {
+		memcpy(ps->last_uri, name, k);
+		ps->last_len = k;
+		ps->last_ns = ns;
+	}
 	return ns;
 }
 
@@ -779,6 +805,24 @@ cap_begin(struct ps *ps, enum fld f, enum kind k)
 static const unsigned char esc_byte[256] = {
     ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 2};
 
+/* True when the 8 bytes at s hold none of '&', '<' and '>'. */
+static inline bool
+is_plain_word(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t highs = 0x8080808080808080ull;
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	/* a byte is zero in amp where w has '&', and in angle where w has
+	 * '<' or '>' (they differ only in bit 1) */
+	uint64_t amp = w ^ (ones * '&');
+	uint64_t angle = (w | (ones * 2)) ^ (ones * '>');
+
+	return !(((amp - ones) & ~amp & highs) |
+		 ((angle - ones) & ~angle & highs));
+}
+
 /* Text as markup: escape what XML unescaped. */
 static void
 put_escaped(struct tbuf *b, const char *s, size_t n, bool attr)
@@ -786,8 +830,13 @@ put_escaped(struct tbuf *b, const char *s, size_t n, bool attr)
 	size_t start = 0;
 	unsigned want = attr ? 3 : 1;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < n;) {
+		/* text (not attributes) is skipped 8 bytes at a time */
+		if (!attr && n - i >= 8 && is_plain_word(s + i)) {
+			i += 8;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i++];
 
 		/* one table look-up rejects almost every byte */
 		if (!(esc_byte[c] & want))
@@ -797,9 +846,9 @@ put_escaped(struct tbuf *b, const char *s, size_t n, bool attr)
 				  : c == '>' ? "&gt;"
 					     : "&quot;";
 
-		tb_append(b, s + start, i - start);
+		tb_append(b, s + start, i - 1 - start);
 		tb_puts(b, rep);
-		start = i + 1;
+		start = i;
 	}
 	tb_append(b, s + start, n - start);
 }
@@ -1272,6 +1321,7 @@ root_start(struct ps *ps, const char *name, enum ns ns, const char *l,
 	}
 	if (ns == NS_OTHER && l != name)
 		ps->root_ns = xstrndup(name, (size_t)(l - 1 - name));
+	ps->last_len = 0; /* its elements are core ones from now on */
 	const char *lang = attr_xml(attrs, "lang");
 
 	if (lang && *lang)
@@ -1837,6 +1887,7 @@ ps_reset(struct ps *ps)
 		arena_reset_to(ps->a, ps->item_mark);
 	free(ps->root_ns);
 	ps->root_ns = NULL;
+	ps->last_len = 0;
 	ps->depth = 0;
 	ps->root_seen = false;
 	ps->is_feed = false;
