@@ -3,7 +3,6 @@
  * (selections stage). */
 #include "selections/match.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,8 +265,8 @@ match_fold(struct buf *out, const char *s, size_t n, bool html)
  * keyed on its last word. Scanning folds the text and finds its words in
  * one pass (selection reads every byte of every story, so this loop is the
  * cost of selection). Most words of a text are in no phrase: a filter on a
- * word's first two folded bytes and its length turns them away before any
- * hashing. A word that passes is hashed and looked up in full, and the
+ * word's first three folded bytes turns them away before any hashing, or
+ * even measuring them. A word that passes is hashed and looked up in full, and the
  * phrase's earlier words are compared by hash and length with the last few
  * words seen, hashed only then. The cost grows with the text, not with the
  * number of phrases.
@@ -297,29 +296,28 @@ struct match_dict {
 	size_t nw, wcap;
 	uint32_t *bucket; /* first word, +1; 0 is empty */
 	size_t mask;
-	/* for each slot (filter_slot), bit l set when some last word with
-	 * those first bytes has length l (63: 63 or more) */
-	uint64_t filter[1024];
+	/* bit filter_key(w) set for the start w of each last word */
+	uint64_t filter[(1 << 15) / 64];
 };
 
-/* w is a folded word, with a zero after it when it is one byte long. */
+/* The first three bytes of a folded word starting at w, as far as they
+ * are in it: w[0] is a word byte, and a zero ends the word. */
 static inline size_t
-filter_slot(const char *w)
+filter_key(const char *w)
 {
-	return ((size_t)(unsigned char)w[0] & 31) << 5 |
-	       ((size_t)(unsigned char)w[1] & 31);
-}
+	size_t b1 = (unsigned char)w[1] & 31;
+	size_t b2 = (unsigned char)w[2] & 31;
 
-static inline uint64_t
-filter_bit(size_t len)
-{
-	return 1ULL << (len < 63 ? len : 63);
+	return ((size_t)(unsigned char)w[0] & 31) << 10 | b1 << 5 |
+	       (b1 ? b2 : 0);
 }
 
 static inline bool
-filter_has(const struct match_dict *d, const char *w, size_t len)
+filter_has(const struct match_dict *d, const char *w)
 {
-	return (d->filter[filter_slot(w)] & filter_bit(len)) != 0;
+	size_t k = filter_key(w);
+
+	return (d->filter[k / 64] >> (k % 64)) & 1;
 }
 
 /* Words are short: eight bytes at a time, each mixed with a multiply.
@@ -399,7 +397,7 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 	memcpy(w->text, s, len);
 	w->len = len;
 	w->h = h;
-	d->filter[filter_slot(w->text)] |= filter_bit(len);
+	d->filter[filter_key(w->text) / 64] |= 1ULL << (filter_key(w->text) % 64);
 	if (d->nw > (d->mask + 1) / 4) {
 		free(d->bucket);
 		d->mask = 2 * d->mask + 1;
@@ -443,6 +441,16 @@ match_dict_add(struct match_dict *d, const char *phrase)
 	    last_word(d, b.data + b.len - 1 - ll, ll, p.wh[p.nwords - 1]);
 
 	buf_free(&b);
+	/* An equal phrase (to the hash, as the scan compares them) keeps
+	 * its id, so the scan looks for it once. */
+	for (size_t i = 0; i < w->nids; i++) {
+		const struct phrase *q = &d->ph[w->ids[i]];
+
+		if (q->nwords == p.nwords &&
+		    !memcmp(q->wh, p.wh, p.nwords * sizeof(p.wh[0])) &&
+		    !memcmp(q->wl, p.wl, p.nwords * sizeof(p.wl[0])))
+			return (int)w->ids[i];
+	}
 	w->ids = xreallocarray(w->ids, w->nids + 1, sizeof(*w->ids));
 	w->ids[w->nids++] = (uint32_t)d->n;
 	if (d->n == d->cap) {
@@ -469,13 +477,13 @@ struct scan {
 	size_t rl[MAX_PHRASE_WORDS];      /* and lengths */
 	char word[MAX_WORD + 8];          /* the current word, zero-padded */
 	/* The fast run: its folded copy, with zeros past its end; one bit
-	 * per byte of it that is part of a word; the first and the last
-	 * byte of each word; the current word; the words seen before it. */
+	 * per byte of it that is part of a word; where each word starts;
+	 * the current word; the words seen before the run. */
 	bool in_run;
 	size_t rk, rnw0;
 	char run[RUN_MAX + 72];
 	uint64_t bits[RUN_MAX / 64 + 2];
-	uint16_t ws[RUN_MAX / 2 + 16], we[RUN_MAX / 2 + 16];
+	uint16_t ws[RUN_MAX / 2 + 16];
 };
 
 static const uint64_t ones = 0x0101010101010101ULL;
@@ -547,16 +555,28 @@ hash_ascii(const char *s, size_t wl)
 	return hash_word(w, wl);
 }
 
+/* Length of the word that starts at a in the fast run. */
+static inline size_t
+run_word_len(const struct scan *x, size_t a)
+{
+	size_t b = a / 64;
+	uint64_t w = ~x->bits[b] & (~0ULL << (a % 64));
+
+	while (!w)
+		w = ~x->bits[++b]; /* the bits end with a zero word */
+	return b * 64 + (size_t)__builtin_ctzll(w) - a;
+}
+
 /* The word j places before the current one has length len and hash h
  * (j < nw). */
 static bool
 prev_is(struct scan *x, size_t j, size_t len, uint64_t h)
 {
 	if (x->in_run && j <= x->rk) {
-		size_t k = x->rk - j;
+		size_t a = x->ws[x->rk - j];
 
-		return (size_t)x->we[k] + 1 - x->ws[k] == len &&
-		       hash_folded(x->run + x->ws[k], len) == h;
+		return run_word_len(x, a) == len &&
+		       hash_folded(x->run + a, len) == h;
 	}
 	size_t r = (x->nw - 1 - j) % MAX_PHRASE_WORDS;
 
@@ -609,7 +629,7 @@ word_end(struct scan *x)
 	x->rh[slot] = h;
 	x->rp[slot] = NULL;
 	x->rl[slot] = wl;
-	if (wl <= MAX_WORD && filter_has(x->d, x->word, wl))
+	if (wl <= MAX_WORD && filter_has(x->d, x->word))
 		word_lookup(x, x->word, wl, h);
 	memset(x->word, 0, wl < MAX_WORD ? wl : MAX_WORD);
 	x->wl = 0;
@@ -674,12 +694,12 @@ fold_byte(unsigned char c)
 	return (char)(lo & -(alpha | digit));
 }
 
-/* Bytes the fast path leaves to the slow one: not ASCII, or the start of
- * a tag or an entity. */
+/* Bytes the fast path does not fold: not ASCII, or in HTML the start of a
+ * tag or an entity. */
 static inline unsigned char
-is_special(unsigned char c)
+is_special(unsigned char c, bool html)
 {
-	return (unsigned char)((c >= 0x80) | (c == '<') | (c == '&'));
+	return (unsigned char)((c >= 0x80) | (html & ((c == '<') | (c == '&'))));
 }
 
 static inline size_t
@@ -714,21 +734,17 @@ bit_positions(uint16_t *out, uint64_t m, size_t base)
 /*
  * The fast path, for a run of plain ASCII (most wire copy) from s[0..avail)
  * that ends where a word ends (rest: bytes from s to the end of the text).
+ * In HTML, tags in the run are skipped there, as separators.
  * Returns the length taken, 0 when there is none. Passes that each branch
  * little: fold into x->run with arithmetic the compiler turns into vector
  * code, stopping at the first byte for the slow path; one bit per byte
- * that is part of a word, eight bytes at a time; the first and last byte
- * of every word from those bits; then one test per word against the
- * filter. A loop over bytes spends its time mispredicting word ends,
+ * that is part of a word, eight bytes at a time; where every word starts,
+ * from those bits; then one test per word against the filter. A loop over bytes spends its time mispredicting word ends,
  * which come every few bytes.
  */
-static size_t
-fast_run(struct scan *x, const char *s, size_t avail, size_t rest)
+static inline size_t
+fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
 {
-	char *f = x->run;
-	uint64_t *bits = x->bits;
-	size_t n = 0;
-
 	/* Blocks of a fixed 16 bytes: at -O2 GCC vectorizes only loops
 	 * whose count it knows. */
 	for (; n + 16 <= avail; n += 16) {
@@ -738,13 +754,37 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest)
 			unsigned char c = (unsigned char)s[n + j];
 
 			f[n + j] = fold_byte(c);
-			bad |= is_special(c);
+			bad |= is_special(c, html);
 		}
 		if (bad)
 			break;
 	}
-	for (; n < avail && !is_special((unsigned char)s[n]); n++)
+	for (; n < avail && !is_special((unsigned char)s[n], html); n++)
 		f[n] = fold_byte((unsigned char)s[n]);
+	return n;
+}
+
+static size_t
+fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
+{
+	char *f = x->run;
+	uint64_t *bits = x->bits;
+	size_t n = 0;
+
+	for (;;) {
+		n = html ? fold_plain(f, s, n, avail, true)
+			 : fold_plain(f, s, n, avail, false);
+		if (n == avail || s[n] != '<')
+			break;
+		/* A tag whose end is in the run separates words like a
+		 * space; others are the slow path's. */
+		const char *gt = memchr(s + n, '>', avail - n);
+
+		if (!gt)
+			break;
+		memset(f + n, 0, (size_t)(gt - s) + 1 - n);
+		n = (size_t)(gt - s) + 1;
+	}
 	/* A word cut by the run's end goes on in the slow path, so leave it
 	 * there from the start. */
 	while (n && n < rest && f[n - 1])
@@ -771,7 +811,7 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest)
 	}
 	bits[nb] = 0;
 
-	size_t nwords = 0, nends = 0;
+	size_t nwords = 0;
 	uint64_t carry = 0;
 
 	for (size_t b = 0; b < nb; b++) {
@@ -779,22 +819,21 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest)
 
 		nwords +=
 		    bit_positions(x->ws + nwords, m & ~(m << 1 | carry), 64 * b);
-		nends += bit_positions(x->we + nends,
-				       m & ~(m >> 1 | bits[b + 1] << 63),
-				       64 * b);
 		carry = m >> 63;
 	}
-	assert(nwords == nends);
 
 	const struct match_dict *d = x->d;
 
 	x->in_run = true;
 	x->rnw0 = x->nw;
 	for (size_t k = 0; k < nwords; k++) {
-		size_t a = x->ws[k], wl = (size_t)x->we[k] + 1 - a;
+		size_t a = x->ws[k];
 
-		if (!(d->filter[filter_slot(f + a)] & filter_bit(wl)) ||
-		    wl > MAX_WORD)
+		if (!filter_has(d, f + a))
+			continue;
+		size_t wl = run_word_len(x, a);
+
+		if (wl > MAX_WORD)
 			continue;
 		x->rk = k;
 		x->nw = x->rnw0 + k + 1;
@@ -807,7 +846,7 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest)
 		size_t slot = (x->rnw0 + k) % MAX_PHRASE_WORDS;
 
 		x->rp[slot] = s + x->ws[k];
-		x->rl[slot] = (size_t)x->we[k] + 1 - x->ws[k];
+		x->rl[slot] = run_word_len(x, x->ws[k]);
 	}
 	x->nw = x->rnw0 + nwords;
 	x->in_run = false;
@@ -834,9 +873,10 @@ match_dict_scan(const struct match_dict *d, const char *s, size_t n, bool html,
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!x.wl && !is_special(c)) {
-			size_t len = fast_run(
-			    &x, s + i, n - i < RUN_MAX ? n - i : RUN_MAX, n - i);
+		if (!x.wl && !is_special(c, html)) {
+			size_t len =
+			    fast_run(&x, s + i, n - i < RUN_MAX ? n - i : RUN_MAX,
+				     n - i, html);
 
 			if (len) {
 				i += len;

@@ -26,7 +26,8 @@ struct match_dict; /* a set of words and phrases, each with an id */
 struct match_dict *match_dict_new(void);
 /* Add a word or phrase; returns its id (0, 1, ...), WD_EINVAL when it
  * holds no letter or digit, WD_ETOOBIG past 8 words or a word of more
- * than 64 bytes. Ids of equal phrases are distinct. */
+ * than 64 bytes. A phrase equal to one added before (once folded) gets
+ * that phrase's id. */
 WD_NODISCARD int match_dict_add(struct match_dict *d, const char *phrase);
 /* Find the phrases in s[0..n) (folded on the fly as match_fold does; html
  * as there): for each phrase found, OR bit into hits[id] (hits has room

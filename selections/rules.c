@@ -233,7 +233,8 @@ compile_words(struct rules *r, struct ydoc *d, const struct ydoc_node *n)
 			return NULL;
 		}
 		c->ids[c->n++] = id;
-		r->nphrases = (size_t)id + 1;
+		if ((size_t)id >= r->nphrases)
+			r->nphrases = (size_t)id + 1;
 	}
 	return c;
 }
