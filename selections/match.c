@@ -284,7 +284,8 @@ struct dword {
 	char *text; /* folded */
 	size_t len;
 	uint64_t h;
-	uint32_t next; /* next word in the bucket, +1; 0 ends */
+	uint32_t next;  /* next word in the bucket, +1; 0 ends */
+	uint32_t knext; /* the same in the table by filter_key */
 	uint32_t *ids; /* phrases ending with this word */
 	size_t nids;
 };
@@ -295,6 +296,7 @@ struct match_dict {
 	struct dword *w;
 	size_t nw, wcap;
 	uint32_t *bucket; /* first word, +1; 0 is empty */
+	uint32_t *kbucket; /* the same by filter_key instead of hash */
 	size_t mask;
 	/* bit filter_key(w) set for the start w of each last word */
 	uint64_t filter[(1 << 15) / 64];
@@ -354,6 +356,7 @@ match_dict_new(void)
 
 	d->mask = 63;
 	d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
+	d->kbucket = xcalloc(d->mask + 1, sizeof(*d->kbucket));
 	return d;
 }
 
@@ -364,6 +367,9 @@ dict_link(struct match_dict *d, size_t i)
 
 	d->w[i].next = d->bucket[b];
 	d->bucket[b] = (uint32_t)i + 1;
+	b = filter_key(d->w[i].text) & d->mask;
+	d->w[i].knext = d->kbucket[b];
+	d->kbucket[b] = (uint32_t)i + 1;
 }
 
 static const struct dword *
@@ -400,8 +406,10 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 	d->filter[filter_key(w->text) / 64] |= 1ULL << (filter_key(w->text) % 64);
 	if (d->nw > (d->mask + 1) / 4) {
 		free(d->bucket);
+		free(d->kbucket);
 		d->mask = 2 * d->mask + 1;
 		d->bucket = xcalloc(d->mask + 1, sizeof(*d->bucket));
+		d->kbucket = xcalloc(d->mask + 1, sizeof(*d->kbucket));
 		for (size_t i = 0; i < d->nw; i++)
 			dict_link(d, i);
 	} else {
@@ -589,21 +597,11 @@ prev_is(struct scan *x, size_t j, size_t len, uint64_t h)
 	return x->rh[r] == h;
 }
 
+/* The current word is dw: mark the phrases it ends. */
 static void
-word_lookup(struct scan *x, const char *w, size_t wl, uint64_t h)
+phrases_end(struct scan *x, const struct dword *dw)
 {
-	const struct dword *dw = NULL;
-
-	for (uint32_t k = x->d->bucket[h & x->d->mask]; k;
-	     k = x->d->w[k - 1].next) {
-		const struct dword *c = &x->d->w[k - 1];
-
-		if (c->h == h && c->len == wl && same_word(c->text, w, wl)) {
-			dw = c;
-			break;
-		}
-	}
-	for (size_t i = 0; dw && i < dw->nids; i++) {
+	for (size_t i = 0; i < dw->nids; i++) {
 		const struct phrase *p = &x->d->ph[dw->ids[i]];
 		size_t last = p->nwords - 1;
 		bool ok = p->nwords <= x->nw;
@@ -612,6 +610,20 @@ word_lookup(struct scan *x, const char *w, size_t wl, uint64_t h)
 			ok = prev_is(x, j, p->wl[last - j], p->wh[last - j]);
 		if (ok)
 			x->hits[dw->ids[i]] |= x->bit;
+	}
+}
+
+static void
+word_lookup(struct scan *x, const char *w, size_t wl, uint64_t h)
+{
+	for (uint32_t k = x->d->bucket[h & x->d->mask]; k;
+	     k = x->d->w[k - 1].next) {
+		const struct dword *c = &x->d->w[k - 1];
+
+		if (c->h == h && c->len == wl && same_word(c->text, w, wl)) {
+			phrases_end(x, c);
+			return;
+		}
 	}
 }
 
@@ -712,19 +724,20 @@ count_bits(uint64_t m)
 }
 
 /* Write base + the position of each bit of m to out, in order; returns
- * how many. The first eight go without a branch per bit (the slots past
- * the count get junk), so out needs room for eight past the count. */
+ * how many. The first twelve go without a branch per bit (the slots past
+ * the count get junk), so out needs room for twelve past the count: 64
+ * bytes of wire copy hold about nine words. */
 static inline size_t
 bit_positions(uint16_t *out, uint64_t m, size_t base)
 {
 	size_t cnt = count_bits(m);
 
-	for (size_t j = 0; j < 8; j++) {
+	for (size_t j = 0; j < 12; j++) {
 		out[j] = (uint16_t)(base +
 				    (size_t)__builtin_ctzll(m | (1ULL << 63)));
 		m &= m - 1;
 	}
-	for (size_t j = 8; m; j++) {
+	for (size_t j = 12; m; j++) {
 		out[j] = (uint16_t)(base + (size_t)__builtin_ctzll(m));
 		m &= m - 1;
 	}
@@ -827,17 +840,25 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 	x->in_run = true;
 	x->rnw0 = x->nw;
 	for (size_t k = 0; k < nwords; k++) {
-		size_t a = x->ws[k];
+		const char *w = f + x->ws[k];
+		size_t key = filter_key(w);
 
-		if (!filter_has(d, f + a))
+		if (!((d->filter[key / 64] >> (key % 64)) & 1))
 			continue;
-		size_t wl = run_word_len(x, a);
+		/* Compare with the words of that key in full: the word is
+		 * c's when it has c's bytes and ends there (no hashing; the
+		 * run has zeros past its end for the longest word). */
+		for (uint32_t j = d->kbucket[key & d->mask]; j;
+		     j = d->w[j - 1].knext) {
+			const struct dword *c = &d->w[j - 1];
 
-		if (wl > MAX_WORD)
-			continue;
-		x->rk = k;
-		x->nw = x->rnw0 + k + 1;
-		word_lookup(x, f + a, wl, hash_folded(f + a, wl));
+			if (!w[c->len] && same_word(c->text, w, c->len)) {
+				x->rk = k;
+				x->nw = x->rnw0 + k + 1;
+				phrases_end(x, c);
+				break;
+			}
+		}
 	}
 	/* the run's last words, for phrases that go on past it */
 	for (size_t k = nwords > MAX_PHRASE_WORDS ? nwords - MAX_PHRASE_WORDS
@@ -938,6 +959,7 @@ match_dict_free(struct match_dict *d)
 	free(d->w);
 	free(d->ph);
 	free(d->bucket);
+	free(d->kbucket);
 	free(d);
 }
 

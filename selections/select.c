@@ -391,16 +391,22 @@ select_new(const struct audience *a, const struct select_pick *picks,
 	return sel;
 }
 
+/* Room for cap verdicts. */
+static void
+reserve(struct selection *sel, size_t cap)
+{
+	sel->cap = cap;
+	sel->v = xreallocarray(sel->v, sel->cap, sizeof(*sel->v));
+	sel->ok = xreallocarray(sel->ok, sel->cap, sizeof(*sel->ok));
+}
+
 /* Everything a verdict keeps lives in the selection's arena or in the
  * audience's rules, never in the story: s may be gone right after. */
 bool
 select_judge(struct selection *sel, const struct story *s)
 {
-	if (sel->n == sel->cap) {
-		sel->cap = sel->cap ? 2 * sel->cap : 64;
-		sel->v = xreallocarray(sel->v, sel->cap, sizeof(*sel->v));
-		sel->ok = xreallocarray(sel->ok, sel->cap, sizeof(*sel->ok));
-	}
+	if (sel->n == sel->cap)
+		reserve(sel, sel->cap ? 2 * sel->cap : 64);
 	struct verdict *v = &sel->v[sel->n];
 	const struct select_pick *p =
 	    find_pick(sel->picks, sel->npicks, s->key, sel->now);
@@ -506,6 +512,8 @@ select_run(const struct audience *a, const struct story *stories, size_t n,
 {
 	struct selection *sel = select_new(a, picks, npicks, now);
 
+	if (n)
+		reserve(sel, n);
 	for (size_t i = 0; i < n; i++)
 		(void)select_judge(sel, &stories[i]);
 	int rc = select_finish(sel, stories, n);
