@@ -303,6 +303,94 @@ START_TEST(match_dict_scan_handles_long_ascii_runs)
 }
 END_TEST
 
+/* Long texts, so that runs of the fast path reach their limit with tags
+ * inside them, cut through, or left open. */
+START_TEST(match_dict_scan_agrees_on_long_html)
+{
+	static const char *const tok[] = {"ab",
+					  "Ab",
+					  "b",
+					  " ",
+					  "  ",
+					  "ss",
+					  "é",
+					  "<i>",
+					  "</p><p>",
+					  "&amp;",
+					  "abcdefghab",
+					  ", ",
+					  "<a href=\"x\">",
+					  "<",
+					  ">",
+					  "Abcdefgh",
+					  "\n"};
+	static const char *const ph[] = {
+	    "ab",         "ab b", "ss ab", "b b b", "abcdefghab abcdefgh",
+	    "ab ab ab ab"};
+	enum {
+		NT = sizeof(tok) / sizeof(tok[0]),
+		NP = sizeof(ph) / sizeof(ph[0])
+	};
+	unsigned long long r = 777;
+	struct match_dict *d = match_dict_new();
+	struct buf text, f, want;
+
+	for (size_t i = 0; i < NP; i++)
+		ck_assert_int_eq(match_dict_add(d, ph[i]), (int)i);
+	buf_init(&text, 1 << 20);
+	buf_init(&f, 1 << 20);
+	buf_init(&want, 1 << 10);
+	for (int round = 0; round < 60; round++) {
+		uint8_t hits[NP] = {0};
+		int len = 500 + (int)(r % 3000);
+
+		buf_reset(&text);
+		for (int k = 0; k < len; k++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly plain words, so that runs grow long */
+			unsigned t = (unsigned)(r >> 33) % (NT + 20);
+
+			buf_puts(&text, tok[t < NT ? t : t % 6]);
+		}
+		bool html = round % 3 != 0;
+
+		match_dict_scan(d, text.data, text.len, html, hits, 1);
+		buf_reset(&f);
+		match_fold(&f, text.data, text.len, html);
+		for (size_t i = 0; i < NP; i++) {
+			buf_reset(&want);
+			match_fold(&want, ph[i], strlen(ph[i]), false);
+			bool in = strstr(buf_str(&f), buf_str(&want)) != NULL;
+
+			ck_assert_msg(in == (hits[i] == 1), "'%s', round %d",
+				      ph[i], round);
+		}
+	}
+	buf_free(&text);
+	buf_free(&f);
+	buf_free(&want);
+	match_dict_free(d);
+}
+END_TEST
+
+START_TEST(match_dict_gives_equal_phrases_one_id)
+{
+	struct match_dict *d = match_dict_new();
+	uint8_t hits[3] = {0};
+
+	ck_assert_int_eq(match_dict_add(d, "South China Sea"), 0);
+	ck_assert_int_eq(match_dict_add(d, "sea"), 1);
+	ck_assert_int_eq(match_dict_add(d, "south  CHINA-sea"), 0);
+	ck_assert_int_eq(match_dict_add(d, "Sea"), 1);
+	ck_assert_int_eq(match_dict_add(d, "china sea"), 2);
+	match_dict_scan(d, "the South China Sea", 19, false, hits, 4);
+	ck_assert_uint_eq(hits[0], 4);
+	ck_assert_uint_eq(hits[1], 4);
+	ck_assert_uint_eq(hits[2], 4);
+	match_dict_free(d);
+}
+END_TEST
+
 START_TEST(match_re_reports_offset)
 {
 	char err[256];
@@ -523,6 +611,71 @@ START_TEST(actions_add_up_and_stop_ends)
 }
 END_TEST
 
+/* Rules run only when they can fire: the result is the same as running
+ * every rule in order, whatever mixes words with other matchers. */
+START_TEST(rules_fire_in_order_whatever_the_plan)
+{
+	static const char body[] =
+	    "rules:\n"
+	    "  - {name: src-stop, match: {source: AFP}, stop: yes, score: 1}\n"
+	    "  - name: any-mixed\n"
+	    "    match: {any: [{words: ferry}, {source: Reuters}]}\n"
+	    "    score: 1\n"
+	    "  - {name: not-words, match: {not: {words: ferry}}, score: 1}\n"
+	    "  - name: all-words\n"
+	    "    match: {all: [{source: Reuters}, {words: phuket}]}\n"
+	    "    score: 1\n"
+	    "  - name: title-only\n"
+	    "    match: {words: phuket, in: title}\n"
+	    "    tag: Local\n"
+	    "  - {name: dup, match: {words: Phuket}, tag: Local}\n"
+	    "  - name: nested-any\n"
+	    "    match:\n"
+	    "      any:\n"
+	    "        - words: ferry\n"
+	    "        - all: [{words: pier}, {newer_than: 2h}]\n"
+	    "    score: 1\n"
+	    "  - {name: phrase, match: {words: Phuket ferry}, score: 1}\n";
+	static const struct {
+		const char *title, *summary, *source;
+		const char *fired;
+		size_t ntags;
+	} cases[] = {
+	    {"Phuket ferry", "pier", "Reuters",
+	     "any-mixed all-words title-only dup nested-any phrase ", 1},
+	    {"News", "Phuket pier", "Reuters",
+	     "any-mixed not-words all-words dup nested-any ", 1},
+	    {"News", "Phuket ferry", "AP", "any-mixed dup nested-any phrase ",
+	     1},
+	    {"Phuket ferry", NULL, "AFP", "src-stop ", 0},
+	    {"Nothing", "at all", "AP", "not-words ", 0},
+	};
+	struct ydoc *errs;
+	struct audience *a = load(body, &errs);
+
+	ck_assert_ptr_nonnull(a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tstory t;
+		struct rules_result res = {0};
+		char got[256] = "";
+
+		mk(&t, cases[i].title, cases[i].summary);
+		t.it[0].source = cases[i].source;
+		rules_eval(audience_rules(a), &t.s, NOW, &res);
+		for (size_t k = 0; k < res.nfired; k++) {
+			strncat(got, res.fired[k]->name,
+				sizeof(got) - strlen(got) - 2);
+			strncat(got, " ", sizeof(got) - strlen(got) - 1);
+		}
+		ck_assert_str_eq(got, cases[i].fired);
+		ck_assert_uint_eq(res.ntags, cases[i].ntags);
+		rules_result_free(&res);
+	}
+	audience_free(a);
+	ydoc_free(errs);
+}
+END_TEST
+
 START_TEST(named_rules_are_shared_through_a_rules_file)
 {
 	struct tstory t;
@@ -716,6 +869,8 @@ test_suite(void)
 	tcase_add_test(tc, match_dict_finds_whole_words_and_phrases);
 	tcase_add_test(tc, match_dict_scan_agrees_with_folding);
 	tcase_add_test(tc, match_dict_scan_handles_long_ascii_runs);
+	tcase_add_test(tc, match_dict_scan_agrees_on_long_html);
+	tcase_add_test(tc, match_dict_gives_equal_phrases_one_id);
 	tcase_add_test(tc, match_re_reports_offset);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("matchers");
@@ -727,6 +882,7 @@ test_suite(void)
 	tcase_add_test(tc, any_item_of_a_story_can_match);
 	tcase_add_test(tc, combinators_nest);
 	tcase_add_test(tc, actions_add_up_and_stop_ends);
+	tcase_add_test(tc, rules_fire_in_order_whatever_the_plan);
 	tcase_add_test(tc, named_rules_are_shared_through_a_rules_file);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("check");
