@@ -269,10 +269,11 @@ match_fold(struct buf *out, const char *s, size_t n, bool html)
  * one pass (selection reads every byte of every story, so this loop is the
  * cost of selection). Most words of a text are in no phrase: a filter on a
  * word's first three folded bytes turns them away before any hashing, or
- * even measuring them. A word that passes is hashed and looked up in full, and the
- * phrase's earlier words are compared by hash and length with the last few
- * words seen, hashed only then. The cost grows with the text, not with the
- * number of phrases.
+ * even measuring them. A word that passes is compared in full with the
+ * last words that share those bytes, and the phrase's earlier words are
+ * compared by hash and length with the last few words seen, hashed only
+ * then. Equal phrases share an id, so each is looked for once. The cost
+ * grows with the text, not with the number of phrases.
  */
 enum { MAX_WORD = 64, MAX_PHRASE_WORDS = 8, RUN_MAX = 4096 };
 
@@ -289,7 +290,7 @@ struct dword {
 	uint64_t h;
 	uint32_t next;  /* next word in the bucket, +1; 0 ends */
 	uint32_t knext; /* the same in the table by filter_key */
-	uint32_t *ids; /* phrases ending with this word */
+	uint32_t *ids;  /* phrases ending with this word */
 	size_t nids;
 };
 
@@ -298,7 +299,7 @@ struct match_dict {
 	size_t n, cap;
 	struct dword *w;
 	size_t nw, wcap;
-	uint32_t *bucket; /* first word, +1; 0 is empty */
+	uint32_t *bucket;  /* first word, +1; 0 is empty */
 	uint32_t *kbucket; /* the same by filter_key instead of hash */
 	size_t mask;
 	/* bit filter_key(w) set for the start w of each last word */
@@ -406,7 +407,8 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 	memcpy(w->text, s, len);
 	w->len = len;
 	w->h = h;
-	d->filter[filter_key(w->text) / 64] |= 1ULL << (filter_key(w->text) % 64);
+	d->filter[filter_key(w->text) / 64] |= 1ULL
+					       << (filter_key(w->text) % 64);
 	if (d->nw > (d->mask + 1) / 4) {
 		free(d->bucket);
 		free(d->kbucket);
@@ -713,7 +715,8 @@ fold_byte(unsigned char c)
 static inline unsigned char
 is_special(unsigned char c, bool html)
 {
-	return (unsigned char)((c >= 0x80) | (html & ((c == '<') | (c == '&'))));
+	return (unsigned char)((c >= 0x80) |
+			       (html & ((c == '<') | (c == '&'))));
 }
 
 static inline size_t
@@ -746,17 +749,6 @@ bit_positions(uint16_t *out, uint64_t m, size_t base)
 	return cnt;
 }
 
-/*
- * The fast path, for a run of plain ASCII (most wire copy) from s[0..avail)
- * that ends where a word ends (rest: bytes from s to the end of the text).
- * In HTML, tags in the run are skipped there, as separators.
- * Returns the length taken, 0 when there is none. Passes that each branch
- * little: fold into x->run with arithmetic the compiler turns into vector
- * code, stopping at the first byte for the slow path; one bit per byte
- * that is part of a word, eight bytes at a time; where every word starts,
- * from those bits; then one test per word against the filter. A loop over bytes spends its time mispredicting word ends,
- * which come every few bytes.
- */
 /* Fold s[n..avail) into f up to the first byte is_special; returns where
  * it stopped. */
 static inline size_t
@@ -775,7 +767,8 @@ fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
 	const __m128i zero = _mm_setzero_si128();
 
 	for (; n + 16 <= avail; n += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n));
+		__m128i v =
+		    _mm_loadu_si128((const __m128i *)(const void *)(s + n));
 		__m128i lo = _mm_or_si128(v, x20);
 		__m128i word = _mm_or_si128(
 		    _mm_cmplt_epi8(_mm_add_epi8(lo, to_a), below26),
@@ -783,8 +776,9 @@ fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
 		__m128i bad = _mm_cmplt_epi8(v, zero);
 
 		if (html)
-			bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
-							     _mm_cmpeq_epi8(v, amp)));
+			bad = _mm_or_si128(
+			    bad, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
+					      _mm_cmpeq_epi8(v, amp)));
 		_mm_storeu_si128((__m128i *)(void *)(f + n),
 				 _mm_and_si128(lo, word));
 		if (_mm_movemask_epi8(bad))
@@ -811,6 +805,18 @@ fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
 	return n;
 }
 
+/*
+ * The fast path, for a run of plain ASCII (most wire copy) from s[0..avail)
+ * that ends where a word ends (rest: bytes from s to the end of the text).
+ * In HTML, tags in the run are skipped there, as separators.
+ * Returns the length taken, 0 when there is none. Passes that each branch
+ * little: fold into x->run with arithmetic the compiler turns into vector
+ * code, stopping at the first byte for the slow path; one bit per byte
+ * that is part of a word, eight bytes at a time; where every word starts,
+ * from those bits; then one test per word against the filter. A loop over
+ * bytes spends its time mispredicting word ends, which come every few
+ * bytes.
+ */
 static size_t
 fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 {
@@ -848,7 +854,8 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 #if defined(__SSE2__)
 		for (size_t k = 0; k < 4; k++) {
 			__m128i v = _mm_loadu_si128(
-			    (const __m128i *)(const void *)(f + 64 * b + 16 * k));
+			    (const __m128i *)(const void *)(f + 64 * b +
+							    16 * k));
 			unsigned z = (unsigned)_mm_movemask_epi8(
 			    _mm_cmpeq_epi8(v, _mm_setzero_si128()));
 
@@ -875,8 +882,8 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 	for (size_t b = 0; b < nb; b++) {
 		uint64_t m = bits[b];
 
-		nwords +=
-		    bit_positions(x->ws + nwords, m & ~(m << 1 | carry), 64 * b);
+		nwords += bit_positions(x->ws + nwords, m & ~(m << 1 | carry),
+					64 * b);
 		carry = m >> 63;
 	}
 
@@ -940,9 +947,9 @@ match_dict_scan(const struct match_dict *d, const char *s, size_t n, bool html,
 		unsigned char c = (unsigned char)s[i];
 
 		if (!x.wl && !is_special(c, html)) {
-			size_t len =
-			    fast_run(&x, s + i, n - i < RUN_MAX ? n - i : RUN_MAX,
-				     n - i, html);
+			size_t len = fast_run(&x, s + i,
+					      n - i < RUN_MAX ? n - i : RUN_MAX,
+					      n - i, html);
 
 			if (len) {
 				i += len;

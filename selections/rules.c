@@ -85,10 +85,10 @@ struct rules {
 	const char **tagset; /* every tag once: rules share the pointer */
 	size_t ntagset;
 	/* The evaluation plan (make_plan). */
-	uint8_t scan_fields;  /* F_* bits some words matcher reads */
-	size_t first_gated;   /* the first rule with gates, or n */
-	uint64_t *always;     /* bit i: rule i has no gates */
-	uint32_t *gate_off;   /* per phrase: its gates, nphrases + 1 */
+	uint8_t scan_fields; /* F_* bits some words matcher reads */
+	size_t first_gated;  /* the first rule with gates, or n */
+	uint64_t *always;    /* bit i: rule i has no gates */
+	uint32_t *gate_off;  /* per phrase: its gates, nphrases + 1 */
 	struct gate *gates;
 	/* only while compiling */
 	struct named *named;
