@@ -497,6 +497,7 @@ struct scan {
 	char run[RUN_MAX + 72];
 	uint64_t bits[RUN_MAX / 64 + 2];
 	uint16_t ws[RUN_MAX / 2 + 16];
+	uint16_t pass[RUN_MAX / 2 + 16]; /* indexes in ws */
 };
 
 static const uint64_t ones = 0x0101010101010101ULL;
@@ -891,12 +892,21 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 
 	x->in_run = true;
 	x->rnw0 = x->nw;
+	/* The words the filter lets through, without a branch per word:
+	 * which ones pass is as good as random. */
+	size_t npass = 0;
+
 	for (size_t k = 0; k < nwords; k++) {
+		size_t key = filter_key(f + x->ws[k]);
+
+		x->pass[npass] = (uint16_t)k;
+		npass += (d->filter[key / 64] >> (key % 64)) & 1;
+	}
+	for (size_t p = 0; p < npass; p++) {
+		size_t k = x->pass[p];
 		const char *w = f + x->ws[k];
 		size_t key = filter_key(w);
 
-		if (!((d->filter[key / 64] >> (key % 64)) & 1))
-			continue;
 		/* Compare with the words of that key in full: the word is
 		 * c's when it has c's bytes and ends there (no hashing; the
 		 * run has zeros past its end for the longest word). */

@@ -88,6 +88,7 @@ struct rules {
 	uint8_t scan_fields; /* F_* bits some words matcher reads */
 	size_t first_gated;  /* the first rule with gates, or n */
 	uint64_t *always;    /* bit i: rule i has no gates */
+	uint64_t *exact;     /* bit i: rule i holds when a gate does */
 	uint32_t *gate_off;  /* per phrase: its gates, nphrases + 1 */
 	struct gate *gates;
 	/* only while compiling */
@@ -840,12 +841,28 @@ gates_of(const struct cond *c, struct gate_acc *a, size_t start)
 	}
 }
 
+/* c holds exactly when one of its gates (gates_of) does. */
+static bool
+gates_are_exact(const struct cond *c)
+{
+	if (c->kind == C_WORDS)
+		return true;
+	if (c->kind != C_ANY)
+		return false;
+	for (size_t i = 0; i < c->nkids; i++) {
+		if (!gates_are_exact(c->kids[i]))
+			return false;
+	}
+	return true;
+}
+
 static void
 make_plan(struct rules *r)
 {
 	struct gate_acc a = {0};
 
 	r->always = xcalloc(r->n / 64 + 1, sizeof(*r->always));
+	r->exact = xcalloc(r->n / 64 + 1, sizeof(*r->exact));
 	r->first_gated = r->n;
 	for (size_t i = 0; i < r->n; i++) {
 		a.rule = (uint32_t)i;
@@ -855,6 +872,8 @@ make_plan(struct rules *r)
 		}
 		if (r->first_gated == r->n)
 			r->first_gated = i;
+		if (gates_are_exact(r->list[i]->cond))
+			r->exact[i / 64] |= 1ULL << (i % 64);
 	}
 	r->gate_off = xcalloc(r->nphrases + 1, sizeof(*r->gate_off));
 	r->gates = xcalloc(a.n + 1, sizeof(*r->gates));
@@ -1244,14 +1263,15 @@ add_fired(struct rules_result *res, const struct rule_info *ri)
 	res->fired[res->nfired++] = ri;
 }
 
-/* Run rule i; true when it fired and stops the list. */
+/* Run rule i (known to hold when holds); true when it fired and stops
+ * the list. */
 static bool
-run_rule(struct ctx *x, size_t i)
+run_rule(struct ctx *x, size_t i, bool holds)
 {
 	const struct crule *cr = x->r->list[i];
 	struct rules_result *res = x->res;
 
-	if (!eval(x, cr->cond))
+	if (!holds && !eval(x, cr->cond))
 		return false;
 	add_fired(res, &cr->info);
 	res->score += cr->info.score;
@@ -1287,7 +1307,7 @@ rules_eval(const struct rules *r, const struct story *s, int64_t now,
 	size_t i = 0;
 
 	for (; i < r->first_gated; i++) {
-		if (run_rule(&x, i))
+		if (run_rule(&x, i, false))
 			return;
 	}
 	if (i >= r->n)
@@ -1299,8 +1319,12 @@ rules_eval(const struct rules *r, const struct story *s, int64_t now,
 
 		if (w == i / 64)
 			m &= ~0ULL << (i % 64);
+		/* a candidate whose gates are its condition fires as is */
 		for (; m; m &= m - 1) {
-			if (run_rule(&x, w * 64 + (size_t)__builtin_ctzll(m)))
+			uint64_t bit = m & -m;
+
+			if (run_rule(&x, w * 64 + (size_t)__builtin_ctzll(m),
+				     (r->exact[w] & res->cand[w] & bit) != 0))
 				return;
 		}
 	}
@@ -1328,6 +1352,7 @@ rules_free(struct rules *r)
 	free(r->list);
 	free(r->tagset);
 	free(r->always);
+	free(r->exact);
 	free(r->gate_off);
 	free(r->gates);
 	match_dict_free(r->dict);
