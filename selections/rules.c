@@ -1114,12 +1114,58 @@ host_is(const char *link, const struct cond *c)
 	return false;
 }
 
+/* For ASCII s: 1 when its folded form (match_fold) is f, else 0; -1 when
+ * s holds other bytes. Categories are short and mostly ASCII, and this
+ * spares folding them into a buffer once per rule. */
+static int
+ascii_fold_is(const char *s, const char *f)
+{
+	bool word = false, sep = false;
+
+	if (*f++ != ' ')
+		return 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80)
+			return -1;
+		if (!wd_isalnum(c)) {
+			sep = true;
+			continue;
+		}
+		/* a difference in what is folded so far is final */
+		if (sep && word && *f++ != ' ')
+			return 0;
+		sep = false;
+		word = true;
+		if (*f++ != (char)wd_tolower(c))
+			return 0;
+	}
+	if (word && *f++ != ' ')
+		return 0;
+	return *f == '\0';
+}
+
 /* Folded text of s contains one of the folded phrases in c. */
 static bool
 folded_has(struct ctx *x, const char *s, const struct cond *c, bool whole)
 {
 	if (!s)
 		return false;
+	if (whole) {
+		size_t i = 0;
+
+		for (; i < c->n; i++) {
+			int r = ascii_fold_is(s, c->strs[i]);
+
+			if (r > 0)
+				return true;
+			if (r < 0)
+				break;
+		}
+		if (i == c->n)
+			return false;
+	}
 	struct buf *b = &x->res->fold;
 
 	buf_reset(b);

@@ -487,6 +487,18 @@ START_TEST(field_matchers_compare_story_data)
 	ck_assert(!fires("rules:\n  - match: {category: world}\n"
 			 "    score: 1\n",
 			 &t));
+	/* plain ASCII categories compare without a folded copy */
+	t.cats[0] = "-- World/NEWS 2 ";
+	ck_assert(fires("rules:\n  - match: {category: [sport, world news 2]}\n"
+			"    score: 1\n",
+			&t));
+	ck_assert(!fires("rules:\n  - match: {category: world news}\n"
+			 "    score: 1\n",
+			 &t));
+	ck_assert(!fires("rules:\n  - match: {category: world news 22}\n"
+			 "    score: 1\n",
+			 &t));
+	t.cats[0] = "Wörld  News";
 	ck_assert(fires("rules:\n  - match: {author: somchai jaidee}\n"
 			"    score: 1\n",
 			&t));
