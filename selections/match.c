@@ -1025,11 +1025,162 @@ match_dict_free(struct match_dict *d)
 	free(d);
 }
 
+enum { LIT_MAX = 64 };
+
 struct match_re {
 	pcre2_code *code;
 	pcre2_match_data *md; /* scratch, reused by every match */
 	bool jit;             /* compiled to machine code */
+	/* ASCII letters and digits every match holds (lower-cased when
+	 * caseless), or litlen 0; a text without them is not searched */
+	char lit[LIT_MAX];
+	size_t litlen;
+	bool caseless;
 };
+
+/*
+ * A letter a caseless pattern may match outside ASCII: PCRE2's caseless
+ * matching takes the Kelvin sign for k and the long s for s, and no other
+ * ASCII letter or digit matches anything but its own two cases (checked
+ * over every code point with PCRE2 10.42; tests/test_rules.c checks it
+ * again with the library linked).
+ */
+static bool
+is_unsafe_caseless(unsigned char c)
+{
+	c |= 0x20;
+	return c == 'k' || c == 's';
+}
+
+/*
+ * The longest run of ASCII letters and digits that every match of pattern
+ * must hold, found conservatively: none for a pattern with alternatives,
+ * inline options or groups of any kind ("(?", "(*"), quoting, or escapes
+ * that take arguments or refer back; only text outside parentheses and
+ * classes counts; a letter a quantifier may make optional is dropped, and
+ * counts in braces are skipped. Caseless, letters that may match outside
+ * ASCII end runs too. Writes it to lit (lower-cased when caseless) and
+ * returns its length; 0 for none or one shorter than 3.
+ */
+static size_t
+required_literal(const char *pattern, bool caseless, char *lit)
+{
+	size_t best = 0, cur = 0, depth = 0;
+	const char *run = pattern;
+
+	if (strchr(pattern, '|') || strstr(pattern, "(?") ||
+	    strstr(pattern, "(*"))
+		return 0;
+	for (const char *p = pattern;; p++) {
+		unsigned char c = (unsigned char)*p;
+		bool in_run = c && c < 0x80 && wd_isalnum(c) && !depth &&
+			      !(caseless && is_unsafe_caseless(c));
+
+		if (in_run) {
+			if (!cur)
+				run = p;
+			cur++;
+			continue;
+		}
+		if ((c == '*' || c == '?' || c == '{') && cur)
+			cur--; /* the one before may be left out */
+		if (cur > best && cur < LIT_MAX) {
+			best = cur;
+			for (size_t i = 0; i < cur; i++)
+				lit[i] = caseless ? (char)wd_tolower(run[i])
+						  : run[i];
+		}
+		cur = 0;
+		if (!c)
+			break;
+		if (c == '\\') {
+			if (!p[1] || strchr("QEcxopPNgkuUlL0123456789", p[1]))
+				return 0;
+			p++;
+		} else if (c == '{') {
+			while (p[1] && p[1] != '}')
+				p++;
+		} else if (c == '[') {
+			/* a class, to its end; give up on anything nested */
+			const char *q = p + 1;
+
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']' && *q != '\\' && *q != '[')
+				q++;
+			if (*q != ']')
+				return 0;
+			p = q;
+		} else if (c == '(') {
+			depth++;
+		} else if (c == ')') {
+			if (!depth)
+				return 0;
+			depth--;
+		}
+	}
+	return best >= 3 ? best : 0;
+}
+
+/* lit[0..len) is at s, caseless for letters when nocase. */
+static inline bool
+literal_at(const char *s, const char *lit, size_t len, bool nocase)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (nocase && wd_isalpha(c))
+			c |= 0x20;
+		if (c != (unsigned char)lit[i])
+			return false;
+	}
+	return true;
+}
+
+/* lit[0..len) (len >= 2) occurs in s[0..n). Looks for its first two bytes
+ * sixteen places at a time where SSE2 is there, and compares in full only
+ * where they are. */
+static bool
+has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
+{
+	if (n < len)
+		return false;
+	size_t last = n - len; /* the last place it can start */
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	/* caseless, bytes are compared with bit 0x20 set: a letter then
+	 * matches both its cases (digits may match some control bytes too,
+	 * which literal_at turns away) */
+	const __m128i lower = _mm_set1_epi8((char)(nocase ? 0x20 : 0));
+	const __m128i a = _mm_set1_epi8(lit[0]);
+	const __m128i b = _mm_set1_epi8(lit[1]);
+
+	for (; i + 16 <= last + 1; i += 16) {
+		__m128i x = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
+		    lower);
+		__m128i y = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1)),
+		    lower);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)));
+
+		for (; m; m &= m - 1) {
+			if (literal_at(s + i + (size_t)__builtin_ctz(m), lit,
+				       len, nocase))
+				return true;
+		}
+	}
+#endif
+	for (; i <= last; i++) {
+		if (literal_at(s + i, lit, len, nocase))
+			return true;
+	}
+	return false;
+}
 
 struct match_re *
 match_re_new(const char *pattern, bool case_sensitive, char *err, size_t errlen,
@@ -1059,6 +1210,8 @@ match_re_new(const char *pattern, bool case_sensitive, char *err, size_t errlen,
 	/* Without JIT (some architectures) matching still works, slower. */
 	m->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
 	m->code = re;
+	m->caseless = !case_sensitive;
+	m->litlen = required_literal(pattern, m->caseless, m->lit);
 	m->md = pcre2_match_data_create_from_pattern(re, NULL);
 	if (!m->md)
 		abort();
@@ -1068,6 +1221,10 @@ match_re_new(const char *pattern, bool case_sensitive, char *err, size_t errlen,
 bool
 match_re_find(const struct match_re *re, const char *s, size_t n)
 {
+	/* Most texts lack the pattern's letters, and a search for them
+	 * costs less than starting PCRE2. */
+	if (re->litlen && !has_literal(s, n, re->lit, re->litlen, re->caseless))
+		return false;
 	int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, 0, 0,
 					   re->md, NULL)
 			 : pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, re->md,

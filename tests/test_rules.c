@@ -409,6 +409,103 @@ START_TEST(match_re_reports_offset)
 }
 END_TEST
 
+/* Patterns with letters every match must hold: the quick search for them
+ * must never turn away a text the pattern matches. */
+START_TEST(match_re_literals_never_hide_a_match)
+{
+	static const struct {
+		const char *pattern;
+		bool sensitive;
+		const char *text;
+		bool match;
+	} cases[] = {
+	    {"\\bstocks\\w*\\b", true, "the stockscape", true},
+	    {"\\bstocks\\w*\\b", true, "the Stocks", false},
+	    {"\\bstocks\\w*\\b", false, "the STOCKS", true},
+	    {"\\bstocks\\w*\\b", false, "the \xc5\xbftoc\xe2\x84\xaa\xc5\xbf",
+	     true},
+	    {"kelvin", false,
+	     "\xe2\x84\xaa"
+	     "ELVIN",
+	     true},
+	    {"colou?r", true, "color", true},
+	    {"ab{0}cde", true, "acde", true},
+	    {"ab{2}cde", true, "abbcde", true},
+	    {"x(abc)?yzw", true, "xyzw", true},
+	    {"abc+d", true, "abcccd", true},
+	    {"[xyz]defg", true, "ydefg", true},
+	    {"[xyz]defg", true, "ydefh", false},
+	    {"(?i)ABCD", true, "abcd", true},
+	    {"abcd|wxyz", true, "wxyz", true},
+	    {"\\Qab.c\\E", true, "ab.c", true},
+	    {"\\x41BCD", true, "ABCD", true},
+	    {"1234", false,
+	     "\x11\x12"
+	     "1234",
+	     true},
+	    {"1234", false, "\x11\x12\x13\x14", false},
+	    {"digits 2024", true, "digits 2024", true},
+	    {"emb", true, "em", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[256];
+		size_t off;
+		struct match_re *re =
+		    match_re_new(cases[i].pattern, cases[i].sensitive, err,
+				 sizeof(err), &off);
+
+		ck_assert_ptr_nonnull(re);
+		ck_assert_msg(
+		    match_re_find(re, cases[i].text, strlen(cases[i].text)) ==
+			cases[i].match,
+		    "case %zu: %s", i, cases[i].pattern);
+		match_re_free(re);
+	}
+}
+END_TEST
+
+/* The quick search assumes that, caseless, an ASCII letter or digit other
+ * than k and s matches only its own two cases: check that against the
+ * PCRE2 we run with, over the Basic Multilingual Plane (one class holds
+ * them all; "[ks]" shows the check can fail). */
+START_TEST(match_re_caseless_ascii_stays_ascii)
+{
+	char err[256];
+	size_t off;
+	struct match_re *safe =
+	    match_re_new("[a-jl-rt-z0-9]", false, err, sizeof(err), &off);
+	struct match_re *unsafe =
+	    match_re_new("[ks]", false, err, sizeof(err), &off);
+	size_t nunsafe = 0;
+
+	ck_assert_ptr_nonnull(safe);
+	ck_assert_ptr_nonnull(unsafe);
+	for (unsigned cp = 0x80; cp < 0x10000; cp++) {
+		char u[3];
+		size_t n;
+
+		if (cp >= 0xd800 && cp < 0xe000)
+			continue;
+		if (cp < 0x800) {
+			u[0] = (char)(0xc0 | cp >> 6);
+			u[1] = (char)(0x80 | (cp & 63));
+			n = 2;
+		} else {
+			u[0] = (char)(0xe0 | cp >> 12);
+			u[1] = (char)(0x80 | ((cp >> 6) & 63));
+			u[2] = (char)(0x80 | (cp & 63));
+			n = 3;
+		}
+		ck_assert_msg(!match_re_find(safe, u, n), "U+%04X", cp);
+		nunsafe += match_re_find(unsafe, u, n);
+	}
+	ck_assert_uint_eq(nunsafe, 2); /* the long s and the Kelvin sign */
+	match_re_free(safe);
+	match_re_free(unsafe);
+}
+END_TEST
+
 START_TEST(words_match_whole_words_any_case_and_accent)
 {
 	struct tstory t;
@@ -884,6 +981,8 @@ test_suite(void)
 	tcase_add_test(tc, match_dict_scan_agrees_on_long_html);
 	tcase_add_test(tc, match_dict_gives_equal_phrases_one_id);
 	tcase_add_test(tc, match_re_reports_offset);
+	tcase_add_test(tc, match_re_literals_never_hide_a_match);
+	tcase_add_test(tc, match_re_caseless_ascii_stays_ascii);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("matchers");
 	tcase_add_checked_fixture(tc, setup, teardown);
