@@ -20,7 +20,7 @@
  * before they are merged into the bands index. */
 enum {
 	BAND_ROWS = 4096,
-	MAX_CANDIDATES = 32,
+	MAX_CANDIDATES = 8,
 	WIRE_ROWS = 512,
 	WIRE_CANDIDATES = 50,
 	LEAD_MAX = 600,
