@@ -1139,9 +1139,9 @@ literal_at(const char *s, const char *lit, size_t len, bool nocase)
 	return true;
 }
 
-/* lit[0..len) (len >= 2) occurs in s[0..n). Looks for its first two bytes
- * sixteen places at a time where SSE2 is there, and compares in full only
- * where they are. */
+/* lit[0..len) (len >= 3) occurs in s[0..n). Looks for its first three
+ * bytes sixteen places at a time where SSE2 is there, and compares in full
+ * only where they are. */
 static bool
 has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
 {
@@ -1157,16 +1157,21 @@ has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
 	const __m128i lower = _mm_set1_epi8((char)(nocase ? 0x20 : 0));
 	const __m128i a = _mm_set1_epi8(lit[0]);
 	const __m128i b = _mm_set1_epi8(lit[1]);
+	const __m128i c = _mm_set1_epi8(lit[2]);
 
 	for (; i + 16 <= last + 1; i += 16) {
+		const char *p = s + i;
 		__m128i x = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
-		    lower);
+		    _mm_loadu_si128((const __m128i *)(const void *)p), lower);
 		__m128i y = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1)),
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 1)),
 		    lower);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)));
+		__m128i z = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 2)),
+		    lower);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)),
+		    _mm_cmpeq_epi8(z, c)));
 
 		for (; m; m &= m - 1) {
 			if (literal_at(s + i + (size_t)__builtin_ctz(m), lit,
