@@ -487,7 +487,8 @@ struct scan {
 	size_t nw;                        /* words seen, the current one too */
 	uint64_t rh[MAX_PHRASE_WORDS];    /* ring of the last words' hashes */
 	const char *rp[MAX_PHRASE_WORDS]; /* or their ASCII text, unhashed */
-	size_t rl[MAX_PHRASE_WORDS];      /* and lengths */
+	size_t rl[MAX_PHRASE_WORDS];      /* and lengths (with rp: 0 until
+					     measured) */
 	char word[MAX_WORD + 8];          /* the current word, zero-padded */
 	/* The fast run: its folded copy, with zeros past its end; one bit
 	 * per byte of it that is part of a word; where each word starts;
@@ -593,6 +594,10 @@ prev_is(struct scan *x, size_t j, size_t len, uint64_t h)
 	}
 	size_t r = (x->nw - 1 - j) % MAX_PHRASE_WORDS;
 
+	if (x->rp[r] && !x->rl[r]) {
+		while (wd_isalnum((unsigned char)x->rp[r][x->rl[r]]))
+			x->rl[r]++;
+	}
 	if (x->rl[r] != len)
 		return false;
 	if (x->rp[r]) {
@@ -929,7 +934,7 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 		size_t slot = (x->rnw0 + k) % MAX_PHRASE_WORDS;
 
 		x->rp[slot] = s + x->ws[k];
-		x->rl[slot] = run_word_len(x, x->ws[k]);
+		x->rl[slot] = 0; /* measured when needed */
 	}
 	x->nw = x->rnw0 + nwords;
 	x->in_run = false;
