@@ -481,7 +481,7 @@ match_dict_add(struct match_dict *d, const char *phrase)
  */
 struct scan {
 	const struct match_dict *d;
-	uint8_t *hits;
+	struct match_hits *h;
 	uint8_t bit;
 	size_t wl;                        /* length of the current word */
 	size_t nw;                        /* words seen, the current one too */
@@ -618,8 +618,13 @@ phrases_end(struct scan *x, const struct dword *dw)
 
 		for (size_t j = 1; j < p->nwords && ok; j++)
 			ok = prev_is(x, j, p->wl[last - j], p->wh[last - j]);
-		if (ok)
-			x->hits[dw->ids[i]] |= x->bit;
+		if (!ok)
+			continue;
+		uint32_t id = dw->ids[i];
+
+		if (!x->h->hits[id] && x->h->found)
+			x->h->found[x->h->nfound++] = id;
+		x->h->hits[id] |= x->bit;
 	}
 }
 
@@ -944,7 +949,7 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 /* The same walk as match_fold, feeding words to the dictionary. */
 void
 match_dict_scan(const struct match_dict *d, const char *s, size_t n, bool html,
-		uint8_t *hits, uint8_t bit)
+		struct match_hits *h, uint8_t bit)
 {
 	struct scan x;
 
@@ -952,7 +957,7 @@ match_dict_scan(const struct match_dict *d, const char *s, size_t n, bool html,
 		return;
 	/* the fast run's arrays are written before they are read */
 	x.d = d;
-	x.hits = hits;
+	x.h = h;
 	x.bit = bit;
 	x.wl = 0;
 	x.nw = 0;

@@ -29,11 +29,19 @@ struct match_dict *match_dict_new(void);
  * than 64 bytes. A phrase equal to one added before (once folded) gets
  * that phrase's id. */
 WD_NODISCARD int match_dict_add(struct match_dict *d, const char *phrase);
+/* Where match_dict_scan reports the phrases it finds: bit is ORed into
+ * hits[id], and an id whose hits[id] was 0 is appended to found (when not
+ * NULL) at nfound. Both have room for every id. */
+struct match_hits {
+	uint8_t *hits;
+	uint32_t *found;
+	size_t nfound;
+};
+
 /* Find the phrases in s[0..n) (folded on the fly as match_fold does; html
- * as there): for each phrase found, OR bit into hits[id] (hits has room
- * for every id). */
+ * as there) and report them to h with bit. */
 void match_dict_scan(const struct match_dict *d, const char *s, size_t n,
-		     bool html, uint8_t *hits, uint8_t bit);
+		     bool html, struct match_hits *h, uint8_t bit);
 void match_dict_free(struct match_dict *d); /* NULL is a no-op */
 
 struct match_re; /* one compiled regular expression */

@@ -997,6 +997,7 @@ struct ctx {
 	int64_t now;
 	struct rules_result *res;
 	bool scanned;
+	struct match_hits *hits; /* while scanning */
 	/* lengths of title, summary, content of the first items, +1 (0:
 	 * not measured yet): several regexes read the same long content */
 	size_t len[LEN_CACHE][3];
@@ -1017,8 +1018,8 @@ scan_field(struct ctx *x, size_t item, int f, const char *s, bool html)
 {
 	if (!s || !*s)
 		return;
-	match_dict_scan(x->r->dict, s, field_len(x, item, f, s), html,
-			x->res->hits, (uint8_t)(1 << f));
+	match_dict_scan(x->r->dict, s, field_len(x, item, f, s), html, x->hits,
+			(uint8_t)(1 << f));
 }
 
 /* Find the phrases in the fields some words matcher reads, then mark in
@@ -1029,8 +1030,10 @@ scan_words(struct ctx *x)
 	const struct rules *r = x->r;
 	uint8_t *hits = x->res->hits;
 	uint64_t *cand = x->res->cand;
+	struct match_hits h = {.hits = hits, .found = x->res->found};
 
 	memset(hits, 0, r->nphrases);
+	x->hits = &h;
 	for (size_t i = 0; i < x->s->nitems; i++) {
 		const struct item *it = &x->s->items[i].item;
 
@@ -1043,9 +1046,9 @@ scan_words(struct ctx *x)
 	}
 	x->scanned = true;
 	memset(cand, 0, (r->n / 64 + 1) * sizeof(*cand));
-	for (size_t id = 0; id < r->nphrases; id++) {
-		if (!hits[id])
-			continue;
+	for (size_t f = 0; f < h.nfound; f++) {
+		uint32_t id = h.found[f];
+
 		for (uint32_t k = r->gate_off[id]; k < r->gate_off[id + 1];
 		     k++) {
 			const struct gate *g = &r->gates[k];
@@ -1343,6 +1346,8 @@ rules_eval(const struct rules *r, const struct story *s, int64_t now,
 	if (res->hits_cap < r->nphrases + 1) {
 		res->hits_cap = r->nphrases + 1;
 		res->hits = xreallocarray(res->hits, res->hits_cap, 1);
+		res->found = xreallocarray(res->found, res->hits_cap,
+					   sizeof(*res->found));
 	}
 	if (res->cand_cap < nw) {
 		res->cand_cap = nw;
@@ -1382,6 +1387,7 @@ rules_result_free(struct rules_result *res)
 	free(res->fired);
 	free(res->tags);
 	free(res->hits);
+	free(res->found);
 	free(res->cand);
 	buf_free(&res->fold);
 	memset(res, 0, sizeof(*res));

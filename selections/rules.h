@@ -35,6 +35,7 @@ struct rules_result {
 	/* private scratch */
 	size_t fired_cap, tags_cap, hits_cap, cand_cap;
 	uint8_t *hits;
+	uint32_t *found;
 	uint64_t *cand;
 	struct buf fold;
 };

@@ -183,7 +183,8 @@ START_TEST(match_dict_finds_whole_words_and_phrases)
 	ck_assert_int_eq(match_dict_add(d, "a b c d e f g h i"), WD_ETOOBIG);
 	buf_init(&b, 4096);
 	buf_puts(&b, "<i>Phuketian</i> boats in the south  China-Sea; wörd39");
-	match_dict_scan(d, b.data, b.len, true, hits, 2);
+	match_dict_scan(d, b.data, b.len, true,
+			&(struct match_hits){.hits = hits}, 2);
 	ck_assert_uint_eq(hits[0], 0);
 	ck_assert_uint_eq(hits[1], 2);
 	ck_assert_uint_eq(hits[2], 2);
@@ -236,7 +237,7 @@ START_TEST(match_dict_scan_agrees_with_folding)
 		bool html = round % 2;
 
 		match_dict_scan(d, text.data ? text.data : "", text.len, html,
-				hits, 1);
+				&(struct match_hits){.hits = hits}, 1);
 		buf_reset(&f);
 		match_fold(&f, text.data ? text.data : "", text.len, html);
 		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
@@ -284,7 +285,8 @@ START_TEST(match_dict_scan_handles_long_ascii_runs)
 	buf_puts(&t, "EXTRAORDINARILY; Internationalization-Localization "
 		     "abcdefghabcdefghabcdefghabcdefghabcdefghabcdefghabcdefg"
 		     "habcdefghX x");
-	match_dict_scan(d, t.data, t.len, false, hits, 1);
+	match_dict_scan(d, t.data, t.len, false,
+			&(struct match_hits){.hits = hits}, 1);
 	ck_assert_uint_eq(hits[0], 1);
 	ck_assert_uint_eq(hits[1], 1);
 	ck_assert_uint_eq(hits[2], 1);
@@ -296,7 +298,8 @@ START_TEST(match_dict_scan_handles_long_ascii_runs)
 	for (int i = 0; i < 4090; i++)
 		buf_putc(&t, i % 2 ? ' ' : 'q');
 	buf_puts(&t, "Extraordinarily.");
-	match_dict_scan(d, t.data, t.len, false, hits, 1);
+	match_dict_scan(d, t.data, t.len, false,
+			&(struct match_hits){.hits = hits}, 1);
 	ck_assert_uint_eq(hits[0], 1);
 	buf_free(&t);
 	match_dict_free(d);
@@ -354,7 +357,8 @@ START_TEST(match_dict_scan_agrees_on_long_html)
 		}
 		bool html = round % 3 != 0;
 
-		match_dict_scan(d, text.data, text.len, html, hits, 1);
+		match_dict_scan(d, text.data, text.len, html,
+				&(struct match_hits){.hits = hits}, 1);
 		buf_reset(&f);
 		match_fold(&f, text.data, text.len, html);
 		for (size_t i = 0; i < NP; i++) {
@@ -383,10 +387,20 @@ START_TEST(match_dict_gives_equal_phrases_one_id)
 	ck_assert_int_eq(match_dict_add(d, "south  CHINA-sea"), 0);
 	ck_assert_int_eq(match_dict_add(d, "Sea"), 1);
 	ck_assert_int_eq(match_dict_add(d, "china sea"), 2);
-	match_dict_scan(d, "the South China Sea", 19, false, hits, 4);
+	uint32_t found[3];
+	struct match_hits mh = {.hits = hits, .found = found};
+
+	match_dict_scan(d, "the South China Sea, south china sea", 36, false,
+			&mh, 4);
 	ck_assert_uint_eq(hits[0], 4);
 	ck_assert_uint_eq(hits[1], 4);
 	ck_assert_uint_eq(hits[2], 4);
+	/* each once, in the order found (phrases ending in one word: in
+	 * the order added) */
+	ck_assert_uint_eq(mh.nfound, 3);
+	ck_assert_uint_eq(found[0], 0);
+	ck_assert_uint_eq(found[1], 1);
+	ck_assert_uint_eq(found[2], 2);
 	match_dict_free(d);
 }
 END_TEST
