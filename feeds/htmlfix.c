@@ -59,17 +59,26 @@ htmlfix_is_double_utf8(const char *s, size_t n)
 		return false;
 	/* every character must be one Latin-1 byte, and those bytes must
 	 * be UTF-8 with at least one multi-byte sequence */
+	const unsigned char *u = (const unsigned char *)s;
 	unsigned char bytes[4];
 	size_t nb = 0, need = 0;
 	bool multi = false;
 
 	while (i < n) {
 		unsigned cp;
-		size_t len = wd_utf8_decode(s + i, n - i, &cp);
 
-		if (!len || cp > 0xff)
+		/* U+0000..U+00FF in UTF-8 is ASCII or 0xc2/0xc3 and one
+		 * continuation byte; any other byte is invalid UTF-8 or starts
+		 * a character past U+00FF, and both rule the text out */
+		if (u[i] < 0x80) {
+			cp = u[i++];
+		} else if ((u[i] == 0xc2 || u[i] == 0xc3) && i + 1 < n &&
+			   (u[i + 1] & 0xc0) == 0x80) {
+			cp = ((u[i] & 0x1fu) << 6) | (u[i + 1] & 0x3fu);
+			i += 2;
+		} else {
 			return false;
-		i += len;
+		}
 		if (nb == 0) {
 			if (cp < 0x80)
 				continue;
@@ -169,6 +178,19 @@ htmlfix_needs_amp(const char *s, size_t n)
 
 	while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
 		p++;
+		if (p < end && *p != '#') {
+			/* a named reference, by far the most common: letters
+			 * and digits up to a ';' (what is_entity_start reads),
+			 * and nothing to rewrite */
+			const char *q = p;
+
+			while (q < end && wd_isalnum((unsigned char)*q))
+				q++;
+			if (q == p || q == end || *q != ';')
+				return true;
+			p = q + 1;
+			continue;
+		}
 		if (!is_entity_start(p, (size_t)(end - p)))
 			return true;
 		if (*p == '#' && numeric_needs_fix(p + 1, end))

@@ -882,13 +882,22 @@ cap_text(struct ps *ps, const char *s, size_t n)
 static size_t
 first_high_byte(const char *s, size_t n)
 {
+	const uint64_t highs = 0x8080808080808080ull;
 	size_t i = 0;
 
+	/* 32 bytes a step (one test for four words), then 8, then 1 */
+	for (; i + 32 <= n; i += 32) {
+		uint64_t w[4];
+
+		memcpy(w, s + i, sizeof(w));
+		if ((w[0] | w[1] | w[2] | w[3]) & highs)
+			break;
+	}
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080ull)
+		if (w & highs)
 			break;
 	}
 	for (; i < n; i++) {
@@ -951,9 +960,9 @@ cap_value(struct ps *ps)
 
 		t = u, u = sw;
 	}
-	const char *base = cur_base(ps);
+	const char *base = html ? cur_base(ps) : NULL;
 
-	if (html && base && urlres_html_has_links(s)) {
+	if (base && urlres_html_has_links(s)) {
 		buf_reset(t);
 		urlres_html(t, s, n, base);
 		if (!buf_failed(t))
