@@ -623,6 +623,16 @@ START_TEST(field_matchers_compare_story_data)
 	ck_assert(!fires("rules:\n  - match: {link_host: re.example}\n"
 			 "    score: 1\n",
 			 &t));
+	/* the host after the first "://", or from the start without one */
+	t.it[0].item.link = "feed:x:https://a.wire.example/b";
+	ck_assert(fires("rules:\n  - match: {link_host: wire.example}\n"
+			"    score: 1\n",
+			&t));
+	t.it[0].item.link = "wire.example:80/a";
+	ck_assert(fires("rules:\n  - match: {link_host: wire.example}\n"
+			"    score: 1\n",
+			&t));
+	t.it[0].item.link = "https://www.wire.example:8443/a/b?c";
 	ck_assert(
 	    fires("rules:\n  - match: {newer_than: 2h}\n    score: 1\n", &t));
 	ck_assert(
