@@ -1788,9 +1788,23 @@ static void XMLCALL
 on_text(void *ud, const XML_Char *s, int len)
 {
 	struct ps *ps = ud;
+	struct tbuf *t = &ps->text;
+	size_t n = (size_t)len;
 
-	if (ps->fld != F_NONE)
-		cap_text(ps, s, (size_t)len);
+	if (ps->fld == F_NONE)
+		return;
+	/* the common case inline: text or HTML that fits, often a lone
+	 * newline (expat passes each one on by itself) */
+	if (!ps->pending_gt && (ps->kind == K_TEXT || ps->kind == K_HTML) &&
+	    n <= t->lim - t->len) {
+		if (n == 1)
+			t->data[t->len] = s[0];
+		else
+			memcpy(t->data + t->len, s, n);
+		t->len += n;
+		return;
+	}
+	cap_text(ps, s, n);
 }
 
 /* Undeclared entities reach us here (see parse_run): HTML names become
