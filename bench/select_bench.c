@@ -2,7 +2,10 @@
 /* bench/select_bench.c: selection time of an audience with 100 rules over
  * 50,000 synthetic stories in the window, against a plain scan that reads
  * the same text once (lower-casing it and looking for one word).
- * Usage: select-bench [STORIES] [ROUNDS] */
+ * Usage: select-bench [STORIES] [ROUNDS] [DROP]
+ * DROP names groups of rules to replace by a rule on age alone, to see
+ * what each costs: w words, p patterns, f story data, n nested, a age and
+ * pictures (e.g. "wn": no rule reads words). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,10 +151,11 @@ make_stories(struct story *st, struct story_item *si, size_t n)
 /*
  * 100 rules in the proportions an editor would write them: mostly words
  * and phrases, some regexes (most on titles), field matchers, nesting,
- * age and media, with every kind of action.
+ * age and media, with every kind of action. The groups named in drop
+ * become a rule on age alone, with the same action.
  */
 static void
-write_audience(const char *path)
+write_audience(const char *path, const char *drop)
 {
 	struct buf b;
 
@@ -162,8 +166,16 @@ write_audience(const char *path)
 		     "per_tag_limit: 60\nsource_precedence: [Reuters, AP]\n"
 		     "rules:\n");
 	for (int i = 0; i < 100; i++) {
+		char group = i < 60   ? 'w'
+			     : i < 70 ? 'p'
+			     : i < 80 ? 'f'
+			     : i < 90 ? 'n'
+				      : 'a';
+
 		buf_appendf(&b, "  - name: r%d\n    match:\n", i);
-		if (i < 60) {
+		if (strchr(drop, group)) {
+			buf_puts(&b, "      older_than: 1000h\n");
+		} else if (i < 60) {
 			buf_appendf(&b, "      words: [%s, %s, \"%s %s\"]\n",
 				    places[i % 30], topics[(i * 7) % 30],
 				    places[(i * 3) % 30], topics[i % 30]);
@@ -274,6 +286,7 @@ main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 50000;
 	int rounds = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 5;
+	const char *drop = argc > 3 ? argv[3] : "";
 	struct story *st = xcalloc(n, sizeof(*st));
 	struct story_item *si = xcalloc(n, sizeof(*si));
 	char path[256];
@@ -284,7 +297,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/select-bench-%ld.yaml",
 		 tmp && *tmp ? tmp : "/tmp", (long)getpid());
 	make_stories(st, si, n);
-	write_audience(path);
+	write_audience(path, drop);
 
 	struct ydoc *errs;
 	struct audience *a = audience_load(path, &errs);
@@ -322,8 +335,8 @@ main(int argc, char **argv)
 	}
 	qsort(ts, (size_t)rounds, sizeof(*ts), cmp_double);
 	qsort(tp, (size_t)rounds, sizeof(*tp), cmp_double);
-	printf("stories %zu, text %.1f MB, rules 100, rounds %d\n", n,
-	       (double)bytes / 1e6, rounds);
+	printf("stories %zu, text %.1f MB, rules 100%s%s, rounds %d\n", n,
+	       (double)bytes / 1e6, *drop ? ", without " : "", drop, rounds);
 	printf("plain scan   median %.1f ms (hits %zu)\n", tp[rounds / 2] * 1e3,
 	       hits / (size_t)rounds);
 	printf("select_run   median %.1f ms (%d chosen)\n",
