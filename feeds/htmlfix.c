@@ -171,6 +171,18 @@ numeric_needs_fix(const char *p, const char *end)
 	return v >= 0x80 && v <= 0x9f;
 }
 
+/* ASCII letters and digits: the characters of a reference's name */
+static const bool alnum[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+    ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+    ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+
 bool
 htmlfix_needs_amp(const char *s, size_t n)
 {
@@ -184,7 +196,7 @@ htmlfix_needs_amp(const char *s, size_t n)
 			 * and nothing to rewrite */
 			const char *q = p;
 
-			while (q < end && wd_isalnum((unsigned char)*q))
+			while (q < end && alnum[(unsigned char)*q])
 				q++;
 			if (q == p || q == end || *q != ';')
 				return true;
