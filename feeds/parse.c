@@ -878,27 +878,45 @@ cap_text(struct ps *ps, const char *s, size_t n)
 		tb_append(&ps->text, s, n);
 }
 
+/* The offset of the first byte >= 0x80 in the 8 bytes at s, which hold
+ * one. */
+static size_t
+first_high_in_word(const char *s)
+{
+	size_t i = 0;
+
+	while ((unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* The offset of the first byte >= 0x80 in s[0..n), or n. */
 static size_t
 first_high_byte(const char *s, size_t n)
 {
 	const uint64_t highs = 0x8080808080808080ull;
 	size_t i = 0;
+	uint64_t w;
 
-	/* 32 bytes a step (one test for four words), then 8, then 1 */
+	/* 32 bytes a step (one test for four words), then 8; the last
+	 * bytes as one word that overlaps those before, not byte by byte
+	 * (most values are short and pure ASCII: loops cost more there) */
 	for (; i + 32 <= n; i += 32) {
-		uint64_t w[4];
+		uint64_t b[4];
 
-		memcpy(w, s + i, sizeof(w));
-		if ((w[0] | w[1] | w[2] | w[3]) & highs)
+		memcpy(b, s + i, sizeof(b));
+		if ((b[0] | b[1] | b[2] | b[3]) & highs)
 			break;
 	}
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
 		memcpy(&w, s + i, 8);
 		if (w & highs)
-			break;
+			return i + first_high_in_word(s + i);
+	}
+	if (n >= 8) {
+		/* (the bytes before i were all below 0x80) */
+		memcpy(&w, s + n - 8, 8);
+		return w & highs ? n - 8 + first_high_in_word(s + n - 8) : n;
 	}
 	for (; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80)
