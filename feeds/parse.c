@@ -1048,11 +1048,34 @@ struct qattr {
 	const char *value;
 };
 
-static int
-qattr_cmp(const void *a, const void *b)
+/* q->name = prefix + local, cut to fit as snprintf would cut it. */
+static void
+qattr_name(struct qattr *q, const char *prefix, const char *local)
 {
-	return strcmp(((const struct qattr *)a)->name,
-		      ((const struct qattr *)b)->name);
+	size_t n = 0;
+
+	for (const char *p = prefix; *p && n < sizeof(q->name) - 1; p++)
+		q->name[n++] = *p;
+	for (const char *p = local; *p && n < sizeof(q->name) - 1; p++)
+		q->name[n++] = *p;
+	q->name[n] = '\0';
+}
+
+/* Sort by name: insertion, as a tag has a handful of attributes (and no
+ * two with one name, so the order is the one qsort would give). */
+static void
+qattr_sort(struct qattr *qa, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct qattr q = qa[i];
+		size_t j = i;
+
+		while (j > 0 && strcmp(qa[j - 1].name, q.name) > 0) {
+			qa[j] = qa[j - 1];
+			j--;
+		}
+		qa[j] = q;
+	}
 }
 
 static const char XLINK_NS[] = "http://www.w3.org/1999/xlink";
@@ -1109,7 +1132,7 @@ cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
 		char *u = xstrndup(uri, urilen);
 
 		if ((!parent || strcmp(parent, u) != 0) && nq < 32) {
-			snprintf(qa[nq].name, sizeof(qa[nq].name), "xmlns");
+			qattr_name(&qa[nq], "", "xmlns");
 			qa[nq++].value = NULL; /* filled below */
 		}
 		if (level < CAP_NS_MAX) {
@@ -1134,14 +1157,14 @@ cap_start_tag(struct ps *ps, const char *name, const char *local, enum ns ns,
 			prefix = "xlink:";
 			xlink = true;
 		}
-		snprintf(qa[nq].name, sizeof(qa[nq].name), "%s%s", prefix, al);
+		qattr_name(&qa[nq], prefix, al);
 		qa[nq++].value = attrs[i + 1];
 	}
 	if (xlink && nq < 32) {
-		snprintf(qa[nq].name, sizeof(qa[nq].name), "xmlns:xlink");
+		qattr_name(&qa[nq], "", "xmlns:xlink");
 		qa[nq++].value = XLINK_NS;
 	}
-	qsort(qa, nq, sizeof(qa[0]), qattr_cmp);
+	qattr_sort(qa, nq);
 	tb_putc(&ps->text, '<');
 	tb_puts(&ps->text, local);
 	for (size_t i = 0; i < nq; i++) {
