@@ -1028,19 +1028,28 @@ cap_end(struct ps *ps)
 static bool
 is_void_element(const char *l)
 {
-	static const char *const v[] = {
-	    "area",  "base", "br",   "col",   "embed",  "hr",    "img",
-	    "input", "link", "meta", "param", "source", "track", "wbr"};
-	size_t n = strlen(l);
+	size_t n = 0;
 
-	/* most elements are longer or start with another letter */
-	if (n < 2 || n > 6 || !strchr("abcehilmpstw", wd_tolower(l[0])))
+	/* the length first: most elements are longer, and it leaves one to
+	 * four names to compare */
+	while (n < 7 && l[n])
+		n++;
+	switch (n) {
+	case 2:
+		return is(l, "br") || is(l, "hr");
+	case 3:
+		return is(l, "col") || is(l, "img") || is(l, "wbr");
+	case 4:
+		return is(l, "area") || is(l, "base") || is(l, "link") ||
+		       is(l, "meta");
+	case 5:
+		return is(l, "embed") || is(l, "input") || is(l, "param") ||
+		       is(l, "track");
+	case 6:
+		return is(l, "source");
+	default:
 		return false;
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		if (wd_strcasecmp(l, v[i]) == 0)
-			return true;
 	}
-	return false;
 }
 
 struct qattr {
