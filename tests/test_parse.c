@@ -548,6 +548,40 @@ START_TEST(parse_feed_reads_fixture)
 }
 END_TEST
 
+START_TEST(parse_feed_repairs_c1_anywhere_in_a_value)
+{
+	/* a C1 control (windows-1252 sent as Latin-1) at every place of
+	 * values of every length up to 40: the scan for non-ASCII bytes
+	 * goes by blocks, words and a last word, so each place differs */
+	for (size_t n = 1; n <= 40; n++) {
+		for (size_t p = 0; p < n; p++) {
+			char title[64], want[64], doc[256];
+
+			memset(title, 'a', n + 1);
+			memcpy(title + p, "\xc2\x93", 2); /* U+0093 */
+			title[n + 1] = '\0';
+			memset(want, 'a', n + 2);
+			memcpy(want + p, "\xe2\x80\x9c", 3); /* U+201C */
+			want[n + 2] = '\0';
+			int len =
+			    snprintf(doc, sizeof(doc),
+				     "<rss version=\"2.0\"><channel><item>"
+				     "<title>%s</title></item></channel>"
+				     "</rss>",
+				     title);
+
+			ck_assert(len > 0 && (size_t)len < sizeof(doc));
+			struct got g = {0};
+
+			parse_mem(&g, doc, (size_t)len, NULL);
+			ck_assert_uint_eq(g.n, 1);
+			ck_assert_str_eq(g.items[0].title, want);
+			got_free(&g);
+		}
+	}
+}
+END_TEST
+
 START_TEST(parse_feed_cuts_huge_fields)
 {
 	struct buf b;
@@ -613,9 +647,9 @@ END_TEST
 START_TEST(parse_jsonfeed_takes_content_location_and_language)
 {
 	struct parse_opts o = {
-		.url = "https://cdn.example/a/feed.json",
-		.content_location = "https://cdn.example/desk/feed.json",
-		.content_language = "fr-ca",
+	    .url = "https://cdn.example/a/feed.json",
+	    .content_location = "https://cdn.example/desk/feed.json",
+	    .content_language = "fr-ca",
 	};
 	struct got g = {0};
 
@@ -675,6 +709,7 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_names_the_feed_an_html_page_links);
 	tcase_add_test(tc, parse_feed_redecodes_invalid_utf8);
 	tcase_add_test(tc, parse_feed_guesses_undeclared_codepage);
+	tcase_add_test(tc, parse_feed_repairs_c1_anywhere_in_a_value);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fixtures");
 	tcase_add_loop_test(tc, parse_feed_reads_fixture, 0,
