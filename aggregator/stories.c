@@ -275,17 +275,10 @@ data_version(struct store *s, int64_t *v)
 	return rc == SQLITE_ROW ? 0 : store_fail(s, "reading the data version");
 }
 
-/* Make the pending keys mirror bands_new: read it again after a rollback,
- * a prune, or another connection's commit. */
+/* Make the pending keys mirror bands_new (v: the data version now). */
 static int
-pending_sync(struct store *s)
+pending_reload(struct store *s, int64_t v)
 {
-	int64_t v = 0;
-
-	if (data_version(s, &v) < 0)
-		return WD_EDB;
-	if (s->pend_loaded && v == s->pend_dataver)
-		return 0;
 	pending_clear(s);
 	sqlite3_stmt *st = store_prepare(
 		s, "SELECT item_id, date, keys FROM bands_new ORDER BY "
@@ -446,16 +439,11 @@ filter_build(struct store *s)
 	return filter_save(s);
 }
 
-/* Make the filter mirror band_filter (build it if there is none). */
+/* Make the filter mirror band_filter (build it if there is none; v: the
+ * data version now). */
 static int
-filter_sync(struct store *s)
+filter_reload(struct store *s, int64_t v)
 {
-	int64_t v = 0;
-
-	if (data_version(s, &v) < 0)
-		return WD_EDB;
-	if (s->filter_loaded && v == s->filter_dataver)
-		return 0;
 	sqlite3_stmt *st = store_stmt(
 		s, STMT_FILTER_LOAD,
 		"SELECT keys, stale, bits FROM band_filter WHERE id = 1");
@@ -494,6 +482,24 @@ filter_sync(struct store *s)
 	return 0;
 }
 
+/* Make the pending keys and the filter mirror the store: read them again
+ * after a rollback, a prune, or another connection's commit. */
+static int
+bands_sync(struct store *s)
+{
+	int64_t v = 0;
+
+	if (data_version(s, &v) < 0)
+		return WD_EDB;
+	if (!(s->pend_loaded && v == s->pend_dataver) &&
+	    pending_reload(s, v) < 0)
+		return WD_EDB;
+	if (!(s->filter_loaded && v == s->filter_dataver) &&
+	    filter_reload(s, v) < 0)
+		return WD_EDB;
+	return 0;
+}
+
 static int
 by_key_date_item(const void *a, const void *b)
 {
@@ -512,7 +518,7 @@ by_key_date_item(const void *a, const void *b)
 static int
 pending_flush(struct store *s)
 {
-	int rc = pending_sync(s);
+	int rc = bands_sync(s);
 
 	if (rc < 0 || !s->npend)
 		return rc;
@@ -524,7 +530,7 @@ pending_flush(struct store *s)
 				      "INSERT OR IGNORE INTO bands (key, "
 				      "item_id, date) VALUES (?1, ?2, ?3)");
 
-	rc = st ? filter_sync(s) : WD_EDB;
+	rc = st ? 0 : WD_EDB;
 	for (size_t i = 0; rc == 0 && i < s->npend; i++) {
 		filter_set(s, (uint64_t)s->pend[i].key);
 		s->filter_keys++;
@@ -668,9 +674,9 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 	struct band_pending *mine = NULL; /* a key's pending entries */
 	size_t cap = 0;
 	size_t nbound = 0;
-	int rc = pending_sync(s);
+	int rc = bands_sync(s);
 
-	if (rc < 0 || filter_sync(s) < 0)
+	if (rc < 0)
 		return WD_EDB;
 	sqlite3_stmt *st = bands_stmt(s);
 
@@ -794,9 +800,9 @@ weigh_wire_candidates(struct store *s, const struct storymatch_item *me,
 	int64_t from = date - s->dedupe_window, to = date + s->dedupe_window;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	int rc = pending_sync(s);
+	int rc = bands_sync(s);
 
-	if (rc < 0 || filter_sync(s) < 0)
+	if (rc < 0)
 		return WD_EDB;
 	sqlite3_stmt *st;
 
@@ -965,7 +971,7 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 		keys[n++] = wire_band(j->wire_key);
 	if (!n)
 		return 0;
-	if (pending_sync(s) < 0)
+	if (bands_sync(s) < 0)
 		return WD_EDB;
 	unsigned char blob[sizeof(keys)];
 
@@ -1011,7 +1017,7 @@ stories_prune_bands(struct store *s, int64_t now)
 
 	if (!gone)
 		return 0;
-	if (filter_sync(s) < 0)
+	if (bands_sync(s) < 0)
 		return WD_EDB;
 	s->filter_stale += gone;
 	if (s->filter_stale * 2 > s->filter_keys)
