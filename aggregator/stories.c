@@ -610,28 +610,6 @@ count_item(struct shared *t, int64_t item)
 	t->slot[h].n++;
 }
 
-/* The band lookup, prepared once per store: every key of an item in one
- * statement (an item with fewer keys leaves parameters NULL, which match
- * nothing), rows in the order of the table's key. */
-static sqlite3_stmt *
-bands_stmt(struct store *s)
-{
-	if (s->stmts[STMT_BANDS])
-		return store_stmt(s, STMT_BANDS, NULL);
-	struct buf sql;
-
-	buf_init(&sql, 8192);
-	buf_puts(&sql, "SELECT key, date, item_id FROM bands WHERE date >= ?1 "
-		       "AND key IN (");
-	for (int i = 0; i < SIMDUP_BANDS; i++)
-		buf_appendf(&sql, i ? ", ?%d" : "?%d", i + 2);
-	buf_puts(&sql, ") ORDER BY key, date, item_id");
-	sqlite3_stmt *st = store_stmt(s, STMT_BANDS, buf_str(&sql));
-
-	buf_free(&sql);
-	return st;
-}
-
 /* The pending entries of key dated at or after since, in (date, item)
  * order, into *v (grown as needed); returns how many. */
 static size_t
@@ -673,35 +651,38 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 	size_t nkeys = 0, left = BAND_ROWS;
 	struct band_pending *mine = NULL; /* a key's pending entries */
 	size_t cap = 0;
-	size_t nbound = 0;
 	int rc = bands_sync(s);
 
 	if (rc < 0)
 		return WD_EDB;
-	sqlite3_stmt *st = bands_stmt(s);
+	sqlite3_stmt *st = store_stmt(s, STMT_BANDS,
+				      "SELECT date, item_id FROM bands WHERE "
+				      "key = ?1 AND date >= ?2 ORDER BY date, "
+				      "item_id");
 
 	if (!st)
 		return WD_EDB;
-	sqlite3_bind_int64(st, 1, since);
-	/* Keys the filter rules out stay NULL, which matches nothing. */
-	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++) {
+	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++)
 		keys[nkeys++] = (int64_t)bands[i];
-		if (filter_has(s, bands[i]))
-			sqlite3_bind_int64(st, (int)++nbound + 1,
-					   (sqlite3_int64)bands[i]);
-	}
 	qsort(keys, nkeys, sizeof(keys[0]), cmp_i64);
-	rc = nbound ? sqlite3_step(st) : SQLITE_DONE;
+	rc = SQLITE_DONE;
 	for (size_t k = 0; k < nkeys && left; k++) {
 		if (k && keys[k] == keys[k - 1])
 			continue;
 		size_t nmine = pending_of(s, keys[k], since, &mine, &cap);
 		size_t m = 0;
 
-		while (left && rc == SQLITE_ROW &&
-		       sqlite3_column_int64(st, 0) == keys[k]) {
-			int64_t date = sqlite3_column_int64(st, 1);
-			int64_t item = sqlite3_column_int64(st, 2);
+		if (filter_has(s, (uint64_t)keys[k])) {
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, keys[k]);
+			sqlite3_bind_int64(st, 2, since);
+			rc = sqlite3_step(st);
+		} else {
+			rc = SQLITE_DONE;
+		}
+		while (left && rc == SQLITE_ROW) {
+			int64_t date = sqlite3_column_int64(st, 0);
+			int64_t item = sqlite3_column_int64(st, 1);
 
 			while (left && m < nmine &&
 			       (mine[m].date < date || (mine[m].date == date &&
@@ -715,6 +696,8 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 			left--;
 			rc = sqlite3_step(st);
 		}
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
 		while (left && m < nmine) {
 			count_item(table, mine[m++].item);
 			left--;
