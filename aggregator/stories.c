@@ -14,12 +14,15 @@
 #include "core/xalloc.h"
 #include "feeds/canon.h"
 
-/* LSH work per new item at most: band index entries read, and candidates
- * read and weighed; index entries read and items weighed under a wire key.
+/* LSH work per new item at most: entries read under each band key (the
+ * newest: a key that more items share is a common pair of words, and its
+ * newest entries stand for it) and in all, and candidates read and
+ * weighed; index entries read and items weighed under a wire key.
  * PENDING_MAX: band keys of new items kept in bands_new (and in memory)
  * before they are merged into the bands index. */
 enum {
-	BAND_ROWS = 4096,
+	KEY_ROWS = 16,
+	BAND_ROWS = SIMDUP_BANDS * KEY_ROWS,
 	MAX_CANDIDATES = 8,
 	WIRE_ROWS = 512,
 	WIRE_CANDIDATES = 50,
@@ -638,10 +641,9 @@ pending_of(struct store *s, int64_t key, int64_t since,
 }
 
 /*
- * Count, per item, the band keys it shares with keys[] among the first
- * BAND_ROWS entries dated at or after since, in the order of the index
- * (key, date, item): for each key in ascending order, the index's rows
- * and the pending ones merged.
+ * Count, per item, the band keys it shares with keys[]: for each key, the
+ * newest KEY_ROWS entries dated at or after since, the index's and the
+ * pending ones merged, and BAND_ROWS entries in all at most.
  */
 static int
 count_shared(struct store *s, const uint64_t *bands, size_t nbands,
@@ -655,10 +657,10 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 
 	if (rc < 0)
 		return WD_EDB;
-	sqlite3_stmt *st = store_stmt(s, STMT_BANDS,
-				      "SELECT date, item_id FROM bands WHERE "
-				      "key = ?1 AND date >= ?2 ORDER BY date, "
-				      "item_id");
+	sqlite3_stmt *st = store_stmt(
+	    s, STMT_BANDS,
+	    "SELECT date, item_id FROM bands WHERE key = ?1 AND date >= ?2 "
+	    "ORDER BY date DESC, item_id DESC LIMIT ?3");
 
 	if (!st)
 		return WD_EDB;
@@ -669,37 +671,43 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 	for (size_t k = 0; k < nkeys && left; k++) {
 		if (k && keys[k] == keys[k - 1])
 			continue;
-		size_t nmine = pending_of(s, keys[k], since, &mine, &cap);
-		size_t m = 0;
+		size_t m = pending_of(s, keys[k], since, &mine, &cap);
+		size_t quota = KEY_ROWS < left ? KEY_ROWS : left;
 
 		if (filter_has(s, (uint64_t)keys[k])) {
 			sqlite3_reset(st);
 			sqlite3_bind_int64(st, 1, keys[k]);
 			sqlite3_bind_int64(st, 2, since);
+			sqlite3_bind_int64(st, 3, (int64_t)quota);
 			rc = sqlite3_step(st);
 		} else {
 			rc = SQLITE_DONE;
 		}
-		while (left && rc == SQLITE_ROW) {
+		/* newest first: the pending entries from their end */
+		while (quota && rc == SQLITE_ROW) {
 			int64_t date = sqlite3_column_int64(st, 0);
 			int64_t item = sqlite3_column_int64(st, 1);
 
-			while (left && m < nmine &&
-			       (mine[m].date < date || (mine[m].date == date &&
-							mine[m].item < item))) {
-				count_item(table, mine[m++].item);
+			while (quota && m > 0 &&
+			       (mine[m - 1].date > date ||
+				(mine[m - 1].date == date &&
+				 mine[m - 1].item > item))) {
+				count_item(table, mine[--m].item);
+				quota--;
 				left--;
 			}
-			if (!left)
+			if (!quota)
 				break;
 			count_item(table, item);
+			quota--;
 			left--;
 			rc = sqlite3_step(st);
 		}
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			break;
-		while (left && m < nmine) {
-			count_item(table, mine[m++].item);
+		while (quota && m > 0) {
+			count_item(table, mine[--m].item);
+			quota--;
 			left--;
 		}
 	}
