@@ -727,6 +727,34 @@ ranks_before(const struct band_count *x, const struct band_count *y)
 	return x->item > y->item;
 }
 
+/* Weigh the item id as a candidate (its matcher row). */
+static int
+weigh_item(struct store *s, int64_t id, const struct storymatch_item *me,
+	   struct best *b)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, STMT_CANDIDATE,
+		"SELECT " CANDIDATE_COLS "FROM matchers m WHERE m.id = ?1");
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = weigh_candidates(s, st, me, b);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
+static void
+push_id(int64_t **ids, size_t *n, size_t *cap, int64_t id)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*ids = xreallocarray(*ids, *cap, sizeof(**ids));
+	}
+	(*ids)[(*n)++] = id;
+}
+
 /*
  * LSH candidates: items in the window that share band keys with the new
  * item, read from the band index alone (at most BAND_ROWS entries), ranked
@@ -766,16 +794,8 @@ weigh_band_candidates(struct store *s, const struct storymatch_item *me,
 	}
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(
-		s, STMT_CANDIDATE,
-		"SELECT " CANDIDATE_COLS "FROM matchers m WHERE m.id = ?1");
-
-	rc = st ? 0 : WD_EDB;
-	for (size_t i = 0; rc == 0 && i < ntop; i++) {
-		sqlite3_bind_int64(st, 1, top[i].item);
-		rc = weigh_candidates(s, st, me, b);
-		sqlite3_reset(st);
-	}
+	for (size_t i = 0; rc == 0 && i < ntop; i++)
+		rc = weigh_item(s, top[i].item, me, b);
 	return rc;
 }
 
@@ -795,57 +815,38 @@ weigh_wire_candidates(struct store *s, const struct storymatch_item *me,
 
 	if (rc < 0)
 		return WD_EDB;
-	sqlite3_stmt *st;
-
 	if (filter_has(s, key)) {
-		st = store_stmt(s, STMT_WIRE_ITEMS,
-				"SELECT item_id FROM bands WHERE key = ?1 AND "
-				"date BETWEEN ?2 AND ?3 LIMIT ?4");
+		sqlite3_stmt *st = store_stmt(
+			s, STMT_WIRE_ITEMS,
+			"SELECT item_id FROM bands WHERE key = ?1 AND date "
+			"BETWEEN ?2 AND ?3 LIMIT ?4");
+
 		if (!st)
 			return WD_EDB;
 		sqlite3_bind_int64(st, 1, (int64_t)key);
 		sqlite3_bind_int64(st, 2, from);
 		sqlite3_bind_int64(st, 3, to);
 		sqlite3_bind_int(st, 4, WIRE_ROWS);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				ids = xreallocarray(ids, cap, sizeof(*ids));
-			}
-			ids[n++] = sqlite3_column_int64(st, 0);
-		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			push_id(&ids, &n, &cap, sqlite3_column_int64(st, 0));
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
 			free(ids);
 			return store_fail(s, "reading wire keys");
 		}
 	}
-	if (s->npend) {
-		for (uint32_t e = s->heads[key_slot((int64_t)key, s->nheads)];
-		     e;) {
-			const struct band_pending *p = &s->pend[e - 1];
+	struct band_pending *mine = NULL;
+	size_t mcap = 0, nmine = pending_of(s, (int64_t)key, from, &mine,
+					    &mcap);
 
-			e = p->next;
-			if (p->key != (int64_t)key || p->date < from ||
-			    p->date > to)
-				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				ids = xreallocarray(ids, cap, sizeof(*ids));
-			}
-			ids[n++] = p->item;
-		}
-	}
+	for (size_t i = 0; i < nmine && mine[i].date <= to; i++)
+		push_id(&ids, &n, &cap, mine[i].item);
+	free(mine);
 	if (n > 1)
 		qsort(ids, n, sizeof(*ids), cmp_i64);
-	st = store_stmt(s, STMT_CANDIDATE,
-			"SELECT " CANDIDATE_COLS "FROM matchers m WHERE m.id = ?1");
-	rc = st ? 0 : WD_EDB;
-	for (size_t i = 0; rc == 0 && i < n && i < WIRE_CANDIDATES; i++) {
-		sqlite3_bind_int64(st, 1, ids[i]);
-		rc = weigh_candidates(s, st, me, b);
-		sqlite3_reset(st);
-	}
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < n && i < WIRE_CANDIDATES; i++)
+		rc = weigh_item(s, ids[i], me, b);
 	free(ids);
 	return rc;
 }
