@@ -16,9 +16,17 @@
 #   fetch_only[_304]  the fetch stage alone (feeds/fetch.c in a small driver
 #                     built here against the build's static libraries):
 #                     wiredesk's share of the cold and the 304 run
+#   sqlite_items      the archive alone, as a floor of what any run that
+#                     keeps it in SQLite must write: the items table the
+#                     cold run left (title, summary, content, ... and its
+#                     indexes) copied by the sqlite3 shell into a new file,
+#                     WAL, one transaction a feed, as a run commits them
+#   sqlite_read       the reading of the same rows alone (the copy reads
+#                     them from the cold run's file)
 # and prints the ratios the issue sets goals for, with peak RSS of each.
 #
 # Needs (Debian 12): lighttpd curl hyperfine time gcc libexpat1-dev python3
+#   sqlite3
 #   bench/poll_bench.sh --install   installs them with apt-get first
 # Environment (defaults):
 #   N=1000                 feeds
@@ -54,9 +62,9 @@ T0=$(date +%s)
 if [ "${1:-}" = "--install" ]; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y lighttpd curl hyperfine \
-        time gcc libexpat1-dev python3
+        time gcc libexpat1-dev python3 sqlite3
 fi
-for t in lighttpd curl hyperfine gcc /usr/bin/time $PY; do
+for t in lighttpd curl hyperfine gcc sqlite3 /usr/bin/time $PY; do
     command -v "$t" >/dev/null || { echo "missing: $t (run: $0 --install)" >&2; exit 2; }
 done
 [ -x "$WIREDESK" ] || { echo "no wiredesk binary at $WIREDESK (build it, or set WIREDESK)" >&2; exit 2; }
@@ -288,6 +296,33 @@ stop_server
 trap - EXIT
 say "lighttpd stopped"
 
+# The archive floor (see the top): the items of the state the runs above
+# left, copied feed by feed into a new file, and read feed by feed.
+F=$WORK/floor
+rm -rf "$F"; mkdir -p "$F"
+cp "$D/state/wiredesk.db" "$F/src.db"
+sqlite3 "$F/src.db" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
+sqlite3 "$F/src.db" "SELECT DISTINCT feed_id FROM items" > "$F/feeds.txt"
+{
+    echo "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+    sqlite3 "$F/src.db" ".schema items"
+    echo "ATTACH '$F/src.db' AS src;"
+    awk '{printf "BEGIN; INSERT INTO main.items SELECT * FROM src.items WHERE feed_id = '\''%s'\''; COMMIT;\n", $0}' "$F/feeds.txt"
+} > "$F/insert.sql"
+{
+    echo "ATTACH '$F/src.db' AS src;"
+    awk '{printf "SELECT count(*), sum(length(coalesce(title, '\'''\'') || coalesce(summary, '\'''\'') || coalesce(content, '\'''\''))) FROM src.items WHERE feed_id = '\''%s'\'';\n", $0}' "$F/feeds.txt"
+} > "$F/read.sql"
+items_n=$(sqlite3 "$F/src.db" "SELECT count(*) FROM items")
+items_mb=$(sqlite3 "$F/src.db" "SELECT round(sum(pgsize) / 1e6, 1) FROM dbstat WHERE name = 'items'" 2>/dev/null || echo '?')
+say "archive floor: $items_n items ($items_mb MB of the items table) from $(wc -l < "$F/feeds.txt") feeds"
+{
+PREP="rm -f $F/dst.db $F/dst.db-wal $F/dst.db-shm" bench sqlite_items "$RUNS" \
+    "sqlite3 $F/dst.db < $F/insert.sql > /dev/null" \
+    --prepare "rm -f $F/dst.db $F/dst.db-wal $F/dst.db-shm"
+bench sqlite_read "$RUNS" "sqlite3 $F/src.db < $F/read.sql > /dev/null"
+}
+
 {
 echo "cold run feed statuses: $chk_cold"
 echo "curl conditional GET: $chk_304"
@@ -320,6 +355,12 @@ show("cold run / (curl --parallel gzip + expat)", "wiredesk_cold", ["curl_full_g
 show("304 run / curl --parallel conditional", "wiredesk_304", ["curl_304"], "2x")
 show("fetch stage alone / curl --parallel gzip", "fetch_only", ["curl_full_gzip"], "-")
 show("fetch stage alone, 304 / curl --parallel conditional", "fetch_only_304", ["curl_304"], "-")
+if all(k in med for k in ("sqlite_items", "sqlite_read", "curl_full_gzip", "expat_empty_cb")):
+    floor = med["sqlite_items"] - med["sqlite_read"]
+    budget = 2.5 * (med["curl_full_gzip"] + med["expat_empty_cb"])
+    print(f"  {'archive floor (sqlite_items - sqlite_read)':52} {floor:6.3f} s = "
+          f"{floor / (med['curl_full_gzip'] + med['expat_empty_cb']):.2f}x the sum; "
+          f"the cold-run goal allows {budget:.3f} s for everything")
 if "wiredesk_idle" in med:
     print(f"  {'nothing due':52} {med['wiredesk_idle'] * 1000:6.1f} ms (goal < 20 ms)")
 if "wiredesk_cold" in rss:
