@@ -202,6 +202,11 @@ main(int argc, char **argv)
 
 	if (reuse && *reuse == '1') {
 		first = big + (long)(time(NULL) - 1700000000) * 100000;
+		/* new words too, or the rounds would repeat an earlier run's
+		 * texts (the generator starts from one seed) */
+		rng ^= (uint64_t)first * 0xbf58476d1ce4e5b9ULL;
+		if (!rng)
+			rng = 1;
 	} else if (ingest(db, 0, old, t_now - year, year - 3 * 86400, t_now) <
 			   0 ||
 		   ingest(db, old, big - old, t_now - 3 * 86400, 3 * 86400,
