@@ -60,6 +60,9 @@ struct store {
 	size_t npend, cappend;
 	uint32_t *heads;
 	size_t nheads;       /* a power of two, or 0 */
+	uint64_t *pend_bits; /* PEND_BITS bits, one set for each key in pend:
+				most keys of a lookup are in none, and this
+				says so without touching heads */
 	bool pend_loaded;    /* pend mirrors bands_new */
 	struct band_count *counts; /* stories.c's lookup table, all zero
 				      between lookups */

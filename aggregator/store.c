@@ -443,6 +443,7 @@ store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->pend);
 	free(s->heads);
+	free(s->pend_bits);
 	free(s->counts);
 	free(s->filter);
 	free(s);
