@@ -2,6 +2,7 @@
 /* aggregator/stories.c: folding items into stories, in the store. */
 #include "aggregator/stories.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -541,6 +542,14 @@ by_key_date_item(const void *a, const void *b)
 	return (x->item > y->item) - (x->item < y->item);
 }
 
+/* FLUSH_ROWS rows of (key, item_id, date) in one statement. */
+enum { FLUSH_ROWS = 32 };
+#define ROWS4 "(?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
+#define ROWS16 ROWS4 ", " ROWS4 ", " ROWS4 ", " ROWS4
+#define INSERT_BANDS_SQL                                                      \
+	"INSERT OR IGNORE INTO bands (key, item_id, date) VALUES " ROWS16     \
+	", " ROWS16
+
 /* Merge the pending keys into the bands index, in key order, and empty
  * bands_new; in a savepoint, so it is one transaction of its own outside
  * one. */
@@ -555,17 +564,27 @@ pending_flush(struct store *s)
 	s->pend_loaded = false; /* the chains are broken by the sort */
 	if (store_exec(s, "SAVEPOINT bands_flush") < 0)
 		return WD_EDB;
-	sqlite3_stmt *st = store_stmt(s, STMT_INSERT_BAND,
-				      "INSERT OR IGNORE INTO bands (key, "
-				      "item_id, date) VALUES (?1, ?2, ?3)");
+	/* FLUSH_ROWS rows a statement: most of the cost of one row alone is
+	 * the statement's, not the insert's. */
+	sqlite3_stmt *many = store_stmt(s, STMT_INSERT_BANDS, INSERT_BANDS_SQL);
+	sqlite3_stmt *one = store_stmt(s, STMT_INSERT_BAND,
+				       "INSERT OR IGNORE INTO bands (key, "
+				       "item_id, date) VALUES (?1, ?2, ?3)");
 
-	rc = st ? 0 : WD_EDB;
-	for (size_t i = 0; rc == 0 && i < s->npend; i++) {
-		filter_set(s, (uint64_t)s->pend[i].key);
-		s->filter_keys++;
-		sqlite3_bind_int64(st, 1, s->pend[i].key);
-		sqlite3_bind_int64(st, 2, s->pend[i].item);
-		sqlite3_bind_int64(st, 3, s->pend[i].date);
+	rc = many && one ? 0 : WD_EDB;
+	for (size_t i = 0; rc == 0 && i < s->npend;) {
+		size_t n = s->npend - i >= FLUSH_ROWS ? FLUSH_ROWS : 1;
+		sqlite3_stmt *st = n > 1 ? many : one;
+
+		for (size_t k = 0; k < n; k++, i++) {
+			const struct band_pending *p = &s->pend[i];
+
+			filter_set(s, (uint64_t)p->key);
+			s->filter_keys++;
+			sqlite3_bind_int64(st, (int)(3 * k + 1), p->key);
+			sqlite3_bind_int64(st, (int)(3 * k + 2), p->item);
+			sqlite3_bind_int64(st, (int)(3 * k + 3), p->date);
+		}
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = store_fail(s, "indexing band keys");
 		sqlite3_reset(st);
@@ -1012,41 +1031,85 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 }
 
 int
+stories_merge_bands(struct store *s)
+{
+	return pending_flush(s);
+}
+
+/* Drop the band keys dated before cutoff, from the index and the pending
+ * ones, in a savepoint; *gone: how many left the index. */
+static int
+drop_old_bands(struct store *s, int64_t cutoff, int64_t *gone)
+{
+	/* NOTE: neither table has a date index (it would cost a random
+	 * insert per key): this reads both, which hold about two windows. */
+	static const char *const sqls[] = {
+		"DELETE FROM bands WHERE date < ?1",
+		"DELETE FROM bands_new WHERE date < ?1",
+	};
+
+	if (store_exec(s, "SAVEPOINT bands_prune") < 0)
+		return WD_EDB;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		sqlite3_stmt *st = store_prepare(s, sqls[i]);
+
+		if (!st) {
+			rc = WD_EDB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, cutoff);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_fail(s, "pruning band keys");
+		sqlite3_finalize(st);
+		if (rc == 0 && i == 0)
+			*gone = sqlite3_changes64(s->db);
+		if (rc == 0 && i == 1 && sqlite3_changes64(s->db))
+			s->pend_loaded = false;
+	}
+	if (rc == 0 && *gone) {
+		rc = bands_sync(s);
+		s->filter_stale += *gone;
+		if (rc == 0)
+			rc = s->filter_stale * 2 > s->filter_keys
+				     ? filter_build(s)
+				     : filter_save(s);
+	}
+	if (rc < 0) {
+		s->filter_loaded = false;
+		s->pend_loaded = false;
+		sqlite3_exec(s->db, "ROLLBACK TO bands_prune", NULL, NULL,
+			     NULL);
+		sqlite3_exec(s->db, "RELEASE bands_prune", NULL, NULL, NULL);
+		return rc;
+	}
+	return store_exec(s, "RELEASE bands_prune");
+}
+
+int
 stories_prune_bands(struct store *s, int64_t now)
 {
-	if (pending_flush(s) < 0)
-		return WD_EDB;
-	sqlite3_stmt *st =
-		store_prepare(s, "DELETE FROM bands WHERE date < ?1");
+	char last[32];
+	int rc = store_meta_get(s, "bands.pruned", last, sizeof(last));
 
-	if (!st)
+	if (rc < 0)
 		return WD_EDB;
-	/* Keep twice the window: an item may be dated up to a window in
-	 * the past relative to another. NOTE: bands has no date index (it
-	 * cost a random insert per key): this reads the table, which holds
-	 * two windows of items at most. */
-	sqlite3_bind_int64(st, 1, now - 2 * s->dedupe_window);
-	int rc = sqlite3_step(st);
+	if (rc == 1) {
+		char *end;
+		long long t = strtoll(last, &end, 10);
 
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, "pruning band keys");
-	int64_t gone = sqlite3_changes64(s->db);
+		if (!*end && t <= now && now - t < s->dedupe_window / 2)
+			return 0;
+	}
+	/* Keep two windows: an item may be dated up to a window before
+	 * another that it joins. */
+	int64_t gone = 0;
 
-	if (!gone)
-		return 0;
-	if (bands_sync(s) < 0)
+	if (drop_old_bands(s, now - 2 * s->dedupe_window, &gone) < 0)
 		return WD_EDB;
-	s->filter_stale += gone;
-	if (s->filter_stale * 2 > s->filter_keys)
-		return filter_build(s);
-	st = store_prepare(s, "UPDATE band_filter SET stale = ?1");
-	if (!st)
-		return WD_EDB;
-	sqlite3_bind_int64(st, 1, s->filter_stale);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, "pruning band keys");
+	snprintf(last, sizeof(last), "%lld", (long long)now);
+	return store_meta_set(s, "bands.pruned", last);
 }
 
 void

@@ -44,8 +44,14 @@ WD_NODISCARD int stories_find(struct store *s, const char *source,
 WD_NODISCARD int stories_index(struct store *s, int64_t item_id,
 			       const struct story_join *j, int64_t date,
 			       int64_t now);
-/* Drop band keys older than the window (they can match nothing). */
+/* At the end of a run that stored items: drop the band keys dated more
+ * than two windows before now (they can match nothing), at most once every
+ * half window (meta bands.pruned). The keys of new items stay pending
+ * (bands_new, read into memory by a lookup) until stories_index has
+ * gathered enough of them to merge into the index in one pass. */
 WD_NODISCARD int stories_prune_bands(struct store *s, int64_t now);
+/* Merge the pending band keys into the index now. */
+WD_NODISCARD int stories_merge_bands(struct store *s);
 void story_join_clear(struct story_join *j);
 
 #endif

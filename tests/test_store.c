@@ -282,7 +282,7 @@ START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
 
 	c.id = "https://r2.example/x";
 	c.link = c.id;
-	ck_assert_int_eq(stories_prune_bands(db, 100002), 0);
+	ck_assert_int_eq(stories_merge_bands(db), 0);
 	ck_assert_int_eq(store_begin(db), 0);
 	ck_assert_int_eq(archive_put_item(db, "r2", "R2", &c, 100003),
 			 ARCHIVE_NEW);
@@ -301,7 +301,7 @@ START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
 	ck_assert_str_eq(last_reason(), "similar");
 
 	/* The band filter lost: built again from the index, still found. */
-	ck_assert_int_eq(stories_prune_bands(db, 100006), 0);
+	ck_assert_int_eq(stories_merge_bands(db), 0);
 	store_close(db);
 	db = NULL;
 	sqlite3 *raw;
@@ -318,6 +318,77 @@ START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
 	ck_assert_int_eq(archive_put_item(db, "r4", "R4", &c, 100007),
 			 ARCHIVE_NEW);
 	ck_assert_str_eq(last_reason(), "similar");
+}
+END_TEST
+
+static int64_t
+count_of(const char *sql)
+{
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return n;
+}
+
+/* The end of a run leaves new band keys pending (no merge per run) and
+ * drops keys older than two windows at most every half window, from the
+ * index and the pending ones alike. */
+START_TEST(prune_bands_drops_old_keys_when_due)
+{
+	const int64_t h = 3600, w = 72 * h;
+	struct item a = china_take(0), b = china_take(1);
+
+	stories_configure(db, w, 0.15);
+	ck_assert_int_eq(archive_put_item(db, "reuters", "Reuters", &a,
+					  100000),
+			 ARCHIVE_NEW);
+	ck_assert_int_eq(stories_merge_bands(db), 0);
+	b.published = 100000 + 30 * h;
+	ck_assert_int_eq(archive_put_item(db, "ap", "AP", &b, 100000 + 30 * h),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "similar");
+	int64_t indexed = count_of("SELECT count(*) FROM bands");
+
+	ck_assert_int_gt(indexed, 0);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
+
+	/* The first prune is due; nothing is two windows old, and the
+	 * pending keys are not merged. */
+	ck_assert_int_eq(stories_prune_bands(db, 100000 + 2 * w - 10 * h), 0);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands"), indexed);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM meta WHERE key = "
+				  "'bands.pruned' AND value = '582400'"),
+			 1);
+	/* a is now two windows old, but the last prune is under half a
+	 * window ago: nothing is dropped yet. */
+	ck_assert_int_eq(stories_prune_bands(db, 100000 + 2 * w + h), 0);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands"), indexed);
+	/* Due: a's keys leave the index; b's pending keys stay. */
+	ck_assert_int_eq(stories_prune_bands(db, 100000 + 2 * w + 26 * h), 0);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands"), 0);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
+	/* Due again later: b's pending keys go too. */
+	ck_assert_int_eq(stories_prune_bands(db, 100000 + 3 * w + 10 * h), 0);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 0);
+	/* What is left still works: a new copy of the story is new. */
+	struct item c = china_take(0);
+
+	c.id = "https://late.example/x";
+	c.link = c.id;
+	c.published = 100000 + 3 * w;
+	ck_assert_int_eq(archive_put_item(db, "late", "Late", &c,
+					  100000 + 3 * w),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "new");
 }
 END_TEST
 
@@ -472,6 +543,7 @@ test_suite(void)
 	tcase_add_test(tc, feedstate_round_trips_and_resets_on_new_url);
 	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
 	tcase_add_test(tc, archive_finds_near_duplicates_through_pending_band_keys);
+	tcase_add_test(tc, prune_bands_drops_old_keys_when_due);
 	tcase_add_test(tc, archive_clamps_future_dates);
 	tcase_add_test(tc, archive_load_respects_since);
 	tcase_add_test(tc, archive_publish_keeps_first_date);
