@@ -1189,6 +1189,31 @@ has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
 				return true;
 		}
 	}
+	/* The places left, as one block that ends at the last one and
+	 * overlaps the blocks before: short texts such as titles would
+	 * otherwise spend most of the search byte by byte. */
+	if (i <= last && last + 1 >= 16) {
+		size_t q = last + 1 - 16;
+		const char *p = s + q;
+		__m128i x = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)p), lower);
+		__m128i y = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 1)),
+		    lower);
+		__m128i z = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 2)),
+		    lower);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)),
+		    _mm_cmpeq_epi8(z, c)));
+
+		for (m &= ~0u << (i - q); m; m &= m - 1) {
+			if (literal_at(s + q + (size_t)__builtin_ctz(m), lit,
+				       len, nocase))
+				return true;
+		}
+		return false;
+	}
 #endif
 	for (; i <= last; i++) {
 		if (literal_at(s + i, lit, len, nocase))

@@ -72,8 +72,8 @@ memo_text(struct selection *sel, enum memo_kind kind, const void *key)
 		}
 		free(old);
 	}
-	uint64_t h = ((uint64_t)(uintptr_t)key + (uint64_t)kind) *
-		     0x9e3779b97f4a7c15ULL;
+	uint64_t h =
+	    ((uint64_t)(uintptr_t)key + (uint64_t)kind) * 0x9e3779b97f4a7c15ULL;
 	size_t i = (size_t)(h >> 32) & sel->memo_mask;
 
 	while (sel->memo[i].kind != MEMO_EMPTY &&

@@ -479,6 +479,34 @@ START_TEST(match_re_literals_never_hide_a_match)
 }
 END_TEST
 
+/* The quick search looks sixteen places at a time and ends with a block
+ * that overlaps those before it: a literal is found at every place of
+ * texts of every length around those sizes, and a near miss nowhere. */
+START_TEST(match_re_literal_found_at_every_place)
+{
+	char err[256], text[80];
+	size_t off;
+	struct match_re *re =
+	    match_re_new("fjord", false, err, sizeof(err), &off);
+
+	ck_assert_ptr_nonnull(re);
+	for (size_t n = 0; n < sizeof(text); n++) {
+		memset(text, 'x', n);
+		for (size_t at = 0; at + 5 <= n; at++) {
+			memcpy(text + at, "FJORD", 5);
+			ck_assert_msg(match_re_find(re, text, n),
+				      "n %zu at %zu", n, at);
+			memcpy(text + at, "fjorx", 5);
+			ck_assert_msg(!match_re_find(re, text, n),
+				      "n %zu at %zu", n, at);
+			memset(text + at, 'x', 5);
+		}
+		ck_assert(!match_re_find(re, text, n));
+	}
+	match_re_free(re);
+}
+END_TEST
+
 /* The quick search assumes that, caseless, an ASCII letter or digit other
  * than k and s matches only its own two cases: check that against the
  * PCRE2 we run with, over the Basic Multilingual Plane (one class holds
@@ -1006,6 +1034,7 @@ test_suite(void)
 	tcase_add_test(tc, match_dict_gives_equal_phrases_one_id);
 	tcase_add_test(tc, match_re_reports_offset);
 	tcase_add_test(tc, match_re_literals_never_hide_a_match);
+	tcase_add_test(tc, match_re_literal_found_at_every_place);
 	tcase_add_test(tc, match_re_caseless_ascii_stays_ascii);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("matchers");
