@@ -784,14 +784,13 @@ bit_positions(uint16_t *out, uint64_t m, size_t base)
 	return cnt;
 }
 
-/* Fold s[n..avail) into f up to the first byte is_special; returns where
- * it stopped. */
-static inline size_t
-fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
-{
 #if defined(__SSE2__)
-	/* SSE2 is part of every x86-64: sixteen bytes at a time, with the
-	 * unsigned range tests of fold_byte as signed compares */
+/* SSE2 is part of every x86-64: the sixteen bytes at s folded into *out,
+ * with the unsigned range tests of fold_byte as signed compares; returns a
+ * bit per byte that is_special. */
+static inline unsigned
+fold16(const char *s, bool html, __m128i *out)
+{
 	const __m128i x20 = _mm_set1_epi8(0x20);
 	const __m128i to_a = _mm_set1_epi8((char)(0x80 - 'a'));
 	const __m128i to_0 = _mm_set1_epi8((char)(0x80 - '0'));
@@ -799,25 +798,56 @@ fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
 	const __m128i below10 = _mm_set1_epi8(-128 + 10);
 	const __m128i lt = _mm_set1_epi8('<');
 	const __m128i amp = _mm_set1_epi8('&');
-	const __m128i zero = _mm_setzero_si128();
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i lo = _mm_or_si128(v, x20);
+	__m128i word =
+	    _mm_or_si128(_mm_cmplt_epi8(_mm_add_epi8(lo, to_a), below26),
+			 _mm_cmplt_epi8(_mm_add_epi8(v, to_0), below10));
+	__m128i bad = _mm_cmplt_epi8(v, _mm_setzero_si128());
 
+	if (html)
+		bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
+						     _mm_cmpeq_epi8(v, amp)));
+	*out = _mm_and_si128(lo, word);
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
+/* Fold s[n..avail) into f up to the first byte is_special; returns where
+ * it stopped. f[0..n) was written before (the fast run's start). */
+static inline size_t
+fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
+{
+#if defined(__SSE2__)
 	for (; n + 16 <= avail; n += 16) {
-		__m128i v =
-		    _mm_loadu_si128((const __m128i *)(const void *)(s + n));
-		__m128i lo = _mm_or_si128(v, x20);
-		__m128i word = _mm_or_si128(
-		    _mm_cmplt_epi8(_mm_add_epi8(lo, to_a), below26),
-		    _mm_cmplt_epi8(_mm_add_epi8(v, to_0), below10));
-		__m128i bad = _mm_cmplt_epi8(v, zero);
+		__m128i v;
+		unsigned bad = fold16(s + n, html, &v);
 
-		if (html)
-			bad = _mm_or_si128(
-			    bad, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
-					      _mm_cmpeq_epi8(v, amp)));
-		_mm_storeu_si128((__m128i *)(void *)(f + n),
-				 _mm_and_si128(lo, word));
-		if (_mm_movemask_epi8(bad))
-			break;
+		_mm_storeu_si128((__m128i *)(void *)(f + n), v);
+		if (bad)
+			return n + (size_t)__builtin_ctz(bad);
+	}
+	/* The last bytes as one block that ends at avail and overlaps the
+	 * bytes before n, which keep what they hold (a tag there was
+	 * cleared): byte by byte, short texts such as titles would spend
+	 * a good part of their folding here. */
+	if (n < avail && avail >= 16) {
+		static const signed char keep[32] = {
+		    -1, -1, -1, -1, -1, -1, -1, -1,
+		    -1, -1, -1, -1, -1, -1, -1, -1,
+		};
+		size_t q = avail - 16, d = n - q; /* 1..15 */
+		__m128i v;
+		unsigned bad = fold16(s + q, html, &v) & (~0u << d);
+		__m128i k = _mm_loadu_si128(
+		    (const __m128i *)(const void *)(keep + 16 - d));
+		__m128i old =
+		    _mm_loadu_si128((const __m128i *)(const void *)(f + q));
+
+		_mm_storeu_si128((__m128i *)(void *)(f + q),
+				 _mm_or_si128(_mm_and_si128(k, old),
+					      _mm_andnot_si128(k, v)));
+		return bad ? q + (size_t)__builtin_ctz(bad) : avail;
 	}
 #else
 	/* Blocks of a fixed 16 bytes: at -O2 GCC vectorizes only loops

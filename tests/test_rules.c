@@ -356,6 +356,40 @@ START_TEST(match_dict_scan_finds_words_of_every_length_at_every_offset)
 }
 END_TEST
 
+/* The fast path folds the last bytes of a run as one block that overlaps
+ * those before it: a tag just before them stays skipped, whatever the
+ * length of the text. */
+START_TEST(match_dict_scan_skips_tags_near_the_end)
+{
+	struct match_dict *d = match_dict_new();
+	struct buf t;
+	uint8_t hits[3];
+
+	ck_assert_int_eq(match_dict_add(d, "i"), 0);
+	ck_assert_int_eq(match_dict_add(d, "cd"), 1);
+	ck_assert_int_eq(match_dict_add(d, "em"), 2);
+	buf_init(&t, 1 << 16);
+	for (size_t n = 0; n < 80; n++) {
+		for (size_t tail = 0; tail < 20; tail++) {
+			buf_reset(&t);
+			for (size_t i = 0; i < n; i++)
+				buf_putc(&t, i % 4 == 3 ? ' ' : 'q');
+			buf_puts(&t, "<i>cd</i>");
+			for (size_t i = 0; i < tail; i++)
+				buf_putc(&t, i % 3 == 2 ? ' ' : 'z');
+			buf_puts(&t, "<em>");
+			memset(hits, 0, sizeof(hits));
+			match_dict_scan(d, t.data, t.len, true,
+					&(struct match_hits){.hits = hits}, 1);
+			ck_assert_msg(!hits[0] && hits[1] && !hits[2],
+				      "n %zu tail %zu", n, tail);
+		}
+	}
+	buf_free(&t);
+	match_dict_free(d);
+}
+END_TEST
+
 /* Long texts, so that runs of the fast path reach their limit with tags
  * inside them, cut through, or left open. */
 START_TEST(match_dict_scan_agrees_on_long_html)
@@ -1080,6 +1114,7 @@ test_suite(void)
 	tcase_add_test(tc, match_dict_finds_whole_words_and_phrases);
 	tcase_add_test(tc, match_dict_scan_agrees_with_folding);
 	tcase_add_test(tc, match_dict_scan_handles_long_ascii_runs);
+	tcase_add_test(tc, match_dict_scan_skips_tags_near_the_end);
 	tcase_add_test(
 	    tc, match_dict_scan_finds_words_of_every_length_at_every_offset);
 	tcase_add_test(tc, match_dict_scan_agrees_on_long_html);
