@@ -273,6 +273,48 @@ plain_scan(const struct story *st, size_t n, char **low, size_t *cap)
 	return hits;
 }
 
+/* FNV-1a over the verdicts and entries of a selection, so that a change
+ * to the selection code can be checked to give the same results. */
+static unsigned long long
+fnv(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static unsigned long long
+fnv_str(unsigned long long h, const char *s)
+{
+	return fnv(h, s ? s : "(null)", strlen(s ? s : "(null)") + 1);
+}
+
+static unsigned long long
+checksum(const struct selection *sel, size_t n)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	size_t ne;
+	const struct select_entry *e = selection_entries(sel, &ne);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct verdict *v = selection_verdict(sel, i);
+		int f[4] = {v->in, v->candidate, v->score, (int)v->item};
+
+		h = fnv(h, f, sizeof(f));
+		for (size_t k = 0; k < v->nfired; k++)
+			h = fnv_str(h, v->fired[k]->name);
+		for (size_t k = 0; k < v->ntags; k++)
+			h = fnv_str(h, v->tags[k]);
+		h = fnv_str(h, v->reason);
+		h = fnv_str(h, v->quota);
+	}
+	for (size_t k = 0; k < ne; k++)
+		h = fnv(h, &e[k], sizeof(e[k]));
+	return h;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -313,6 +355,7 @@ main(int argc, char **argv)
 	char *low = NULL;
 	size_t lowcap = 0, bytes = 0, hits = 0;
 	int chosen = 0;
+	unsigned long long sum = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct item *it = &si[i].item;
@@ -331,6 +374,8 @@ main(int argc, char **argv)
 		t0 = secs();
 		chosen = select_run(a, st, n, NULL, 0, NOW, &sel);
 		ts[r] = secs() - t0;
+		if (chosen >= 0)
+			sum = checksum(sel, n);
 		selection_free(sel);
 	}
 	qsort(ts, (size_t)rounds, sizeof(*ts), cmp_double);
@@ -339,8 +384,8 @@ main(int argc, char **argv)
 	       (double)bytes / 1e6, *drop ? ", without " : "", drop, rounds);
 	printf("plain scan   median %.1f ms (hits %zu)\n", tp[rounds / 2] * 1e3,
 	       hits / (size_t)rounds);
-	printf("select_run   median %.1f ms (%d chosen)\n",
-	       ts[rounds / 2] * 1e3, chosen);
+	printf("select_run   median %.1f ms (%d chosen, verdicts %016llx)\n",
+	       ts[rounds / 2] * 1e3, chosen, sum);
 	printf("ratio        %.2f (goal <= 3)\n",
 	       ts[rounds / 2] / tp[rounds / 2]);
 

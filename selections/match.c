@@ -268,12 +268,13 @@ match_fold(struct buf *out, const char *s, size_t n, bool html)
  * keyed on its last word. Scanning folds the text and finds its words in
  * one pass (selection reads every byte of every story, so this loop is the
  * cost of selection). Most words of a text are in no phrase: a filter on a
- * word's first three folded bytes turns them away before any hashing, or
- * even measuring them. A word that passes is compared in full with the
- * last words that share those bytes, and the phrase's earlier words are
- * compared by hash and length with the last few words seen, hashed only
- * then. Equal phrases share an id, so each is looked for once. The cost
- * grows with the text, not with the number of phrases.
+ * word's length and first eight folded bytes turns them away before any
+ * hashing (the fast path measures words from a bitmap, without a branch).
+ * A word that passes is compared in full with the last words of its filter
+ * key, and the phrase's earlier words are compared by hash and length with
+ * the last few words seen, hashed only then. Equal phrases share an id, so
+ * each is looked for once. The cost grows with the text, not with the
+ * number of phrases.
  */
 enum { MAX_WORD = 64, MAX_PHRASE_WORDS = 8, RUN_MAX = 4096 };
 
@@ -302,26 +303,58 @@ struct match_dict {
 	uint32_t *bucket;  /* first word, +1; 0 is empty */
 	uint32_t *kbucket; /* the same by filter_key instead of hash */
 	size_t mask;
-	/* bit filter_key(w) set for the start w of each last word */
-	uint64_t filter[(1 << 15) / 64];
+	/* bit filter_key(w, len) set for each last word w */
+	uint64_t filter[(1 << 16) / 64];
 };
 
-/* The first three bytes of a folded word starting at w, as far as they
- * are in it: w[0] is a word byte, and a zero ends the word. */
-static inline size_t
-filter_key(const char *w)
-{
-	size_t b1 = (unsigned char)w[1] & 31;
-	size_t b2 = (unsigned char)w[2] & 31;
+static const uint64_t ones = 0x0101010101010101ULL;
 
-	return ((size_t)(unsigned char)w[0] & 31) << 10 | b1 << 5 |
-	       (b1 ? b2 : 0);
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* The first n (1..8) bytes of v as loaded by load64. */
+static inline uint64_t
+low_bytes(uint64_t v, size_t n)
+{
+	return n >= 8 ? v : v & ~(~0ULL << (8 * n));
+}
+
+/* Lengths from here up are one class for the filter (a fast run measures
+ * words from a 64-bit window of its bitmap). */
+enum { LEN_CLASS_MAX = 63 };
+
+/* The filter's key of a folded word w of length len (1..MAX_WORD, or
+ * LEN_CLASS_MAX and more when it is that long) that may be followed by
+ * anything: its first eight bytes and its length class, hashed to 16 bits.
+ * Wire copy is full of words that share a few first letters with a word
+ * looked for ("bana", "bangkok"); with the length and eight letters, hardly
+ * any word passes that is not one. */
+static inline size_t
+filter_key(const char *w, size_t len)
+{
+	size_t lc = len < LEN_CLASS_MAX ? len : LEN_CLASS_MAX;
+	size_t l8 = len < 8 ? len : 8;
+	/* no branch on the length, which is as good as random */
+	uint64_t v = load64(w) & ~0ULL >> (64 - 8 * l8);
+
+	return (size_t)(((v + lc * 0x9e3779b97f4a7c15ULL) *
+			 0xff51afd7ed558ccdULL) >>
+			48);
 }
 
 static inline bool
-filter_has(const struct match_dict *d, const char *w)
+filter_has(const struct match_dict *d, const char *w, size_t len)
 {
-	size_t k = filter_key(w);
+	size_t k = filter_key(w, len);
 
 	return (d->filter[k / 64] >> (k % 64)) & 1;
 }
@@ -371,7 +404,7 @@ dict_link(struct match_dict *d, size_t i)
 
 	d->w[i].next = d->bucket[b];
 	d->bucket[b] = (uint32_t)i + 1;
-	b = filter_key(d->w[i].text) & d->mask;
+	b = filter_key(d->w[i].text, d->w[i].len) & d->mask;
 	d->w[i].knext = d->kbucket[b];
 	d->kbucket[b] = (uint32_t)i + 1;
 }
@@ -407,8 +440,9 @@ last_word(struct match_dict *d, const char *s, size_t len, uint64_t h)
 	memcpy(w->text, s, len);
 	w->len = len;
 	w->h = h;
-	d->filter[filter_key(w->text) / 64] |= 1ULL
-					       << (filter_key(w->text) % 64);
+	size_t key = filter_key(w->text, len);
+
+	d->filter[key / 64] |= 1ULL << (key % 64);
 	if (d->nw > (d->mask + 1) / 4) {
 		free(d->bucket);
 		free(d->kbucket);
@@ -501,27 +535,6 @@ struct scan {
 	uint16_t pass[RUN_MAX / 2 + 16]; /* indexes in ws */
 };
 
-static const uint64_t ones = 0x0101010101010101ULL;
-
-static inline uint64_t
-load64(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-/* The first n (1..8) bytes of v as loaded by load64. */
-static inline uint64_t
-low_bytes(uint64_t v, size_t n)
-{
-	return n >= 8 ? v : v & ~(~0ULL << (8 * n));
-}
-
 /* a (zero-padded to 8 bytes) equals b[0..n); n <= MAX_WORD. Inline blocks
  * instead of memcmp: the words are short and this runs on every hit. */
 static inline bool
@@ -579,6 +592,17 @@ run_word_len(const struct scan *x, size_t a)
 	while (!w)
 		w = ~x->bits[++b]; /* the bits end with a zero word */
 	return b * 64 + (size_t)__builtin_ctzll(w) - a;
+}
+
+/* The same up to LEN_CLASS_MAX, from one 64-bit window of the bitmap
+ * that starts at a, without a branch. */
+static inline size_t
+run_len_class(const struct scan *x, size_t a)
+{
+	size_t b = a / 64, o = a % 64;
+	uint64_t t = x->bits[b] >> o | (x->bits[b + 1] << 1) << (63 - o);
+
+	return (size_t)__builtin_ctzll(~t | 1ULL << LEN_CLASS_MAX);
 }
 
 /* The word j places before the current one has length len and hash h
@@ -656,7 +680,7 @@ word_end(struct scan *x)
 	x->rh[slot] = h;
 	x->rp[slot] = NULL;
 	x->rl[slot] = wl;
-	if (wl <= MAX_WORD && filter_has(x->d, x->word))
+	if (wl <= MAX_WORD && filter_has(x->d, x->word, wl))
 		word_lookup(x, x->word, wl, h);
 	memset(x->word, 0, wl < MAX_WORD ? wl : MAX_WORD);
 	x->wl = 0;
@@ -760,14 +784,13 @@ bit_positions(uint16_t *out, uint64_t m, size_t base)
 	return cnt;
 }
 
-/* Fold s[n..avail) into f up to the first byte is_special; returns where
- * it stopped. */
-static inline size_t
-fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
-{
 #if defined(__SSE2__)
-	/* SSE2 is part of every x86-64: sixteen bytes at a time, with the
-	 * unsigned range tests of fold_byte as signed compares */
+/* SSE2 is part of every x86-64: the sixteen bytes at s folded into *out,
+ * with the unsigned range tests of fold_byte as signed compares; returns a
+ * bit per byte that is_special. */
+static inline unsigned
+fold16(const char *s, bool html, __m128i *out)
+{
 	const __m128i x20 = _mm_set1_epi8(0x20);
 	const __m128i to_a = _mm_set1_epi8((char)(0x80 - 'a'));
 	const __m128i to_0 = _mm_set1_epi8((char)(0x80 - '0'));
@@ -775,25 +798,56 @@ fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
 	const __m128i below10 = _mm_set1_epi8(-128 + 10);
 	const __m128i lt = _mm_set1_epi8('<');
 	const __m128i amp = _mm_set1_epi8('&');
-	const __m128i zero = _mm_setzero_si128();
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i lo = _mm_or_si128(v, x20);
+	__m128i word =
+	    _mm_or_si128(_mm_cmplt_epi8(_mm_add_epi8(lo, to_a), below26),
+			 _mm_cmplt_epi8(_mm_add_epi8(v, to_0), below10));
+	__m128i bad = _mm_cmplt_epi8(v, _mm_setzero_si128());
 
+	if (html)
+		bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
+						     _mm_cmpeq_epi8(v, amp)));
+	*out = _mm_and_si128(lo, word);
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
+/* Fold s[n..avail) into f up to the first byte is_special; returns where
+ * it stopped. f[0..n) was written before (the fast run's start). */
+static inline size_t
+fold_plain(char *f, const char *s, size_t n, size_t avail, bool html)
+{
+#if defined(__SSE2__)
 	for (; n + 16 <= avail; n += 16) {
-		__m128i v =
-		    _mm_loadu_si128((const __m128i *)(const void *)(s + n));
-		__m128i lo = _mm_or_si128(v, x20);
-		__m128i word = _mm_or_si128(
-		    _mm_cmplt_epi8(_mm_add_epi8(lo, to_a), below26),
-		    _mm_cmplt_epi8(_mm_add_epi8(v, to_0), below10));
-		__m128i bad = _mm_cmplt_epi8(v, zero);
+		__m128i v;
+		unsigned bad = fold16(s + n, html, &v);
 
-		if (html)
-			bad = _mm_or_si128(
-			    bad, _mm_or_si128(_mm_cmpeq_epi8(v, lt),
-					      _mm_cmpeq_epi8(v, amp)));
-		_mm_storeu_si128((__m128i *)(void *)(f + n),
-				 _mm_and_si128(lo, word));
-		if (_mm_movemask_epi8(bad))
-			break;
+		_mm_storeu_si128((__m128i *)(void *)(f + n), v);
+		if (bad)
+			return n + (size_t)__builtin_ctz(bad);
+	}
+	/* The last bytes as one block that ends at avail and overlaps the
+	 * bytes before n, which keep what they hold (a tag there was
+	 * cleared): byte by byte, short texts such as titles would spend
+	 * a good part of their folding here. */
+	if (n < avail && avail >= 16) {
+		static const signed char keep[32] = {
+		    -1, -1, -1, -1, -1, -1, -1, -1,
+		    -1, -1, -1, -1, -1, -1, -1, -1,
+		};
+		size_t q = avail - 16, d = n - q; /* 1..15 */
+		__m128i v;
+		unsigned bad = fold16(s + q, html, &v) & (~0u << d);
+		__m128i k = _mm_loadu_si128(
+		    (const __m128i *)(const void *)(keep + 16 - d));
+		__m128i old =
+		    _mm_loadu_si128((const __m128i *)(const void *)(f + q));
+
+		_mm_storeu_si128((__m128i *)(void *)(f + q),
+				 _mm_or_si128(_mm_and_si128(k, old),
+					      _mm_andnot_si128(k, v)));
+		return bad ? q + (size_t)__builtin_ctz(bad) : avail;
 	}
 #else
 	/* Blocks of a fixed 16 bytes: at -O2 GCC vectorizes only loops
@@ -907,24 +961,28 @@ fast_run(struct scan *x, const char *s, size_t avail, size_t rest, bool html)
 	size_t npass = 0;
 
 	for (size_t k = 0; k < nwords; k++) {
-		size_t key = filter_key(f + x->ws[k]);
+		size_t a = x->ws[k];
+		size_t key = filter_key(f + a, run_len_class(x, a));
 
 		x->pass[npass] = (uint16_t)k;
 		npass += (d->filter[key / 64] >> (key % 64)) & 1;
 	}
 	for (size_t p = 0; p < npass; p++) {
 		size_t k = x->pass[p];
-		const char *w = f + x->ws[k];
-		size_t key = filter_key(w);
+		size_t a = x->ws[k];
+		const char *w = f + a;
+		size_t len = run_len_class(x, a);
+		size_t key = filter_key(w, len);
 
-		/* Compare with the words of that key in full: the word is
-		 * c's when it has c's bytes and ends there (no hashing; the
-		 * run has zeros past its end for the longest word). */
+		if (len == LEN_CLASS_MAX)
+			len = run_word_len(x, a);
+		/* Compare with the words of that key in full (no hashing;
+		 * the run has zeros past its end for the longest word). */
 		for (uint32_t j = d->kbucket[key & d->mask]; j;
 		     j = d->w[j - 1].knext) {
 			const struct dword *c = &d->w[j - 1];
 
-			if (!w[c->len] && same_word(c->text, w, c->len)) {
+			if (c->len == len && same_word(c->text, w, len)) {
 				x->rk = k;
 				x->nw = x->rnw0 + k + 1;
 				phrases_end(x, c);
@@ -1188,6 +1246,31 @@ has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
 				       len, nocase))
 				return true;
 		}
+	}
+	/* The places left, as one block that ends at the last one and
+	 * overlaps the blocks before: short texts such as titles would
+	 * otherwise spend most of the search byte by byte. */
+	if (i <= last && last + 1 >= 16) {
+		size_t q = last + 1 - 16;
+		const char *p = s + q;
+		__m128i x = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)p), lower);
+		__m128i y = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 1)),
+		    lower);
+		__m128i z = _mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 2)),
+		    lower);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)),
+		    _mm_cmpeq_epi8(z, c)));
+
+		for (m &= ~0u << (i - q); m; m &= m - 1) {
+			if (literal_at(s + q + (size_t)__builtin_ctz(m), lit,
+				       len, nocase))
+				return true;
+		}
+		return false;
 	}
 #endif
 	for (; i <= last; i++) {

@@ -30,7 +30,62 @@ struct selection {
 	size_t npicks;
 	int64_t now;
 	struct rules_result res; /* scratch, reused across stories */
+	/* Reasons already written, by what they name (memo_text) */
+	struct memo *memo;
+	size_t memo_mask, memo_n;
 };
+
+/*
+ * Most reasons name a rule, a wire or a section, and thousands of stories
+ * share each one: they are written once and shared. A key is what the text
+ * names (a rule's info, a source or tag string, which stays put while the
+ * selection is made) with the kind of reason.
+ */
+enum memo_kind {
+	MEMO_EMPTY,
+	MEMO_EXCLUDED, /* key: the rule_info */
+	MEMO_LIMIT,    /* key: NULL */
+	MEMO_SOURCE,   /* key: the source string */
+	MEMO_TAG,      /* key: the tag string */
+};
+
+struct memo {
+	enum memo_kind kind;
+	const void *key;
+	const char *text;
+};
+
+/* The slot for (kind, key): its text is NULL when it is new; fill it. */
+static const char **
+memo_text(struct selection *sel, enum memo_kind kind, const void *key)
+{
+	if (2 * (sel->memo_n + 1) > sel->memo_mask) {
+		struct memo *old = sel->memo;
+		size_t oldn = old ? sel->memo_mask + 1 : 0;
+
+		sel->memo_mask = old ? 2 * sel->memo_mask + 1 : 63;
+		sel->memo = xcalloc(sel->memo_mask + 1, sizeof(*sel->memo));
+		for (size_t i = 0; i < oldn; i++) {
+			if (old[i].kind == MEMO_EMPTY)
+				continue;
+			*memo_text(sel, old[i].kind, old[i].key) = old[i].text;
+		}
+		free(old);
+	}
+	uint64_t h =
+	    ((uint64_t)(uintptr_t)key + (uint64_t)kind) * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 32) & sel->memo_mask;
+
+	while (sel->memo[i].kind != MEMO_EMPTY &&
+	       (sel->memo[i].kind != kind || sel->memo[i].key != key))
+		i = (i + 1) & sel->memo_mask;
+	if (sel->memo[i].kind == MEMO_EMPTY) {
+		sel->memo[i].kind = kind;
+		sel->memo[i].key = key;
+		sel->memo_n++;
+	}
+	return &sel->memo[i].text;
+}
 
 typedef int sort_cmp_fn(const void *ctx, size_t a, size_t b);
 
@@ -246,11 +301,16 @@ judge(struct selection *sel, const struct audience *a, const struct story *s,
 	}
 	if (res->exclude) {
 		for (size_t i = 0; i < res->nfired; i++) {
-			if (res->fired[i]->exclude) {
-				v->reason = fmt(ar, "excluded by rule '%s'",
-						res->fired[i]->name);
-				break;
-			}
+			const struct rule_info *ri = res->fired[i];
+
+			if (!ri->exclude)
+				continue;
+			const char **t = memo_text(sel, MEMO_EXCLUDED, ri);
+
+			if (!*t)
+				*t = fmt(ar, "excluded by rule '%s'", ri->name);
+			v->reason = *t;
+			break;
 		}
 		return false;
 	}
@@ -313,21 +373,37 @@ quota_full(struct selection *sel, const struct audience *a,
 	const struct audience_settings *st = audience_settings(a);
 	int64_t limit = audience_meta(a)->limit;
 
+	const char **t;
+
 	if (v->picked)
 		return NULL;
-	if (q->total >= limit)
-		return fmt(sel->arena, "limit %lld reached", (long long)limit);
+	if (q->total >= limit) {
+		t = memo_text(sel, MEMO_LIMIT, NULL);
+		if (!*t)
+			*t = fmt(sel->arena, "limit %lld reached",
+				 (long long)limit);
+		return *t;
+	}
 	if (st->per_source_limit && source &&
-	    *count_of(&q->src, source) >= st->per_source_limit)
-		return fmt(sel->arena, "per_source_limit %lld for '%s' reached",
-			   (long long)st->per_source_limit, source);
-	for (size_t t = 0; t < v->ntags; t++) {
-		int64_t lim = tag_limit(st, v->tags[t]);
+	    *count_of(&q->src, source) >= st->per_source_limit) {
+		t = memo_text(sel, MEMO_SOURCE, source);
+		if (!*t)
+			*t = fmt(sel->arena,
+				 "per_source_limit %lld for '%s' reached",
+				 (long long)st->per_source_limit, source);
+		return *t;
+	}
+	for (size_t k = 0; k < v->ntags; k++) {
+		int64_t lim = tag_limit(st, v->tags[k]);
 
-		if (lim && *count_of(&q->tag, v->tags[t]) >= lim)
-			return fmt(sel->arena,
-				   "per_tag_limit %lld for '%s' reached",
-				   (long long)lim, v->tags[t]);
+		if (!lim || *count_of(&q->tag, v->tags[k]) < lim)
+			continue;
+		t = memo_text(sel, MEMO_TAG, v->tags[k]);
+		if (!*t)
+			*t = fmt(sel->arena,
+				 "per_tag_limit %lld for '%s' reached",
+				 (long long)lim, v->tags[k]);
+		return *t;
 	}
 	return NULL;
 }
@@ -548,6 +624,7 @@ selection_free(struct selection *sel)
 	free(sel->entries);
 	free(sel->v);
 	free(sel->ok);
+	free(sel->memo);
 	rules_result_free(&sel->res);
 	arena_free(sel->arena);
 	free(sel);

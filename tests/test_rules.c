@@ -306,6 +306,90 @@ START_TEST(match_dict_scan_handles_long_ascii_runs)
 }
 END_TEST
 
+/* The fast path measures words from its bitmap and filters on their length
+ * and first letters: words of every length up to 64 are found wherever they
+ * start against the bitmap's 64-bit words, and words one letter longer or
+ * shorter, or differing in the last letter, are not. */
+START_TEST(match_dict_scan_finds_words_of_every_length_at_every_offset)
+{
+	struct match_dict *d = match_dict_new();
+	char w[66];
+	struct buf t;
+	uint8_t hits[64];
+
+	for (size_t len = 1; len <= 64; len++) {
+		for (size_t i = 0; i < len; i++)
+			w[i] = (char)('a' + (i * 7 + len) % 26);
+		w[len] = '\0';
+		ck_assert_int_eq(match_dict_add(d, w), (int)len - 1);
+	}
+	buf_init(&t, 1 << 20);
+	for (size_t len = 1; len <= 64; len++) {
+		for (size_t at = 0; at < 64; at++) {
+			for (int miss = 0; miss < 4; miss++) {
+				size_t n = len + (miss == 1) - (miss == 2);
+
+				for (size_t i = 0; i < n; i++)
+					w[i] = (char)('A' + (i * 7 + len) % 26);
+				if (miss == 3)
+					w[len - 1] =
+					    w[len - 1] == 'Z' ? 'Y' : 'Z';
+				buf_reset(&t);
+				for (size_t i = 0; i + 1 < at; i++)
+					buf_putc(&t, i % 3 ? 'q' : ' ');
+				if (at)
+					buf_putc(&t, ' ');
+				buf_append(&t, w, n);
+				buf_puts(&t, " tail words after it");
+				memset(hits, 0, sizeof(hits));
+				match_dict_scan(
+				    d, t.data, t.len, false,
+				    &(struct match_hits){.hits = hits}, 1);
+				ck_assert_msg(hits[len - 1] == !miss,
+					      "len %zu at %zu miss %d", len, at,
+					      miss);
+			}
+		}
+	}
+	buf_free(&t);
+	match_dict_free(d);
+}
+END_TEST
+
+/* The fast path folds the last bytes of a run as one block that overlaps
+ * those before it: a tag just before them stays skipped, whatever the
+ * length of the text. */
+START_TEST(match_dict_scan_skips_tags_near_the_end)
+{
+	struct match_dict *d = match_dict_new();
+	struct buf t;
+	uint8_t hits[3];
+
+	ck_assert_int_eq(match_dict_add(d, "i"), 0);
+	ck_assert_int_eq(match_dict_add(d, "cd"), 1);
+	ck_assert_int_eq(match_dict_add(d, "em"), 2);
+	buf_init(&t, 1 << 16);
+	for (size_t n = 0; n < 80; n++) {
+		for (size_t tail = 0; tail < 20; tail++) {
+			buf_reset(&t);
+			for (size_t i = 0; i < n; i++)
+				buf_putc(&t, i % 4 == 3 ? ' ' : 'q');
+			buf_puts(&t, "<i>cd</i>");
+			for (size_t i = 0; i < tail; i++)
+				buf_putc(&t, i % 3 == 2 ? ' ' : 'z');
+			buf_puts(&t, "<em>");
+			memset(hits, 0, sizeof(hits));
+			match_dict_scan(d, t.data, t.len, true,
+					&(struct match_hits){.hits = hits}, 1);
+			ck_assert_msg(!hits[0] && hits[1] && !hits[2],
+				      "n %zu tail %zu", n, tail);
+		}
+	}
+	buf_free(&t);
+	match_dict_free(d);
+}
+END_TEST
+
 /* Long texts, so that runs of the fast path reach their limit with tags
  * inside them, cut through, or left open. */
 START_TEST(match_dict_scan_agrees_on_long_html)
@@ -476,6 +560,34 @@ START_TEST(match_re_literals_never_hide_a_match)
 		    "case %zu: %s", i, cases[i].pattern);
 		match_re_free(re);
 	}
+}
+END_TEST
+
+/* The quick search looks sixteen places at a time and ends with a block
+ * that overlaps those before it: a literal is found at every place of
+ * texts of every length around those sizes, and a near miss nowhere. */
+START_TEST(match_re_literal_found_at_every_place)
+{
+	char err[256], text[80];
+	size_t off;
+	struct match_re *re =
+	    match_re_new("fjord", false, err, sizeof(err), &off);
+
+	ck_assert_ptr_nonnull(re);
+	for (size_t n = 0; n < sizeof(text); n++) {
+		memset(text, 'x', n);
+		for (size_t at = 0; at + 5 <= n; at++) {
+			memcpy(text + at, "FJORD", 5);
+			ck_assert_msg(match_re_find(re, text, n),
+				      "n %zu at %zu", n, at);
+			memcpy(text + at, "fjorx", 5);
+			ck_assert_msg(!match_re_find(re, text, n),
+				      "n %zu at %zu", n, at);
+			memset(text + at, 'x', 5);
+		}
+		ck_assert(!match_re_find(re, text, n));
+	}
+	match_re_free(re);
 }
 END_TEST
 
@@ -1002,10 +1114,14 @@ test_suite(void)
 	tcase_add_test(tc, match_dict_finds_whole_words_and_phrases);
 	tcase_add_test(tc, match_dict_scan_agrees_with_folding);
 	tcase_add_test(tc, match_dict_scan_handles_long_ascii_runs);
+	tcase_add_test(tc, match_dict_scan_skips_tags_near_the_end);
+	tcase_add_test(
+	    tc, match_dict_scan_finds_words_of_every_length_at_every_offset);
 	tcase_add_test(tc, match_dict_scan_agrees_on_long_html);
 	tcase_add_test(tc, match_dict_gives_equal_phrases_one_id);
 	tcase_add_test(tc, match_re_reports_offset);
 	tcase_add_test(tc, match_re_literals_never_hide_a_match);
+	tcase_add_test(tc, match_re_literal_found_at_every_place);
 	tcase_add_test(tc, match_re_caseless_ascii_stays_ascii);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("matchers");
