@@ -328,6 +328,12 @@ cp1252_decode(const char *d, size_t len, struct buf *out, bool latin1)
 	for (size_t i = 0; i < len;) {
 		size_t start = i;
 
+		/* ASCII runs a word at a time: the text is mostly ASCII */
+		for (uint64_t w; len - i >= 8; i += 8) {
+			memcpy(&w, d + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
 		while (i < len && (unsigned char)d[i] < 0x80)
 			i++;
 		buf_append(out, d + start, i - start);
