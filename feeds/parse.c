@@ -1308,6 +1308,198 @@ item_end(struct ps *ps)
 
 /* ---- element dispatch --------------------------------------------------- */
 
+/* The element names the dispatch below knows (matched ignoring case). */
+enum name {
+	N_OTHER, /* none of those below */
+	N_ABSTRACT,
+	N_AUTHOR,
+	N_BODY,
+	N_CATEGORY,
+	N_CHANNEL,
+	N_CONTENT,
+	N_CONTRIBUTOR,
+	N_CREATOR,
+	N_DATE,
+	N_DESCRIPTION,
+	N_DIV,
+	N_ENCLOSURE,
+	N_ENCODED,
+	N_ENTRY,
+	N_FULLITEM,
+	N_GUID,
+	N_ICON,
+	N_ID,
+	N_IDENTIFIER,
+	N_IMAGE,
+	N_INFO,
+	N_ISSUED,
+	N_ITEM,
+	N_LANGUAGE,
+	N_LASTBUILDDATE,
+	N_LINK,
+	N_LOGO,
+	N_MODIFIED,
+	N_NAME,
+	N_ORIGLINK,
+	N_PUBDATE,
+	N_PUBLISHED,
+	N_SOURCE,
+	N_SUBJECT,
+	N_SUBTITLE,
+	N_SUMMARY,
+	N_TAGLINE,
+	N_TEXTINPUT,
+	N_THUMBNAIL,
+	N_TITLE,
+	N_TTL,
+	N_UPDATED,
+	N_UPDATEFREQUENCY,
+	N_UPDATEPERIOD,
+	N_URL,
+};
+
+/*
+ * Which known name l is, ignoring ASCII case. Found once per element:
+ * comparing l with each candidate in turn cost more than anything else
+ * the dispatch does. The name is folded to lower case once, and the
+ * candidates of its length are compared as whole words (the longest known
+ * name has 15 bytes).
+ */
+static enum name
+name_id(const char *l)
+{
+	char lc[16];
+	size_t n = 0;
+
+	for (; l[n]; n++) {
+		if (n == sizeof(lc))
+			return N_OTHER;
+		lc[n] = (char)wd_tolower((unsigned char)l[n]);
+	}
+	switch (n) {
+	case 2:
+		if (memcmp(lc, "id", 2) == 0)
+			return N_ID;
+		break;
+	case 3:
+		if (memcmp(lc, "div", 3) == 0)
+			return N_DIV;
+		if (memcmp(lc, "ttl", 3) == 0)
+			return N_TTL;
+		if (memcmp(lc, "url", 3) == 0)
+			return N_URL;
+		break;
+	case 4:
+		if (memcmp(lc, "body", 4) == 0)
+			return N_BODY;
+		if (memcmp(lc, "date", 4) == 0)
+			return N_DATE;
+		if (memcmp(lc, "guid", 4) == 0)
+			return N_GUID;
+		if (memcmp(lc, "icon", 4) == 0)
+			return N_ICON;
+		if (memcmp(lc, "info", 4) == 0)
+			return N_INFO;
+		if (memcmp(lc, "item", 4) == 0)
+			return N_ITEM;
+		if (memcmp(lc, "link", 4) == 0)
+			return N_LINK;
+		if (memcmp(lc, "logo", 4) == 0)
+			return N_LOGO;
+		if (memcmp(lc, "name", 4) == 0)
+			return N_NAME;
+		break;
+	case 5:
+		if (memcmp(lc, "entry", 5) == 0)
+			return N_ENTRY;
+		if (memcmp(lc, "image", 5) == 0)
+			return N_IMAGE;
+		if (memcmp(lc, "title", 5) == 0)
+			return N_TITLE;
+		break;
+	case 6:
+		if (memcmp(lc, "author", 6) == 0)
+			return N_AUTHOR;
+		if (memcmp(lc, "issued", 6) == 0)
+			return N_ISSUED;
+		if (memcmp(lc, "source", 6) == 0)
+			return N_SOURCE;
+		break;
+	case 7:
+		if (memcmp(lc, "channel", 7) == 0)
+			return N_CHANNEL;
+		if (memcmp(lc, "content", 7) == 0)
+			return N_CONTENT;
+		if (memcmp(lc, "creator", 7) == 0)
+			return N_CREATOR;
+		if (memcmp(lc, "encoded", 7) == 0)
+			return N_ENCODED;
+		if (memcmp(lc, "pubdate", 7) == 0)
+			return N_PUBDATE;
+		if (memcmp(lc, "subject", 7) == 0)
+			return N_SUBJECT;
+		if (memcmp(lc, "summary", 7) == 0)
+			return N_SUMMARY;
+		if (memcmp(lc, "tagline", 7) == 0)
+			return N_TAGLINE;
+		if (memcmp(lc, "updated", 7) == 0)
+			return N_UPDATED;
+		break;
+	case 8:
+		if (memcmp(lc, "abstract", 8) == 0)
+			return N_ABSTRACT;
+		if (memcmp(lc, "category", 8) == 0)
+			return N_CATEGORY;
+		if (memcmp(lc, "fullitem", 8) == 0)
+			return N_FULLITEM;
+		if (memcmp(lc, "language", 8) == 0)
+			return N_LANGUAGE;
+		if (memcmp(lc, "modified", 8) == 0)
+			return N_MODIFIED;
+		if (memcmp(lc, "origlink", 8) == 0)
+			return N_ORIGLINK;
+		if (memcmp(lc, "subtitle", 8) == 0)
+			return N_SUBTITLE;
+		break;
+	case 9:
+		if (memcmp(lc, "enclosure", 9) == 0)
+			return N_ENCLOSURE;
+		if (memcmp(lc, "published", 9) == 0)
+			return N_PUBLISHED;
+		if (memcmp(lc, "textinput", 9) == 0)
+			return N_TEXTINPUT;
+		if (memcmp(lc, "thumbnail", 9) == 0)
+			return N_THUMBNAIL;
+		break;
+	case 10:
+		if (memcmp(lc, "identifier", 10) == 0)
+			return N_IDENTIFIER;
+		break;
+	case 11:
+		if (memcmp(lc, "contributor", 11) == 0)
+			return N_CONTRIBUTOR;
+		if (memcmp(lc, "description", 11) == 0)
+			return N_DESCRIPTION;
+		break;
+	case 12:
+		if (memcmp(lc, "updateperiod", 12) == 0)
+			return N_UPDATEPERIOD;
+		break;
+	case 13:
+		if (memcmp(lc, "lastbuilddate", 13) == 0)
+			return N_LASTBUILDDATE;
+		break;
+	case 15:
+		if (memcmp(lc, "updatefrequency", 15) == 0)
+			return N_UPDATEFREQUENCY;
+		break;
+	default:
+		break;
+	}
+	return N_OTHER;
+}
+
+
 static void
 set_version(struct ps *ps, const char *v)
 {
@@ -1499,13 +1691,13 @@ enclosure(struct ps *ps, const char **attrs)
 }
 
 static void
-media(struct ps *ps, const char *l, const char **attrs)
+media(struct ps *ps, bool thumbnail, const char **attrs)
 {
 	const char *url = attr_get(attrs, "url");
 
 	if (!url || !ps->in_item)
 		return;
-	if (is(l, "thumbnail")) {
+	if (thumbnail) {
 		set_once(&ps->it.image, abs_url(ps, arena_strdup(ps->a, url)));
 		return;
 	}
@@ -1529,143 +1721,140 @@ description(struct ps *ps)
 static void
 core_start(struct ps *ps, const char *l, const char **attrs)
 {
-	if ((is(l, "item") || is(l, "entry")) && !ps->in_item &&
+	enum name id = name_id(l);
+
+	if ((id == N_ITEM || id == N_ENTRY) && !ps->in_item &&
 	    ps->sub == SUB_NONE) {
 		item_begin(ps, attrs);
 		return;
 	}
-	if (is(l, "channel"))
+	if (id == N_CHANNEL)
 		return;
 	if (ps->sub == SUB_NONE) {
-		if (is(l, "image") && !ps->in_item) {
+		if (id == N_IMAGE && !ps->in_item) {
 			ps->sub = SUB_IMAGE;
 			ps->sub_depth = ps->depth;
 			return;
 		}
-		if (is(l, "textinput") || (is(l, "source") && ps->atom)) {
+		if (id == N_TEXTINPUT || (id == N_SOURCE && ps->atom)) {
 			ps->sub = SUB_SKIP;
 			ps->sub_depth = ps->depth;
 			return;
 		}
-		if (ps->atom && (is(l, "author") || is(l, "contributor"))) {
+		if (ps->atom && (id == N_AUTHOR || id == N_CONTRIBUTOR)) {
 			ps->sub = SUB_PERSON;
 			ps->sub_depth = ps->depth;
-			ps->person_is_author = is(l, "author");
+			ps->person_is_author = id == N_AUTHOR;
 			return;
 		}
 	}
-	switch (wd_tolower((unsigned char)l[0])) {
-	case 'a':
-		if (is(l, "author"))
-			cap_begin(ps, F_AUTHOR, K_TEXT);
-		else if (is(l, "abstract"))
-			description(ps);
+	switch (id) {
+	case N_AUTHOR:
+		cap_begin(ps, F_AUTHOR, K_TEXT);
 		break;
-	case 'b':
-		if (is(l, "body") && ps->in_item)
+	case N_ABSTRACT:
+		description(ps);
+		break;
+	case N_BODY:
+		if (ps->in_item)
 			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
-	case 'c':
-		if (is(l, "content")) {
-			cap_atom(ps, F_CONTENT, attrs);
-		} else if (is(l, "category")) {
-			const char *term = attr_get(attrs, "term");
+	case N_CONTENT:
+		cap_atom(ps, F_CONTENT, attrs);
+		break;
+	case N_CATEGORY: {
+		const char *term = attr_get(attrs, "term");
 
-			if (!term)
-				cap_begin(ps, F_CATEGORY, K_TEXT);
-			else if (ps->in_item && ps->sub == SUB_NONE)
-				add_category(ps, arena_strdup(ps->a, term));
-		}
+		if (!term)
+			cap_begin(ps, F_CATEGORY, K_TEXT);
+		else if (ps->in_item && ps->sub == SUB_NONE)
+			add_category(ps, arena_strdup(ps->a, term));
 		break;
-	case 'd':
-		if (is(l, "description"))
-			description(ps);
+	}
+	case N_DESCRIPTION:
+		description(ps);
 		break;
-	case 'e':
-		if (is(l, "enclosure") && ps->in_item)
+	case N_ENCLOSURE:
+		if (ps->in_item)
 			enclosure(ps, attrs);
 		break;
-	case 'f':
-		if (is(l, "fullitem") && ps->in_item)
+	case N_FULLITEM:
+		if (ps->in_item)
 			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
-	case 'g':
-		if (is(l, "guid")) {
-			const char *pl = attr_get(attrs, "isPermaLink");
+	case N_GUID: {
+		const char *pl = attr_get(attrs, "isPermaLink");
 
-			cap_begin(ps, F_ID, K_TEXT);
-			if (ps->in_item &&
-			    (!ps->it.id || !ps->id_set_by_guid)) {
-				ps->it.id = NULL; /* beats rdf:about */
-				ps->id_set_by_guid = true;
-				ps->it.id_is_permalink =
-				    !pl || !is(pl, "false");
-			}
+		cap_begin(ps, F_ID, K_TEXT);
+		if (ps->in_item && (!ps->it.id || !ps->id_set_by_guid)) {
+			ps->it.id = NULL; /* beats rdf:about */
+			ps->id_set_by_guid = true;
+			ps->it.id_is_permalink = !pl || !is(pl, "false");
 		}
 		break;
-	case 'i':
-		if (is(l, "id"))
-			cap_begin(ps, F_ID, K_TEXT);
-		else if (is(l, "issued"))
-			cap_begin(ps, F_PUBLISHED, K_TEXT);
-		else if (is(l, "icon"))
-			cap_begin(ps, F_IMAGE, K_TEXT);
-		else if (is(l, "info"))
-			cap_atom(ps, F_NONE, attrs);
+	}
+	case N_ID:
+		cap_begin(ps, F_ID, K_TEXT);
 		break;
-	case 'l':
-		if (is(l, "link")) {
-			if (ps->atom || attr_get(attrs, "href"))
-				atom_link(ps, attrs);
-			else
-				cap_begin(ps, F_LINK, K_TEXT);
-		} else if (is(l, "language")) {
-			cap_begin(ps, F_LANGUAGE, K_TEXT);
-		} else if (is(l, "lastBuildDate")) {
-			cap_begin(ps, F_UPDATED, K_TEXT);
-		} else if (is(l, "logo")) {
-			cap_begin(ps, F_IMAGE, K_TEXT);
-		}
+	case N_ISSUED:
+		cap_begin(ps, F_PUBLISHED, K_TEXT);
 		break;
-	case 'm':
-		if (is(l, "modified"))
-			cap_begin(ps, F_UPDATED, K_TEXT);
+	case N_ICON:
+		cap_begin(ps, F_IMAGE, K_TEXT);
 		break;
-	case 'n':
-		if (is(l, "name") && ps->sub == SUB_PERSON)
+	case N_INFO:
+		cap_atom(ps, F_NONE, attrs);
+		break;
+	case N_LINK:
+		if (ps->atom || attr_get(attrs, "href"))
+			atom_link(ps, attrs);
+		else
+			cap_begin(ps, F_LINK, K_TEXT);
+		break;
+	case N_LANGUAGE:
+		cap_begin(ps, F_LANGUAGE, K_TEXT);
+		break;
+	case N_LASTBUILDDATE:
+		cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case N_LOGO:
+		cap_begin(ps, F_IMAGE, K_TEXT);
+		break;
+	case N_MODIFIED:
+		cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case N_NAME:
+		if (ps->sub == SUB_PERSON)
 			cap_begin(ps, F_NAME, K_TEXT);
 		break;
-	case 'p':
-		if (is(l, "pubDate") || is(l, "published"))
-			cap_begin(ps, F_PUBLISHED, K_TEXT);
+	case N_PUBDATE:
+	case N_PUBLISHED:
+		cap_begin(ps, F_PUBLISHED, K_TEXT);
 		break;
-	case 's':
-		if (is(l, "summary")) {
-			if (ps->atom)
-				cap_atom(ps, F_SUMMARY, attrs);
-			else
-				cap_begin(ps, F_SUMMARY, K_HTML);
-		} else if (is(l, "subtitle")) {
-			cap_atom(ps, F_SUBTITLE, attrs);
-		}
+	case N_SUMMARY:
+		if (ps->atom)
+			cap_atom(ps, F_SUMMARY, attrs);
+		else
+			cap_begin(ps, F_SUMMARY, K_HTML);
 		break;
-	case 't':
-		if (is(l, "title")) {
-			if (ps->atom)
-				cap_atom(ps, F_TITLE, attrs);
-			else
-				cap_begin(ps, F_TITLE, K_TEXT);
-		} else if (is(l, "tagline")) {
-			cap_atom(ps, F_SUBTITLE, attrs);
-		} else if (is(l, "ttl")) {
-			cap_begin(ps, F_TTL, K_TEXT);
-		}
+	case N_SUBTITLE:
+	case N_TAGLINE:
+		cap_atom(ps, F_SUBTITLE, attrs);
 		break;
-	case 'u':
-		if (is(l, "updated"))
-			cap_begin(ps, F_UPDATED, K_TEXT);
-		else if (is(l, "url"))
-			cap_begin(ps, F_IMAGE, K_TEXT);
+	case N_TITLE:
+		if (ps->atom)
+			cap_atom(ps, F_TITLE, attrs);
+		else
+			cap_begin(ps, F_TITLE, K_TEXT);
+		break;
+	case N_TTL:
+		cap_begin(ps, F_TTL, K_TEXT);
+		break;
+	case N_UPDATED:
+		cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case N_URL:
+		cap_begin(ps, F_IMAGE, K_TEXT);
 		break;
 	default:
 		break;
@@ -1676,56 +1865,60 @@ core_start(struct ps *ps, const char *l, const char **attrs)
 static void
 ext_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 {
+	if (ns == NS_OTHER)
+		return; /* (a vocabulary we do not read: most of them) */
+	enum name id = name_id(l);
+
 	switch (ns) {
 	case NS_DC:
-		if (is(l, "title"))
+		if (id == N_TITLE)
 			cap_begin(ps, F_TITLE, K_TEXT);
-		else if (is(l, "creator") || is(l, "author"))
+		else if (id == N_CREATOR || id == N_AUTHOR)
 			cap_begin(ps, F_AUTHOR, K_TEXT);
-		else if (is(l, "subject"))
+		else if (id == N_SUBJECT)
 			cap_begin(ps, F_CATEGORY, K_TEXT);
-		else if (is(l, "date"))
+		else if (id == N_DATE)
 			cap_begin(ps, F_UPDATED, K_TEXT);
-		else if (is(l, "language"))
+		else if (id == N_LANGUAGE)
 			cap_begin(ps, F_LANGUAGE, K_TEXT);
-		else if (is(l, "description"))
+		else if (id == N_DESCRIPTION)
 			description(ps);
-		else if (is(l, "identifier"))
+		else if (id == N_IDENTIFIER)
 			cap_begin(ps, F_ID, K_TEXT);
 		break;
 	case NS_DCTERMS:
-		if (is(l, "issued"))
+		if (id == N_ISSUED)
 			cap_begin(ps, F_PUBLISHED, K_TEXT);
-		else if (is(l, "modified"))
+		else if (id == N_MODIFIED)
 			cap_begin(ps, F_UPDATED, K_TEXT);
 		break;
 	case NS_CONTENT:
-		if (is(l, "encoded"))
+		if (id == N_ENCODED)
 			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
 	case NS_XHTML:
-		if (is(l, "body") || is(l, "div"))
+		if (id == N_BODY || id == N_DIV)
 			cap_begin(ps, F_CONTENT, K_XHTML);
 		break;
 	case NS_MEDIA:
-		if (is(l, "content") || is(l, "thumbnail"))
-			media(ps, l, attrs);
-		else if (is(l, "category") && ps->in_item)
+		if (id == N_CONTENT || id == N_THUMBNAIL)
+			media(ps, id == N_THUMBNAIL, attrs);
+		else if (id == N_CATEGORY && ps->in_item)
 			cap_begin(ps, F_CATEGORY, K_TEXT);
-		else if (is(l, "title") && ps->in_item)
+		else if (id == N_TITLE && ps->in_item)
 			cap_begin(ps, F_MTITLE, K_TEXT);
 		break;
 	case NS_ITUNES:
-		if (is(l, "summary")) {
+		if (id == N_SUMMARY) {
 			cap_begin(ps, F_ITSUMMARY, K_TEXT);
-		} else if (is(l, "author")) {
+		} else if (id == N_AUTHOR) {
 			cap_begin(ps, F_AUTHOR, K_TEXT);
-		} else if (is(l, "category") && ps->in_item) {
+		} else if (id == N_CATEGORY && ps->in_item) {
 			const char *text = attr_get(attrs, "text");
 
 			if (text)
 				add_category(ps, arena_strdup(ps->a, text));
-		} else if (is(l, "image") && !ps->in_item) {
+		} else if (id == N_IMAGE && !ps->in_item) {
 			const char *href = attr_get(attrs, "href");
 
 			if (href)
@@ -1734,13 +1927,13 @@ ext_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 		}
 		break;
 	case NS_FEEDBURNER:
-		if (is(l, "origLink"))
+		if (id == N_ORIGLINK)
 			cap_begin(ps, F_ORIGLINK, K_TEXT);
 		break;
 	case NS_SY:
-		if (is(l, "updatePeriod"))
+		if (id == N_UPDATEPERIOD)
 			cap_begin(ps, F_PERIOD, K_TEXT);
-		else if (is(l, "updateFrequency"))
+		else if (id == N_UPDATEFREQUENCY)
 			cap_begin(ps, F_FREQ, K_TEXT);
 		break;
 	default:
