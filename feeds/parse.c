@@ -144,6 +144,15 @@ struct tbuf {
 	bool failed; /* a piece went past MAX_FIELD */
 };
 
+/* A namespace URI elem_split has seen, and what it made of it. */
+struct nsmemo {
+	char uri[64];
+	size_t len; /* 0: unused */
+	enum ns ns;
+};
+
+enum { NS_MEMO = 4 }; /* namespaces remembered: a feed mixes a few */
+
 /* A scope for xml:base and xml:lang, one per open element that sets one. */
 struct scope {
 	int depth;
@@ -175,9 +184,9 @@ struct ps {
 	char bozo_msg[320]; /* the first problem; copied out at the end */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
-	char last_uri[64];  /* the namespace of the last element, if short */
-	size_t last_len;    /* its length, or 0: none */
-	enum ns last_ns;    /* what elem_split made of it */
+	struct nsmemo memo[NS_MEMO]; /* namespaces of recent elements */
+	unsigned memo_last;          /* the entry of the last element */
+	unsigned memo_next;          /* the entry to replace next */
 	size_t *void_at; /* per depth: 1 + offset of an open <br>, <img>... in
 			    a field, or 0 */
 	size_t void_cap; /* entries of void_at */
@@ -439,30 +448,60 @@ scopes_pop(struct ps *ps)
 	}
 }
 
-/* The namespace of an element name; the root's own unknown namespace
- * (RSS 2.0 variants, old Atom drafts) counts as the core one. The last
- * namespace is remembered: elements in a row mostly share one. */
+/* Forget the namespaces elem_split remembers. */
+static void
+memo_clear(struct ps *ps)
+{
+	for (unsigned i = 0; i < NS_MEMO; i++)
+		ps->memo[i].len = 0;
+}
+
+/*
+ * The namespace of an element name; the root's own unknown namespace
+ * (RSS 2.0 variants, old Atom drafts) counts as the core one. The
+ * namespaces of recent elements are remembered: elements in a row mostly
+ * share one, and a feed uses a few (RSS 1.0 items alternate between the
+ * RSS, RDF and Dublin Core ones), each of which ns_lookup would compare
+ * with every known URI.
+ */
 static enum ns
 elem_split(struct ps *ps, const char *name, const char **local)
 {
-	size_t k = ps->last_len;
+	const struct nsmemo *m = &ps->memo[ps->memo_last];
+	size_t k = m->len;
 
-	if (k && name[0] == ps->last_uri[0] &&
-	    strncmp(name, ps->last_uri, k) == 0 && name[k] == NS_SEP) {
+	if (k && name[0] == m->uri[0] && strncmp(name, m->uri, k) == 0 &&
+	    name[k] == NS_SEP) {
 		*local = name + k + 1;
-		return ps->last_ns;
+		return m->ns;
 	}
-	enum ns ns = split_name(name, local);
+	const char *sep = strchr(name, NS_SEP);
+
+	if (!sep) {
+		*local = name;
+		return NS_NONE;
+	}
+	*local = sep + 1;
+	k = (size_t)(sep - name);
+	for (unsigned i = 0; i < NS_MEMO; i++) {
+		if (ps->memo[i].len == k &&
+		    memcmp(ps->memo[i].uri, name, k) == 0) {
+			ps->memo_last = i;
+			return ps->memo[i].ns;
+		}
+	}
+	enum ns ns = ns_lookup(name, k);
 
 	if (ns == NS_OTHER && ps->root_ns &&
-	    strncmp(name, ps->root_ns, (size_t)(*local - 1 - name)) == 0 &&
-	    ps->root_ns[*local - 1 - name] == '\0')
+	    strncmp(name, ps->root_ns, k) == 0 && ps->root_ns[k] == '\0')
 		ns = NS_NONE;
-	k = *local == name ? 0 : (size_t)(*local - 1 - name);
-	if (k && k < sizeof(ps->last_uri)) {
-		memcpy(ps->last_uri, name, k);
-		ps->last_len = k;
-		ps->last_ns = ns;
+	if (k < sizeof(ps->memo[0].uri)) {
+		unsigned i = ps->memo_next++ % NS_MEMO;
+
+		memcpy(ps->memo[i].uri, name, k);
+		ps->memo[i].len = k;
+		ps->memo[i].ns = ns;
+		ps->memo_last = i;
 	}
 	return ns;
 }
@@ -902,10 +941,15 @@ first_high_byte(const char *s, size_t n)
 	 * bytes as one word that overlaps those before, not byte by byte
 	 * (most values are short and pure ASCII: loops cost more there) */
 	for (; i + 32 <= n; i += 32) {
-		uint64_t b[4];
+		uint64_t w0, w1, w2, w3;
 
-		memcpy(b, s + i, sizeof(b));
-		if ((b[0] | b[1] | b[2] | b[3]) & highs)
+		/* four words, not an array of four: an array went through
+		 * the stack */
+		memcpy(&w0, s + i, 8);
+		memcpy(&w1, s + i + 8, 8);
+		memcpy(&w2, s + i + 16, 8);
+		memcpy(&w3, s + i + 24, 8);
+		if ((w0 | w1 | w2 | w3) & highs)
 			break;
 	}
 	for (; i + 8 <= n; i += 8) {
@@ -1499,7 +1543,6 @@ name_id(const char *l)
 	return N_OTHER;
 }
 
-
 static void
 set_version(struct ps *ps, const char *v)
 {
@@ -1572,7 +1615,7 @@ root_start(struct ps *ps, const char *name, enum ns ns, const char *l,
 	}
 	if (ns == NS_OTHER && l != name)
 		ps->root_ns = xstrndup(name, (size_t)(l - 1 - name));
-	ps->last_len = 0; /* its elements are core ones from now on */
+	memo_clear(ps); /* its elements are core ones from now on */
 	const char *lang = attr_xml(attrs, "lang");
 
 	if (lang && *lang)
@@ -2013,10 +2056,10 @@ on_end(void *ud, const XML_Char *name)
 		if (ps->depth == ps->cap_depth) {
 			cap_end(ps);
 		} else {
-			const char *l;
+			/* only the local name: the namespace is not needed */
+			const char *sep = strchr(name, NS_SEP);
 
-			split_name(name, &l);
-			cap_end_tag(ps, l);
+			cap_end_tag(ps, sep ? sep + 1 : name);
 		}
 	} else if (ps->sub != SUB_NONE && ps->depth == ps->sub_depth) {
 		ps->sub = SUB_NONE;
@@ -2153,7 +2196,7 @@ ps_reset(struct ps *ps)
 		arena_reset_to(ps->a, ps->item_mark);
 	free(ps->root_ns);
 	ps->root_ns = NULL;
-	ps->last_len = 0;
+	memo_clear(ps);
 	ps->depth = 0;
 	ps->root_seen = false;
 	ps->is_feed = false;
