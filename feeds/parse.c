@@ -483,7 +483,7 @@ elem_split(struct ps *ps, const char *name, const char **local)
 	}
 	*local = sep + 1;
 	k = (size_t)(sep - name);
-	for (unsigned i = 0; i < NS_MEMO; i++) {
+	for (unsigned i = 0; k && i < NS_MEMO; i++) {
 		if (ps->memo[i].len == k &&
 		    memcmp(ps->memo[i].uri, name, k) == 0) {
 			ps->memo_last = i;
@@ -495,7 +495,7 @@ elem_split(struct ps *ps, const char *name, const char **local)
 	if (ns == NS_OTHER && ps->root_ns &&
 	    strncmp(name, ps->root_ns, k) == 0 && ps->root_ns[k] == '\0')
 		ns = NS_NONE;
-	if (k < sizeof(ps->memo[0].uri)) {
+	if (k && k < sizeof(ps->memo[0].uri)) {
 		unsigned i = ps->memo_next++ % NS_MEMO;
 
 		memcpy(ps->memo[i].uri, name, k);
