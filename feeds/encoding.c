@@ -321,13 +321,64 @@ static const unsigned short cp1252_hi[32] = {
     0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
     0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178};
 
-static void
-cp1252_decode(const char *d, size_t len, struct buf *out, bool latin1)
+/* The first needle[0..k) in s[0..n), or NULL. */
+static const char *
+find_bytes(const char *s, size_t n, const char *needle, size_t k)
 {
-	buf_reset(out);
+	for (const char *p = s; n - (size_t)(p - s) >= k; p++) {
+		p = memchr(p, needle[0], n - (size_t)(p - s) - k + 1);
+		if (!p)
+			return NULL;
+		if (memcmp(p, needle, k) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Where the XML declaration at the start of s[0..n) names its encoding:
+ * bytes [*from, *to) hold "encoding" up to the closing quote of its value.
+ * The searches stop at a NUL, as they would on a C string.
+ */
+static bool
+declared_encoding_at(const char *s, size_t n, size_t *from, size_t *to)
+{
+	if (n < 6 || memcmp(s, "<?xml", 5) != 0)
+		return false;
+	n = strnlen(s, n);
+	const char *end = find_bytes(s, n, "?>", 2);
+	const char *e = find_bytes(s, n, "encoding", 8);
+
+	if (!end || !e || e > end)
+		return false;
+	const char *q = e + 8;
+
+	while (q < end && *q != '"' && *q != '\'')
+		q++;
+	if (q >= end)
+		return false;
+	const char *q2 = memchr(q + 1, *q, (size_t)(end - q - 1));
+
+	if (!q2)
+		return false;
+	*from = (size_t)(e - s);
+	*to = (size_t)(q2 + 1 - s);
+	return true;
+}
+
+/* Append d[0..len) decoded from windows-1252 (or Latin-1) to out. */
+static void
+cp1252_append(struct buf *out, const char *d, size_t len, bool latin1)
+{
 	for (size_t i = 0; i < len;) {
 		size_t start = i;
 
+		/* ASCII runs a word at a time: the text is mostly ASCII */
+		for (uint64_t w; len - i >= 8; i += 8) {
+			memcpy(&w, d + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+		}
 		while (i < len && (unsigned char)d[i] < 0x80)
 			i++;
 		buf_append(out, d + start, i - start);
@@ -337,6 +388,27 @@ cp1252_decode(const char *d, size_t len, struct buf *out, bool latin1)
 
 		wd_utf8_put(out, c < 0xa0 && !latin1 ? cp1252_hi[c - 0x80] : c);
 	}
+}
+
+/*
+ * Decode d[0..len) from windows-1252 (or Latin-1) into out, without the
+ * declaration's encoding pseudo-attribute (see drop_declared_encoding).
+ * It is found in the input: these encodings keep every ASCII byte as it
+ * is and turn the others into non-ASCII bytes, so it is where it would be
+ * in the output, and the document is not copied again to drop it.
+ */
+static void
+cp1252_decode(const char *d, size_t len, struct buf *out, bool latin1)
+{
+	size_t from, to;
+
+	buf_reset(out);
+	if (declared_encoding_at(d, len, &from, &to)) {
+		cp1252_append(out, d, from, latin1);
+		d += to;
+		len -= to;
+	}
+	cp1252_append(out, d, len, latin1);
 }
 
 /* The name feedparser reports for an encoding we decoded with. */
@@ -448,29 +520,15 @@ static void
 drop_declared_encoding(struct buf *out)
 {
 	const char *d = buf_str(out);
+	size_t from, to;
 
-	if (out->len < 6 || strncmp(d, "<?xml", 5) != 0)
-		return;
-	const char *end = strstr(d, "?>");
-	const char *e = strstr(d, "encoding");
-
-	if (!end || !e || e > end)
-		return;
-	const char *q = e + 8;
-
-	while (q < end && *q != '"' && *q != '\'')
-		q++;
-	if (q >= end)
-		return;
-	const char *q2 = memchr(q + 1, *q, (size_t)(end - q - 1));
-
-	if (!q2)
+	if (!declared_encoding_at(d, out->len, &from, &to))
 		return;
 	struct buf tmp;
 
 	buf_init(&tmp, out->max);
-	buf_append(&tmp, d, (size_t)(e - d));
-	buf_append(&tmp, q2 + 1, out->len - (size_t)(q2 + 1 - d));
+	buf_append(&tmp, d, from);
+	buf_append(&tmp, d + to, out->len - to);
 	buf_reset(out);
 	buf_append(out, buf_str(&tmp), tmp.len);
 	buf_free(&tmp);
@@ -529,7 +587,7 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 
 	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
 		const char *c = cands[i];
-		bool ok;
+		bool ok, dropped = false;
 
 		bool guess = c && strcmp(c, "?guess") == 0;
 
@@ -547,13 +605,13 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 		} else if (strcmp(c, "windows-1252") == 0 ||
 			   strcmp(c, "cp1252") == 0) {
 			cp1252_decode(data, dlen, out, false);
-			ok = res->converted = !buf_failed(out);
+			ok = res->converted = dropped = !buf_failed(out);
 		} else if (strcmp(c, "iso-8859-1") == 0 ||
 			   strcmp(c, "latin1") == 0 ||
 			   strcmp(c, "latin-1") == 0 ||
 			   strcmp(c, "iso8859-1") == 0) {
 			cp1252_decode(data, dlen, out, true);
-			ok = res->converted = !buf_failed(out);
+			ok = res->converted = dropped = !buf_failed(out);
 		} else {
 			ok = iconv_decode(c, data, dlen, out);
 			res->converted = ok;
@@ -562,7 +620,7 @@ enc_to_utf8(const char *doc, size_t len, const char *content_type,
 			continue;
 		snprintf(res->encoding, sizeof(res->encoding), "%s",
 			 guess ? guess_report : report_name(c));
-		if (res->converted)
+		if (res->converted && !dropped)
 			drop_declared_encoding(out);
 		res->skip = res->converted ? 0 : bom;
 		if (i != 0)

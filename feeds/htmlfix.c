@@ -145,32 +145,6 @@ is_entity_start(const char *s, size_t n)
 	return i > 0 && i < n && s[i] == ';';
 }
 
-/* A numeric reference the rewrite below would change: "&#X..." or one of
- * 128..159 (p points after "&#", and is_entity_start accepted it: digits
- * up to a ';'). */
-static bool
-numeric_needs_fix(const char *p, const char *end)
-{
-	if (p < end && *p == 'X')
-		return true;
-	bool hex = p < end && *p == 'x';
-	unsigned long v = 0;
-
-	/* the value as strtoul reads it, stopped once past 0x9f */
-	for (p += hex; p < end && v <= 0x9f; p++) {
-		int d = wd_isdigit((unsigned char)*p) ? *p - '0'
-			: hex && wd_tolower((unsigned char)*p) >= 'a' &&
-				wd_tolower((unsigned char)*p) <= 'f'
-			    ? wd_tolower((unsigned char)*p) - 'a' + 10
-			    : -1;
-
-		if (d < 0)
-			break;
-		v = v * (hex ? 16 : 10) + (unsigned long)d;
-	}
-	return v >= 0x80 && v <= 0x9f;
-}
-
 /* ASCII letters and digits: the characters of a reference's name */
 static const bool alnum[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
@@ -203,10 +177,34 @@ htmlfix_needs_amp(const char *s, size_t n)
 			p = q + 1;
 			continue;
 		}
-		if (!is_entity_start(p, (size_t)(end - p)))
+		/* a numeric one, read in one pass: it must be what
+		 * is_entity_start accepts ("#x" needs no digit before the
+		 * ';', decimal needs one), and htmlfix_amp rewrites "&#X"
+		 * (whatever follows) and 128..159 */
+		if (p == end || (p + 1 < end && p[1] == 'X'))
 			return true;
-		if (*p == '#' && numeric_needs_fix(p + 1, end))
+		bool hex = p + 1 < end && p[1] == 'x';
+		const char *q = p + 1 + hex;
+		unsigned long v = 0;
+
+		for (; q < end; q++) {
+			int c = wd_tolower((unsigned char)*q);
+			int d;
+
+			if (wd_isdigit(c))
+				d = c - '0';
+			else if (hex && c >= 'a' && c <= 'f')
+				d = c - 'a' + 10;
+			else
+				break;
+			if (v <= 0x9f)
+				v = v * (hex ? 16 : 10) + (unsigned long)d;
+		}
+		if ((!hex && q == p + 1) || q == end || *q != ';')
 			return true;
+		if (v >= 0x80 && v <= 0x9f)
+			return true;
+		p = q + 1;
 	}
 	return false;
 }

@@ -144,6 +144,15 @@ struct tbuf {
 	bool failed; /* a piece went past MAX_FIELD */
 };
 
+/* A namespace URI elem_split has seen, and what it made of it. */
+struct nsmemo {
+	char uri[64];
+	size_t len; /* 0: unused */
+	enum ns ns;
+};
+
+enum { NS_MEMO = 4 }; /* namespaces remembered: a feed mixes a few */
+
 /* A scope for xml:base and xml:lang, one per open element that sets one. */
 struct scope {
 	int depth;
@@ -175,9 +184,9 @@ struct ps {
 	char bozo_msg[320]; /* the first problem; copied out at the end */
 	const char *hint;   /* version from namespace declarations */
 	char *root_ns;      /* the root element's namespace URI, owned */
-	char last_uri[64];  /* the namespace of the last element, if short */
-	size_t last_len;    /* its length, or 0: none */
-	enum ns last_ns;    /* what elem_split made of it */
+	struct nsmemo memo[NS_MEMO]; /* namespaces of recent elements */
+	unsigned memo_last;          /* the entry of the last element */
+	unsigned memo_next;          /* the entry to replace next */
 	size_t *void_at; /* per depth: 1 + offset of an open <br>, <img>... in
 			    a field, or 0 */
 	size_t void_cap; /* entries of void_at */
@@ -439,30 +448,60 @@ scopes_pop(struct ps *ps)
 	}
 }
 
-/* The namespace of an element name; the root's own unknown namespace
- * (RSS 2.0 variants, old Atom drafts) counts as the core one. The last
- * namespace is remembered: elements in a row mostly share one. */
+/* Forget the namespaces elem_split remembers. */
+static void
+memo_clear(struct ps *ps)
+{
+	for (unsigned i = 0; i < NS_MEMO; i++)
+		ps->memo[i].len = 0;
+}
+
+/*
+ * The namespace of an element name; the root's own unknown namespace
+ * (RSS 2.0 variants, old Atom drafts) counts as the core one. The
+ * namespaces of recent elements are remembered: elements in a row mostly
+ * share one, and a feed uses a few (RSS 1.0 items alternate between the
+ * RSS, RDF and Dublin Core ones), each of which ns_lookup would compare
+ * with every known URI.
+ */
 static enum ns
 elem_split(struct ps *ps, const char *name, const char **local)
 {
-	size_t k = ps->last_len;
+	const struct nsmemo *m = &ps->memo[ps->memo_last];
+	size_t k = m->len;
 
-	if (k && name[0] == ps->last_uri[0] &&
-	    strncmp(name, ps->last_uri, k) == 0 && name[k] == NS_SEP) {
+	if (k && name[0] == m->uri[0] && strncmp(name, m->uri, k) == 0 &&
+	    name[k] == NS_SEP) {
 		*local = name + k + 1;
-		return ps->last_ns;
+		return m->ns;
 	}
-	enum ns ns = split_name(name, local);
+	const char *sep = strchr(name, NS_SEP);
+
+	if (!sep) {
+		*local = name;
+		return NS_NONE;
+	}
+	*local = sep + 1;
+	k = (size_t)(sep - name);
+	for (unsigned i = 0; k && i < NS_MEMO; i++) {
+		if (ps->memo[i].len == k &&
+		    memcmp(ps->memo[i].uri, name, k) == 0) {
+			ps->memo_last = i;
+			return ps->memo[i].ns;
+		}
+	}
+	enum ns ns = ns_lookup(name, k);
 
 	if (ns == NS_OTHER && ps->root_ns &&
-	    strncmp(name, ps->root_ns, (size_t)(*local - 1 - name)) == 0 &&
-	    ps->root_ns[*local - 1 - name] == '\0')
+	    strncmp(name, ps->root_ns, k) == 0 && ps->root_ns[k] == '\0')
 		ns = NS_NONE;
-	k = *local == name ? 0 : (size_t)(*local - 1 - name);
-	if (k && k < sizeof(ps->last_uri)) {
-		memcpy(ps->last_uri, name, k);
-		ps->last_len = k;
-		ps->last_ns = ns;
+	if (k && k < sizeof(ps->memo[0].uri)) {
+		unsigned i = ps->memo_next++ % NS_MEMO;
+
+		memcpy(ps->memo[i].uri, name, k);
+		ps->memo[i].len = k;
+		ps->memo[i].ns = ns;
+		ps->memo_last = i;
 	}
 	return ns;
 }
@@ -902,10 +941,15 @@ first_high_byte(const char *s, size_t n)
 	 * bytes as one word that overlaps those before, not byte by byte
 	 * (most values are short and pure ASCII: loops cost more there) */
 	for (; i + 32 <= n; i += 32) {
-		uint64_t b[4];
+		uint64_t w0, w1, w2, w3;
 
-		memcpy(b, s + i, sizeof(b));
-		if ((b[0] | b[1] | b[2] | b[3]) & highs)
+		/* four words, not an array of four: an array went through
+		 * the stack */
+		memcpy(&w0, s + i, 8);
+		memcpy(&w1, s + i + 8, 8);
+		memcpy(&w2, s + i + 16, 8);
+		memcpy(&w3, s + i + 24, 8);
+		if ((w0 | w1 | w2 | w3) & highs)
 			break;
 	}
 	for (; i + 8 <= n; i += 8) {
@@ -1308,6 +1352,199 @@ item_end(struct ps *ps)
 
 /* ---- element dispatch --------------------------------------------------- */
 
+/* The element names the dispatch below knows (matched ignoring case). */
+enum name {
+	N_OTHER, /* none of those below */
+	N_ABSTRACT,
+	N_AUTHOR,
+	N_BODY,
+	N_CATEGORY,
+	N_CHANNEL,
+	N_CONTENT,
+	N_CONTRIBUTOR,
+	N_CREATOR,
+	N_DATE,
+	N_DESCRIPTION,
+	N_DIV,
+	N_ENCLOSURE,
+	N_ENCODED,
+	N_ENTRY,
+	N_FULLITEM,
+	N_GUID,
+	N_ICON,
+	N_ID,
+	N_IDENTIFIER,
+	N_IMAGE,
+	N_INFO,
+	N_ISSUED,
+	N_ITEM,
+	N_LANGUAGE,
+	N_LASTBUILDDATE,
+	N_LINK,
+	N_LOGO,
+	N_MODIFIED,
+	N_NAME,
+	N_ORIGLINK,
+	N_PUBDATE,
+	N_PUBLISHED,
+	N_SOURCE,
+	N_SUBJECT,
+	N_SUBTITLE,
+	N_SUMMARY,
+	N_TAGLINE,
+	N_TEXTINPUT,
+	N_THUMBNAIL,
+	N_TITLE,
+	N_TTL,
+	N_UPDATED,
+	N_UPDATEFREQUENCY,
+	N_UPDATEPERIOD,
+	N_URL,
+};
+
+/*
+ * Which known name l is, ignoring ASCII case. Found once per element:
+ * comparing l with each candidate in turn cost more than anything else
+ * the dispatch does. The name is folded to lower case once, and the
+ * candidates of its length are compared as whole words (the longest known
+ * name has 15 bytes). The known names are all letters, so setting bit
+ * 0x20 of each byte folds case exactly as far as they are concerned: a
+ * byte becomes one of their lower case letters only if it was that letter
+ * in either case.
+ */
+static enum name
+name_id(const char *l)
+{
+	char lc[16];
+	size_t n = 0;
+
+	for (; n < sizeof(lc) && l[n]; n++)
+		lc[n] = (char)(l[n] | 0x20);
+	if (l[n])
+		return N_OTHER;
+	switch (n) {
+	case 2:
+		if (memcmp(lc, "id", 2) == 0)
+			return N_ID;
+		break;
+	case 3:
+		if (memcmp(lc, "div", 3) == 0)
+			return N_DIV;
+		if (memcmp(lc, "ttl", 3) == 0)
+			return N_TTL;
+		if (memcmp(lc, "url", 3) == 0)
+			return N_URL;
+		break;
+	case 4:
+		if (memcmp(lc, "body", 4) == 0)
+			return N_BODY;
+		if (memcmp(lc, "date", 4) == 0)
+			return N_DATE;
+		if (memcmp(lc, "guid", 4) == 0)
+			return N_GUID;
+		if (memcmp(lc, "icon", 4) == 0)
+			return N_ICON;
+		if (memcmp(lc, "info", 4) == 0)
+			return N_INFO;
+		if (memcmp(lc, "item", 4) == 0)
+			return N_ITEM;
+		if (memcmp(lc, "link", 4) == 0)
+			return N_LINK;
+		if (memcmp(lc, "logo", 4) == 0)
+			return N_LOGO;
+		if (memcmp(lc, "name", 4) == 0)
+			return N_NAME;
+		break;
+	case 5:
+		if (memcmp(lc, "entry", 5) == 0)
+			return N_ENTRY;
+		if (memcmp(lc, "image", 5) == 0)
+			return N_IMAGE;
+		if (memcmp(lc, "title", 5) == 0)
+			return N_TITLE;
+		break;
+	case 6:
+		if (memcmp(lc, "author", 6) == 0)
+			return N_AUTHOR;
+		if (memcmp(lc, "issued", 6) == 0)
+			return N_ISSUED;
+		if (memcmp(lc, "source", 6) == 0)
+			return N_SOURCE;
+		break;
+	case 7:
+		if (memcmp(lc, "channel", 7) == 0)
+			return N_CHANNEL;
+		if (memcmp(lc, "content", 7) == 0)
+			return N_CONTENT;
+		if (memcmp(lc, "creator", 7) == 0)
+			return N_CREATOR;
+		if (memcmp(lc, "encoded", 7) == 0)
+			return N_ENCODED;
+		if (memcmp(lc, "pubdate", 7) == 0)
+			return N_PUBDATE;
+		if (memcmp(lc, "subject", 7) == 0)
+			return N_SUBJECT;
+		if (memcmp(lc, "summary", 7) == 0)
+			return N_SUMMARY;
+		if (memcmp(lc, "tagline", 7) == 0)
+			return N_TAGLINE;
+		if (memcmp(lc, "updated", 7) == 0)
+			return N_UPDATED;
+		break;
+	case 8:
+		if (memcmp(lc, "abstract", 8) == 0)
+			return N_ABSTRACT;
+		if (memcmp(lc, "category", 8) == 0)
+			return N_CATEGORY;
+		if (memcmp(lc, "fullitem", 8) == 0)
+			return N_FULLITEM;
+		if (memcmp(lc, "language", 8) == 0)
+			return N_LANGUAGE;
+		if (memcmp(lc, "modified", 8) == 0)
+			return N_MODIFIED;
+		if (memcmp(lc, "origlink", 8) == 0)
+			return N_ORIGLINK;
+		if (memcmp(lc, "subtitle", 8) == 0)
+			return N_SUBTITLE;
+		break;
+	case 9:
+		if (memcmp(lc, "enclosure", 9) == 0)
+			return N_ENCLOSURE;
+		if (memcmp(lc, "published", 9) == 0)
+			return N_PUBLISHED;
+		if (memcmp(lc, "textinput", 9) == 0)
+			return N_TEXTINPUT;
+		if (memcmp(lc, "thumbnail", 9) == 0)
+			return N_THUMBNAIL;
+		break;
+	case 10:
+		if (memcmp(lc, "identifier", 10) == 0)
+			return N_IDENTIFIER;
+		break;
+	case 11:
+		if (memcmp(lc, "contributor", 11) == 0)
+			return N_CONTRIBUTOR;
+		if (memcmp(lc, "description", 11) == 0)
+			return N_DESCRIPTION;
+		break;
+	case 12:
+		if (memcmp(lc, "updateperiod", 12) == 0)
+			return N_UPDATEPERIOD;
+		break;
+	case 13:
+		if (memcmp(lc, "lastbuilddate", 13) == 0)
+			return N_LASTBUILDDATE;
+		break;
+	case 15:
+		if (memcmp(lc, "updatefrequency", 15) == 0)
+			return N_UPDATEFREQUENCY;
+		break;
+	default:
+		break;
+	}
+	return N_OTHER;
+}
+
 static void
 set_version(struct ps *ps, const char *v)
 {
@@ -1380,7 +1617,7 @@ root_start(struct ps *ps, const char *name, enum ns ns, const char *l,
 	}
 	if (ns == NS_OTHER && l != name)
 		ps->root_ns = xstrndup(name, (size_t)(l - 1 - name));
-	ps->last_len = 0; /* its elements are core ones from now on */
+	memo_clear(ps); /* its elements are core ones from now on */
 	const char *lang = attr_xml(attrs, "lang");
 
 	if (lang && *lang)
@@ -1499,13 +1736,13 @@ enclosure(struct ps *ps, const char **attrs)
 }
 
 static void
-media(struct ps *ps, const char *l, const char **attrs)
+media(struct ps *ps, bool thumbnail, const char **attrs)
 {
 	const char *url = attr_get(attrs, "url");
 
 	if (!url || !ps->in_item)
 		return;
-	if (is(l, "thumbnail")) {
+	if (thumbnail) {
 		set_once(&ps->it.image, abs_url(ps, arena_strdup(ps->a, url)));
 		return;
 	}
@@ -1529,143 +1766,140 @@ description(struct ps *ps)
 static void
 core_start(struct ps *ps, const char *l, const char **attrs)
 {
-	if ((is(l, "item") || is(l, "entry")) && !ps->in_item &&
+	enum name id = name_id(l);
+
+	if ((id == N_ITEM || id == N_ENTRY) && !ps->in_item &&
 	    ps->sub == SUB_NONE) {
 		item_begin(ps, attrs);
 		return;
 	}
-	if (is(l, "channel"))
+	if (id == N_CHANNEL)
 		return;
 	if (ps->sub == SUB_NONE) {
-		if (is(l, "image") && !ps->in_item) {
+		if (id == N_IMAGE && !ps->in_item) {
 			ps->sub = SUB_IMAGE;
 			ps->sub_depth = ps->depth;
 			return;
 		}
-		if (is(l, "textinput") || (is(l, "source") && ps->atom)) {
+		if (id == N_TEXTINPUT || (id == N_SOURCE && ps->atom)) {
 			ps->sub = SUB_SKIP;
 			ps->sub_depth = ps->depth;
 			return;
 		}
-		if (ps->atom && (is(l, "author") || is(l, "contributor"))) {
+		if (ps->atom && (id == N_AUTHOR || id == N_CONTRIBUTOR)) {
 			ps->sub = SUB_PERSON;
 			ps->sub_depth = ps->depth;
-			ps->person_is_author = is(l, "author");
+			ps->person_is_author = id == N_AUTHOR;
 			return;
 		}
 	}
-	switch (wd_tolower((unsigned char)l[0])) {
-	case 'a':
-		if (is(l, "author"))
-			cap_begin(ps, F_AUTHOR, K_TEXT);
-		else if (is(l, "abstract"))
-			description(ps);
+	switch (id) {
+	case N_AUTHOR:
+		cap_begin(ps, F_AUTHOR, K_TEXT);
 		break;
-	case 'b':
-		if (is(l, "body") && ps->in_item)
+	case N_ABSTRACT:
+		description(ps);
+		break;
+	case N_BODY:
+		if (ps->in_item)
 			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
-	case 'c':
-		if (is(l, "content")) {
-			cap_atom(ps, F_CONTENT, attrs);
-		} else if (is(l, "category")) {
-			const char *term = attr_get(attrs, "term");
+	case N_CONTENT:
+		cap_atom(ps, F_CONTENT, attrs);
+		break;
+	case N_CATEGORY: {
+		const char *term = attr_get(attrs, "term");
 
-			if (!term)
-				cap_begin(ps, F_CATEGORY, K_TEXT);
-			else if (ps->in_item && ps->sub == SUB_NONE)
-				add_category(ps, arena_strdup(ps->a, term));
-		}
+		if (!term)
+			cap_begin(ps, F_CATEGORY, K_TEXT);
+		else if (ps->in_item && ps->sub == SUB_NONE)
+			add_category(ps, arena_strdup(ps->a, term));
 		break;
-	case 'd':
-		if (is(l, "description"))
-			description(ps);
+	}
+	case N_DESCRIPTION:
+		description(ps);
 		break;
-	case 'e':
-		if (is(l, "enclosure") && ps->in_item)
+	case N_ENCLOSURE:
+		if (ps->in_item)
 			enclosure(ps, attrs);
 		break;
-	case 'f':
-		if (is(l, "fullitem") && ps->in_item)
+	case N_FULLITEM:
+		if (ps->in_item)
 			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
-	case 'g':
-		if (is(l, "guid")) {
-			const char *pl = attr_get(attrs, "isPermaLink");
+	case N_GUID: {
+		const char *pl = attr_get(attrs, "isPermaLink");
 
-			cap_begin(ps, F_ID, K_TEXT);
-			if (ps->in_item &&
-			    (!ps->it.id || !ps->id_set_by_guid)) {
-				ps->it.id = NULL; /* beats rdf:about */
-				ps->id_set_by_guid = true;
-				ps->it.id_is_permalink =
-				    !pl || !is(pl, "false");
-			}
+		cap_begin(ps, F_ID, K_TEXT);
+		if (ps->in_item && (!ps->it.id || !ps->id_set_by_guid)) {
+			ps->it.id = NULL; /* beats rdf:about */
+			ps->id_set_by_guid = true;
+			ps->it.id_is_permalink = !pl || !is(pl, "false");
 		}
 		break;
-	case 'i':
-		if (is(l, "id"))
-			cap_begin(ps, F_ID, K_TEXT);
-		else if (is(l, "issued"))
-			cap_begin(ps, F_PUBLISHED, K_TEXT);
-		else if (is(l, "icon"))
-			cap_begin(ps, F_IMAGE, K_TEXT);
-		else if (is(l, "info"))
-			cap_atom(ps, F_NONE, attrs);
+	}
+	case N_ID:
+		cap_begin(ps, F_ID, K_TEXT);
 		break;
-	case 'l':
-		if (is(l, "link")) {
-			if (ps->atom || attr_get(attrs, "href"))
-				atom_link(ps, attrs);
-			else
-				cap_begin(ps, F_LINK, K_TEXT);
-		} else if (is(l, "language")) {
-			cap_begin(ps, F_LANGUAGE, K_TEXT);
-		} else if (is(l, "lastBuildDate")) {
-			cap_begin(ps, F_UPDATED, K_TEXT);
-		} else if (is(l, "logo")) {
-			cap_begin(ps, F_IMAGE, K_TEXT);
-		}
+	case N_ISSUED:
+		cap_begin(ps, F_PUBLISHED, K_TEXT);
 		break;
-	case 'm':
-		if (is(l, "modified"))
-			cap_begin(ps, F_UPDATED, K_TEXT);
+	case N_ICON:
+		cap_begin(ps, F_IMAGE, K_TEXT);
 		break;
-	case 'n':
-		if (is(l, "name") && ps->sub == SUB_PERSON)
+	case N_INFO:
+		cap_atom(ps, F_NONE, attrs);
+		break;
+	case N_LINK:
+		if (ps->atom || attr_get(attrs, "href"))
+			atom_link(ps, attrs);
+		else
+			cap_begin(ps, F_LINK, K_TEXT);
+		break;
+	case N_LANGUAGE:
+		cap_begin(ps, F_LANGUAGE, K_TEXT);
+		break;
+	case N_LASTBUILDDATE:
+		cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case N_LOGO:
+		cap_begin(ps, F_IMAGE, K_TEXT);
+		break;
+	case N_MODIFIED:
+		cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case N_NAME:
+		if (ps->sub == SUB_PERSON)
 			cap_begin(ps, F_NAME, K_TEXT);
 		break;
-	case 'p':
-		if (is(l, "pubDate") || is(l, "published"))
-			cap_begin(ps, F_PUBLISHED, K_TEXT);
+	case N_PUBDATE:
+	case N_PUBLISHED:
+		cap_begin(ps, F_PUBLISHED, K_TEXT);
 		break;
-	case 's':
-		if (is(l, "summary")) {
-			if (ps->atom)
-				cap_atom(ps, F_SUMMARY, attrs);
-			else
-				cap_begin(ps, F_SUMMARY, K_HTML);
-		} else if (is(l, "subtitle")) {
-			cap_atom(ps, F_SUBTITLE, attrs);
-		}
+	case N_SUMMARY:
+		if (ps->atom)
+			cap_atom(ps, F_SUMMARY, attrs);
+		else
+			cap_begin(ps, F_SUMMARY, K_HTML);
 		break;
-	case 't':
-		if (is(l, "title")) {
-			if (ps->atom)
-				cap_atom(ps, F_TITLE, attrs);
-			else
-				cap_begin(ps, F_TITLE, K_TEXT);
-		} else if (is(l, "tagline")) {
-			cap_atom(ps, F_SUBTITLE, attrs);
-		} else if (is(l, "ttl")) {
-			cap_begin(ps, F_TTL, K_TEXT);
-		}
+	case N_SUBTITLE:
+	case N_TAGLINE:
+		cap_atom(ps, F_SUBTITLE, attrs);
 		break;
-	case 'u':
-		if (is(l, "updated"))
-			cap_begin(ps, F_UPDATED, K_TEXT);
-		else if (is(l, "url"))
-			cap_begin(ps, F_IMAGE, K_TEXT);
+	case N_TITLE:
+		if (ps->atom)
+			cap_atom(ps, F_TITLE, attrs);
+		else
+			cap_begin(ps, F_TITLE, K_TEXT);
+		break;
+	case N_TTL:
+		cap_begin(ps, F_TTL, K_TEXT);
+		break;
+	case N_UPDATED:
+		cap_begin(ps, F_UPDATED, K_TEXT);
+		break;
+	case N_URL:
+		cap_begin(ps, F_IMAGE, K_TEXT);
 		break;
 	default:
 		break;
@@ -1676,56 +1910,60 @@ core_start(struct ps *ps, const char *l, const char **attrs)
 static void
 ext_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 {
+	if (ns == NS_OTHER)
+		return; /* (a vocabulary we do not read: most of them) */
+	enum name id = name_id(l);
+
 	switch (ns) {
 	case NS_DC:
-		if (is(l, "title"))
+		if (id == N_TITLE)
 			cap_begin(ps, F_TITLE, K_TEXT);
-		else if (is(l, "creator") || is(l, "author"))
+		else if (id == N_CREATOR || id == N_AUTHOR)
 			cap_begin(ps, F_AUTHOR, K_TEXT);
-		else if (is(l, "subject"))
+		else if (id == N_SUBJECT)
 			cap_begin(ps, F_CATEGORY, K_TEXT);
-		else if (is(l, "date"))
+		else if (id == N_DATE)
 			cap_begin(ps, F_UPDATED, K_TEXT);
-		else if (is(l, "language"))
+		else if (id == N_LANGUAGE)
 			cap_begin(ps, F_LANGUAGE, K_TEXT);
-		else if (is(l, "description"))
+		else if (id == N_DESCRIPTION)
 			description(ps);
-		else if (is(l, "identifier"))
+		else if (id == N_IDENTIFIER)
 			cap_begin(ps, F_ID, K_TEXT);
 		break;
 	case NS_DCTERMS:
-		if (is(l, "issued"))
+		if (id == N_ISSUED)
 			cap_begin(ps, F_PUBLISHED, K_TEXT);
-		else if (is(l, "modified"))
+		else if (id == N_MODIFIED)
 			cap_begin(ps, F_UPDATED, K_TEXT);
 		break;
 	case NS_CONTENT:
-		if (is(l, "encoded"))
+		if (id == N_ENCODED)
 			cap_begin(ps, F_CONTENT, K_HTML);
 		break;
 	case NS_XHTML:
-		if (is(l, "body") || is(l, "div"))
+		if (id == N_BODY || id == N_DIV)
 			cap_begin(ps, F_CONTENT, K_XHTML);
 		break;
 	case NS_MEDIA:
-		if (is(l, "content") || is(l, "thumbnail"))
-			media(ps, l, attrs);
-		else if (is(l, "category") && ps->in_item)
+		if (id == N_CONTENT || id == N_THUMBNAIL)
+			media(ps, id == N_THUMBNAIL, attrs);
+		else if (id == N_CATEGORY && ps->in_item)
 			cap_begin(ps, F_CATEGORY, K_TEXT);
-		else if (is(l, "title") && ps->in_item)
+		else if (id == N_TITLE && ps->in_item)
 			cap_begin(ps, F_MTITLE, K_TEXT);
 		break;
 	case NS_ITUNES:
-		if (is(l, "summary")) {
+		if (id == N_SUMMARY) {
 			cap_begin(ps, F_ITSUMMARY, K_TEXT);
-		} else if (is(l, "author")) {
+		} else if (id == N_AUTHOR) {
 			cap_begin(ps, F_AUTHOR, K_TEXT);
-		} else if (is(l, "category") && ps->in_item) {
+		} else if (id == N_CATEGORY && ps->in_item) {
 			const char *text = attr_get(attrs, "text");
 
 			if (text)
 				add_category(ps, arena_strdup(ps->a, text));
-		} else if (is(l, "image") && !ps->in_item) {
+		} else if (id == N_IMAGE && !ps->in_item) {
 			const char *href = attr_get(attrs, "href");
 
 			if (href)
@@ -1734,13 +1972,13 @@ ext_start(struct ps *ps, enum ns ns, const char *l, const char **attrs)
 		}
 		break;
 	case NS_FEEDBURNER:
-		if (is(l, "origLink"))
+		if (id == N_ORIGLINK)
 			cap_begin(ps, F_ORIGLINK, K_TEXT);
 		break;
 	case NS_SY:
-		if (is(l, "updatePeriod"))
+		if (id == N_UPDATEPERIOD)
 			cap_begin(ps, F_PERIOD, K_TEXT);
-		else if (is(l, "updateFrequency"))
+		else if (id == N_UPDATEFREQUENCY)
 			cap_begin(ps, F_FREQ, K_TEXT);
 		break;
 	default:
@@ -1820,10 +2058,10 @@ on_end(void *ud, const XML_Char *name)
 		if (ps->depth == ps->cap_depth) {
 			cap_end(ps);
 		} else {
-			const char *l;
+			/* only the local name: the namespace is not needed */
+			const char *sep = strchr(name, NS_SEP);
 
-			split_name(name, &l);
-			cap_end_tag(ps, l);
+			cap_end_tag(ps, sep ? sep + 1 : name);
 		}
 	} else if (ps->sub != SUB_NONE && ps->depth == ps->sub_depth) {
 		ps->sub = SUB_NONE;
@@ -1960,7 +2198,7 @@ ps_reset(struct ps *ps)
 		arena_reset_to(ps->a, ps->item_mark);
 	free(ps->root_ns);
 	ps->root_ns = NULL;
-	ps->last_len = 0;
+	memo_clear(ps);
 	ps->depth = 0;
 	ps->root_seen = false;
 	ps->is_feed = false;

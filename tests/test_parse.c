@@ -274,6 +274,53 @@ START_TEST(parse_feed_names_the_feed_an_html_page_links)
 }
 END_TEST
 
+START_TEST(parse_feed_matches_element_names_in_any_case)
+{
+	/* names differing from known ones by a letter's case match them;
+	 * names one byte longer or shorter, or with a non-letter where a
+	 * letter would be, do not */
+	static const char doc[] =
+	    "<?xml version=\"1.0\"?><RSS version=\"2.0\" "
+	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><CHANNEL>"
+	    "<TITLE>Feed</TITLE><ITEM><TitleS>no</TitleS><titl>no</titl>"
+	    "<tit\xc3\xa9>no</tit\xc3\xa9><tit_e>no</tit_e>"
+	    "<TiTlE>Story</TiTlE><PUBDATE>Tue, 02 Jan 2024 03:04:05 GMT"
+	    "</PUBDATE><dc:CREATOR>Jo</dc:CREATOR><Category>World</Category>"
+	    "</ITEM></CHANNEL></RSS>";
+	struct got g = {0};
+
+	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(!g.fi.bozo);
+	ck_assert_str_eq(g.fi.title, "Feed");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].title, "Story");
+	ck_assert_str_eq(g.items[0].author, "Jo");
+	ck_assert_str_eq(g.items[0].cat0, "World");
+	ck_assert_int_eq(g.items[0].published, date("2024-01-02T03:04:05Z"));
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_decodes_latin1_without_its_declared_encoding)
+{
+	/* (the declaration is dropped while decoding: expat must not see
+	 * the old encoding, and nothing around it may change) */
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" "
+	    "standalone=\"yes\"?>\n<rss version=\"2.0\"><channel><title>"
+	    "Caf\xe9 \xabx\xbb</title></channel></rss>";
+	struct got g = {0};
+
+	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(!g.fi.bozo);
+	ck_assert_str_eq(g.fi.encoding, "iso-8859-1");
+	ck_assert_str_eq(g.fi.title, "Caf\xc3\xa9 \xc2\xabx\xc2\xbb");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(parse_feed_ignores_a_malformed_encoding_name)
 {
 	static const char doc[] =
@@ -698,6 +745,9 @@ test_suite(void)
 	tcase_add_test(tc, parse_feed_reads_rss20);
 	tcase_add_test(tc, parse_feed_reads_atom10);
 	tcase_add_test(tc, parse_feed_reads_syndication_period);
+	tcase_add_test(tc, parse_feed_matches_element_names_in_any_case);
+	tcase_add_test(tc,
+		       parse_feed_decodes_latin1_without_its_declared_encoding);
 	tcase_add_test(tc, datefast_parse_agrees_with_wd_date_parse);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("recovery");
