@@ -17,7 +17,9 @@
 
 struct count {
 	long items;
-	size_t text; /* bytes of item text seen, so nothing is optimised out */
+	unsigned seen; /* the first bytes of the items' text, so that the
+			  text is used; the callback reads no more of it
+			  (the floor's callbacks are empty) */
 };
 
 static int
@@ -27,9 +29,9 @@ on_item(void *ctx, const struct item *it)
 
 	c->items++;
 	if (it->title)
-		c->text += strlen(it->title);
+		c->seen += (unsigned char)it->title[0];
 	if (it->content)
-		c->text += strlen(it->content);
+		c->seen += (unsigned char)it->content[0];
 	return 0;
 }
 
@@ -124,9 +126,9 @@ main(int argc, char **argv)
 
 	fprintf(stderr,
 		"files=%ld bytes=%lld items=%ld errors=%ld bozo=%ld "
-		"secs=%.3f MB/s=%.1f items/s=%.0f\n",
+		"secs=%.3f MB/s=%.1f items/s=%.0f (%u)\n",
 		files, bytes, c.items, errors, bozo, secs,
-		(double)bytes / 1e6 / secs, (double)c.items / secs);
+		(double)bytes / 1e6 / secs, (double)c.items / secs, c.seen);
 	free(buf);
 	return errors ? 1 : 0;
 }
