@@ -22,6 +22,7 @@
 #include "aggregator/store.h"
 #include "aggregator/stories.h"
 #include "aggregator/wirever.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -1327,6 +1328,38 @@ out:
 	return status;
 }
 
+/* The window's stories judged one at a time for `explain`, as publishing
+ * judges them; only their titles are kept (in arena, per item in the
+ * order dress_stories leaves them), not their text. */
+struct explaining {
+	struct run *r;
+	struct selection *sel;
+	struct arena *arena;
+	const char **titles; /* one per item, all stories in turn */
+	size_t ntitles, cap;
+};
+
+static int
+explain_story(void *ctx, struct story_set *one)
+{
+	struct explaining *e = ctx;
+	const struct story *sy = &one->stories[0];
+
+	dress_stories(e->r, one);
+	(void)select_judge(e->sel, sy);
+	for (size_t i = 0; i < sy->nitems; i++) {
+		const char *t = sy->items[i].item.title;
+
+		if (e->ntitles == e->cap) {
+			e->cap = e->cap ? 2 * e->cap : 256;
+			e->titles = xreallocarray(e->titles, e->cap,
+						  sizeof(*e->titles));
+		}
+		e->titles[e->ntitles++] = t ? arena_strdup(e->arena, t) : NULL;
+	}
+	return 1; /* every story is listed, with its items (without text) */
+}
+
 int
 run_explain(const char *config, const char *audience, const char *story,
 	    bool json)
@@ -1335,7 +1368,7 @@ run_explain(const char *config, const char *audience, const char *story,
 	struct run r = {0};
 	struct story_set set = {0};
 	struct pick_list picks = {0};
-	struct selection *sel = NULL;
+	struct explaining e = {0};
 	char err[1024];
 	int status = RUN_FAILED;
 
@@ -1360,21 +1393,37 @@ run_explain(const char *config, const char *audience, const char *story,
 		fprintf(stderr, "wiredesk: state: %s\n", err);
 		goto out;
 	}
-	if (archive_load(r.db, r.now - audience_meta(a)->window, &set) < 0 ||
-	    picks_load(r.db, audience, r.now, &picks) < 0) {
+	if (picks_load(r.db, audience, r.now, &picks) < 0) {
 		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
 		goto out;
 	}
-	dress_stories(&r, &set);
-	if (select_run(a, set.stories, set.n, picks.v, picks.n, r.now,
-		       &sel) < 0) {
+	e.r = &r;
+	e.sel = select_new(a, picks.v, picks.n, r.now);
+	e.arena = arena_new();
+	if (archive_load_brief(r.db, r.now - audience_meta(a)->window,
+			       explain_story, &e, &set) < 0) {
+		fprintf(stderr, "wiredesk: state: %s\n", store_errmsg(r.db));
+		goto out;
+	}
+	/* The items as the judging saw them: credited, lead first (the
+	 * same order, from the same fields), with their titles back. */
+	credit_items(&r, &set);
+	choose_leads(cfg, &set);
+	if (set.nitems != e.ntitles) {
+		fprintf(stderr, "wiredesk: explain: the window changed while "
+				"it was read; try again\n");
+		goto out;
+	}
+	for (size_t i = 0; i < set.nitems; i++)
+		set.items[i].item.title = e.titles[i];
+	if (select_finish(e.sel, set.stories, set.n) < 0) {
 		fprintf(stderr, "wiredesk: explain: selection failed\n");
 		goto out;
 	}
 	struct buf b;
 
 	buf_init(&b, (size_t)256 << 20);
-	int rc = explain_write(a, sel, set.stories, set.n, story,
+	int rc = explain_write(a, e.sel, set.stories, set.n, story,
 			       json ? EXPLAIN_JSON : EXPLAIN_TEXT, &b);
 
 	if (rc == WD_ENOTFOUND)
@@ -1389,7 +1438,9 @@ run_explain(const char *config, const char *audience, const char *story,
 	buf_free(&b);
 	status = rc < 0 ? RUN_FAILED : RUN_OK;
 out:
-	selection_free(sel);
+	selection_free(e.sel);
+	free(e.titles);
+	arena_free(e.arena);
 	picks_list_free(&picks);
 	archive_set_free(&set);
 	store_close(r.db);

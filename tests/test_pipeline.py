@@ -6,8 +6,10 @@ SQLite file; outputs read back by python3-feedparser and xmllint."""
 import fcntl
 import functools
 import http.server
+import html
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -233,6 +235,30 @@ class Demo(unittest.TestCase):
         self.assertEqual(rss.count("China summons U.S. ambassador over hacking charges</title>"), 1)
         self.assertNotIn("UPDATE 2-China", rss)
         self.assertNotIn("China summons U.S. envoy after cyber-spying indictment</title>", rss)
+
+    def test_explain_agrees_with_the_published_feed(self):
+        # explain judges the window story by story, as a run does, and
+        # shows each story under the headline and credit the feed shows.
+        self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
+        r = run(["-c", self.cfg, "explain", "international", "--json"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ex = json.loads(r.stdout)
+        stories = ex["stories"]
+        self.assertEqual(len(stories), ex["candidates"])
+        self.assertEqual(sum(1 for s in stories if s["in"]), ex["selected"])
+        for s in stories:
+            self.assertTrue(s["title"], s)
+            self.assertTrue(s["source"], s)
+        with open(self.out("rss"), encoding="utf-8") as f:
+            titles = {html.unescape(t) for t in re.findall(r"<title>(.*?)</title>", f.read())}
+        shown = [s for s in stories if s["in"]]
+        self.assertGreater(len(shown), 0)
+        for s in shown:
+            self.assertIn(s["title"], titles)
+        china = [s for s in stories if "China summons U.S." in s["title"]]
+        self.assertEqual([s["title"] for s in china],
+                         ["China summons U.S. ambassador over hacking charges"])
+        self.assertEqual(china[0]["source"], "Reuters")
 
     def test_pick_and_block_win_over_rules(self):
         self.assertEqual(run(["-c", self.cfg, "run"]).returncode, 0)
