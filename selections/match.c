@@ -1207,6 +1207,25 @@ literal_at(const char *s, const char *lit, size_t len, bool nocase)
 	return true;
 }
 
+#if defined(__SSE2__)
+/* Bit k (0 to 15) set: p[k], p[k + 1] and p[k + 2], each ORed with lower,
+ * are a, b and c. Reads p[0..18). */
+static inline unsigned
+block_starts(const char *p, __m128i lower, __m128i a, __m128i b, __m128i c)
+{
+	__m128i x = _mm_or_si128(
+	    _mm_loadu_si128((const __m128i *)(const void *)p), lower);
+	__m128i y = _mm_or_si128(
+	    _mm_loadu_si128((const __m128i *)(const void *)(p + 1)), lower);
+	__m128i z = _mm_or_si128(
+	    _mm_loadu_si128((const __m128i *)(const void *)(p + 2)), lower);
+
+	return (unsigned)_mm_movemask_epi8(_mm_and_si128(
+	    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)),
+	    _mm_cmpeq_epi8(z, c)));
+}
+#endif
+
 /* lit[0..len) (len >= 3) occurs in s[0..n). Looks for its first three
  * bytes sixteen places at a time where SSE2 is there, and compares in full
  * only where they are. */
@@ -1229,17 +1248,7 @@ has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
 
 	for (; i + 16 <= last + 1; i += 16) {
 		const char *p = s + i;
-		__m128i x = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)p), lower);
-		__m128i y = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)(p + 1)),
-		    lower);
-		__m128i z = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)(p + 2)),
-		    lower);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)),
-		    _mm_cmpeq_epi8(z, c)));
+		unsigned m = block_starts(p, lower, a, b, c);
 
 		for (; m; m &= m - 1) {
 			if (literal_at(s + i + (size_t)__builtin_ctz(m), lit,
@@ -1253,17 +1262,7 @@ has_literal(const char *s, size_t n, const char *lit, size_t len, bool nocase)
 	if (i <= last && last + 1 >= 16) {
 		size_t q = last + 1 - 16;
 		const char *p = s + q;
-		__m128i x = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)p), lower);
-		__m128i y = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)(p + 1)),
-		    lower);
-		__m128i z = _mm_or_si128(
-		    _mm_loadu_si128((const __m128i *)(const void *)(p + 2)),
-		    lower);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-		    _mm_and_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(y, b)),
-		    _mm_cmpeq_epi8(z, c)));
+		unsigned m = block_starts(p, lower, a, b, c);
 
 		for (m &= ~0u << (i - q); m; m &= m - 1) {
 			if (literal_at(s + q + (size_t)__builtin_ctz(m), lit,
