@@ -341,7 +341,7 @@ for name in open(os.path.join(R, "index.txt")).read().split():
         rss[name] = int(open(os.path.join(R, name + ".rss")).read().split()[-1]) / 1024
     except (OSError, ValueError, IndexError):
         rss[name] = float("nan")
-    req = "" if name.startswith("expat") or name.endswith("idle") else f"{nf / r['median']:.0f}"
+    req = "" if name.startswith(("expat", "sqlite")) or name.endswith("idle") else f"{nf / r['median']:.0f}"
     print(f"{name:16} {r['median']:9.3f} {r['min']:7.3f}-{r['max']:<7.3f} {req:>8} "
           f"{r['user'] + r['system']:6.2f} {rss[name]:6.1f} MiB")
 print(f"({nf} feeds, {nb / 1e6:.1f} MB of XML; cpu s = mean user+sys; peak RSS = one extra run)")
