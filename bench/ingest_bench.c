@@ -19,6 +19,7 @@
 #include "aggregator/archive.h"
 #include "aggregator/store.h"
 #include "aggregator/stories.h"
+#include "bench/sample.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
 
@@ -53,17 +54,7 @@ static void
 put_word(struct buf *b, unsigned r)
 {
 	double u = (double)(r & 0xffffff) / (double)0x1000000;
-	int lo = 0, hi = NWORDS - 1;
-
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-
-		if (cumul[mid] < u)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	unsigned w = (unsigned)lo;
+	unsigned w = (unsigned)sample_rank(cumul, NWORDS, u);
 
 	buf_appendf(b, "%s%s%s%s", syl[w % NSYL], syl[(w / NSYL) % NSYL],
 		    syl[(w / (NSYL * NSYL)) % NSYL],

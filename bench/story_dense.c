@@ -25,6 +25,7 @@
 #include "aggregator/store-int.h"
 #include "aggregator/store.h"
 #include "aggregator/stories.h"
+#include "bench/sample.h"
 #include "core/buf.h"
 #include "core/wdtime.h"
 #include "core/xalloc.h"
@@ -160,17 +161,8 @@ zipf_word(const double *cumul)
 		return made;
 	}
 	double u = (double)(next() >> 11) / (double)(1ULL << 53);
-	size_t lo = 0, hi = nwords - 1;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (cumul[mid] < u)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return words[lo].w;
+	return words[sample_rank(cumul, nwords, u)].w;
 }
 
 static void
