@@ -1036,41 +1036,46 @@ stories_merge_bands(struct store *s)
 	return pending_flush(s);
 }
 
-/* Drop the band keys dated before cutoff, from the index and the pending
- * ones, in a savepoint; *gone: how many left the index. */
+/* Run sql (a DELETE ... WHERE date < ?1) with cutoff; *n: rows deleted.
+ * NOTE: neither band table has a date index (it would cost a random
+ * insert per key): this reads the table, which holds about two windows. */
 static int
-drop_old_bands(struct store *s, int64_t cutoff, int64_t *gone)
+delete_before(struct store *s, const char *sql, int64_t cutoff, int64_t *n)
 {
-	/* NOTE: neither table has a date index (it would cost a random
-	 * insert per key): this reads both, which hold about two windows. */
-	static const char *const sqls[] = {
-		"DELETE FROM bands WHERE date < ?1",
-		"DELETE FROM bands_new WHERE date < ?1",
-	};
+	sqlite3_stmt *st = store_prepare(s, sql);
+
+	if (!st)
+		return WD_EDB;
+	sqlite3_bind_int64(st, 1, cutoff);
+	int rc = sqlite3_step(st) == SQLITE_DONE
+			 ? 0
+			 : store_fail(s, "pruning band keys");
+
+	sqlite3_finalize(st);
+	*n = sqlite3_changes64(s->db);
+	return rc;
+}
+
+/* Drop the band keys dated before cutoff, from the index and the pending
+ * ones, in a savepoint. */
+static int
+drop_old_bands(struct store *s, int64_t cutoff)
+{
+	int64_t gone = 0, pending = 0;
 
 	if (store_exec(s, "SAVEPOINT bands_prune") < 0)
 		return WD_EDB;
-	int rc = 0;
+	int rc = delete_before(s, "DELETE FROM bands WHERE date < ?1", cutoff,
+			       &gone);
 
-	for (size_t i = 0; rc == 0 && i < 2; i++) {
-		sqlite3_stmt *st = store_prepare(s, sqls[i]);
-
-		if (!st) {
-			rc = WD_EDB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, cutoff);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = store_fail(s, "pruning band keys");
-		sqlite3_finalize(st);
-		if (rc == 0 && i == 0)
-			*gone = sqlite3_changes64(s->db);
-		if (rc == 0 && i == 1 && sqlite3_changes64(s->db))
-			s->pend_loaded = false;
-	}
-	if (rc == 0 && *gone) {
+	if (rc == 0)
+		rc = delete_before(s, "DELETE FROM bands_new WHERE date < ?1",
+				   cutoff, &pending);
+	if (rc == 0 && pending)
+		s->pend_loaded = false;
+	if (rc == 0 && gone) {
 		rc = bands_sync(s);
-		s->filter_stale += *gone;
+		s->filter_stale += gone;
 		if (rc == 0)
 			rc = s->filter_stale * 2 > s->filter_keys
 				     ? filter_build(s)
@@ -1104,9 +1109,7 @@ stories_prune_bands(struct store *s, int64_t now)
 	}
 	/* Keep two windows: an item may be dated up to a window before
 	 * another that it joins. */
-	int64_t gone = 0;
-
-	if (drop_old_bands(s, now - 2 * s->dedupe_window, &gone) < 0)
+	if (drop_old_bands(s, now - 2 * s->dedupe_window) < 0)
 		return WD_EDB;
 	snprintf(last, sizeof(last), "%lld", (long long)now);
 	return store_meta_set(s, "bands.pruned", last);
