@@ -1450,9 +1450,12 @@ simdup_same_story(const struct simdup_sig *a, const struct simdup_sig *b,
 /*
  * Blob layout, little-endian: "SD", version, flags (1 sampled, 2 english),
  * nshingles (2), nfeats (2), ntitle (1), nents (1), subject (4), then
- * minhash, shingles, feats, title and ents, 4 bytes each.
+ * shingles, feats, title and ents, 4 bytes each. The MinHash values serve
+ * only the band keys of a new item and are not stored; version 3 blobs
+ * (stored before) carry SIMDUP_HASHES of them after the head, skipped when
+ * read.
  */
-enum { BLOB_VERSION = 3, BLOB_HEAD = 14 };
+enum { BLOB_VERSION = 4, BLOB_HEAD = 14 };
 
 static unsigned char *
 put32(unsigned char *p, uint32_t v)
@@ -1503,7 +1506,6 @@ simdup_to_blob(const struct simdup_sig *s, unsigned char blob[SIMDUP_BLOB_MAX])
 	*p++ = s->ntitle;
 	*p++ = s->nents;
 	p = put32(p, s->subject);
-	p = put_array(p, s->minhash, SIMDUP_HASHES);
 	p = put_array(p, s->shingles, s->nshingles);
 	p = put_array(p, s->feats, s->nfeats);
 	p = put_array(p, s->title, s->ntitle);
@@ -1519,8 +1521,9 @@ simdup_from_blob(const void *blob, size_t len, struct simdup_sig *out)
 
 	memset(&s, 0, sizeof(s));
 	if (len < BLOB_HEAD || p[0] != 'S' || p[1] != 'D' ||
-	    p[2] != BLOB_VERSION || p[3] > 3)
+	    (p[2] != BLOB_VERSION && p[2] != 3) || p[3] > 3)
 		return WD_EPARSE;
+	size_t skip = p[2] == 3 ? SIMDUP_HASHES : 0;
 	s.sampled = p[3] & 1;
 	s.english = (p[3] & 2) != 0;
 	size_t ns = (size_t)p[4] | (size_t)p[5] << 8;
@@ -1530,11 +1533,10 @@ simdup_from_blob(const void *blob, size_t len, struct simdup_sig *out)
 
 	if (ns > SIMDUP_SHINGLES || nf > SIMDUP_FEATS || nt > SIMDUP_TITLE ||
 	    ne > SIMDUP_ENTS ||
-	    len != BLOB_HEAD + 4 * (SIMDUP_HASHES + ns + nf + nt + ne))
+	    len != BLOB_HEAD + 4 * (skip + ns + nf + nt + ne))
 		return WD_EPARSE;
 	s.subject = get32(p + 10);
-	p += BLOB_HEAD;
-	p = get_array(p, s.minhash, SIMDUP_HASHES);
+	p += BLOB_HEAD + 4 * skip;
 	p = get_array(p, s.shingles, ns);
 	p = get_array(p, s.feats, nf);
 	p = get_array(p, s.title, nt);

@@ -18,8 +18,8 @@ enum {
 	SIMDUP_FEATS = 64,     /* guard features kept */
 	SIMDUP_TITLE = 24,     /* headline shingles kept */
 	SIMDUP_ENTS = 32,      /* shingles of names, places, numbers kept */
-	SIMDUP_BLOB_MAX = 14 + 4 * (SIMDUP_HASHES + SIMDUP_SHINGLES +
-				    SIMDUP_FEATS + SIMDUP_TITLE + SIMDUP_ENTS)
+	SIMDUP_BLOB_MAX = 14 + 4 * (SIMDUP_SHINGLES + SIMDUP_FEATS +
+				    SIMDUP_TITLE + SIMDUP_ENTS)
 };
 
 /* Texts that are not English must score at least this much. */
@@ -43,7 +43,8 @@ enum {
 /* A value type (lives on the stack or in an array); fields are read-only
  * outside simdup.c. All-zero is not a valid signature: use simdup_sign. */
 struct simdup_sig {
-	uint32_t minhash[SIMDUP_HASHES];
+	uint32_t minhash[SIMDUP_HASHES]; /* for simdup_bands(); not stored in
+					    a blob: zero when read back */
 	uint32_t shingles[SIMDUP_SHINGLES]; /* the smallest shingle hashes,
 					       ascending */
 	uint32_t feats[SIMDUP_FEATS];       /* guard features, ascending */
