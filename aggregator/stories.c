@@ -530,16 +530,56 @@ bands_sync(struct store *s)
 	return 0;
 }
 
-static int
-by_key_date_item(const void *a, const void *b)
+/* The order SQLite gives int64 keys, as unsigned numbers. */
+static uint64_t
+key_order(int64_t key)
 {
-	const struct band_pending *x = a, *y = b;
+	return (uint64_t)key ^ (1ULL << 63);
+}
 
-	if (x->key != y->key)
-		return (x->key > y->key) - (x->key < y->key);
-	if (x->date != y->date)
-		return (x->date > y->date) - (x->date < y->date);
-	return (x->item > y->item) - (x->item < y->item);
+/*
+ * Sort v[0..n) by key (as SQLite orders them), keeping the entries of one
+ * key in the order they were added: a stable radix sort, 16 bits at a time
+ * (a comparison sort of a merge's 262,144 entries took a quarter of it).
+ * The order within a key does not matter to the index; only locality.
+ */
+static void
+sort_by_key(struct band_pending *v, size_t n)
+{
+	enum { DIGITS = 4, RADIX = 1 << 16 };
+	size_t *count = xcalloc((size_t)DIGITS * RADIX, sizeof(size_t));
+	struct band_pending *tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	struct band_pending *from = v, *to = tmp;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = key_order(v[i].key);
+
+		for (int d = 0; d < DIGITS; d++)
+			count[(size_t)d * RADIX + ((k >> (16 * d)) & 0xffff)]++;
+	}
+	for (int d = 0; d < DIGITS; d++) {
+		size_t *c = count + (size_t)d * RADIX, sum = 0;
+
+		if (n && c[(key_order(v[0].key) >> (16 * d)) & 0xffff] == n)
+			continue; /* every key has this digit */
+		for (size_t r = 0; r < RADIX; r++) {
+			size_t k = c[r];
+
+			c[r] = sum;
+			sum += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[c[(key_order(from[i].key) >> (16 * d)) & 0xffff]++] =
+				from[i];
+		struct band_pending *t = from;
+
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+	free(tmp);
+	free(count);
 }
 
 /* FLUSH_ROWS rows of (key, item_id, date) in one statement. */
@@ -560,7 +600,7 @@ pending_flush(struct store *s)
 
 	if (rc < 0 || !s->npend)
 		return rc;
-	qsort(s->pend, s->npend, sizeof(*s->pend), by_key_date_item);
+	sort_by_key(s->pend, s->npend);
 	s->pend_loaded = false; /* the chains are broken by the sort */
 	if (store_exec(s, "SAVEPOINT bands_flush") < 0)
 		return WD_EDB;
