@@ -162,6 +162,26 @@ ingest(struct store *db, long from, long count, int64_t t0, int64_t span,
 	return rc;
 }
 
+/* One run: open the archive at path afresh (as each cron run does), time
+ * count new items from number at, dated now, into *secs. */
+static int
+timed_run(const char *path, long at, long count, int64_t now, double *secs)
+{
+	char err[1024];
+	struct store *db;
+
+	if (store_open(path, &db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ingest-bench: %s\n", err);
+		return -1;
+	}
+	double t = now_s();
+	int rc = ingest(db, at, count, now, 600, now);
+
+	*secs = now_s() - t;
+	store_close(db);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -230,7 +250,7 @@ main(int argc, char **argv)
 		rng = then;
 	}
 
-	/* Rounds alternate between the two archives, each opened afresh (as
+	/* Rounds go through the archives in turn, each opened afresh (as
 	 * each cron run does); the median of each is reported. */
 	enum { ROUNDS = 8 };
 	double tb[ROUNDS], te[ROUNDS], tw[ROUNDS];
@@ -243,27 +263,15 @@ main(int argc, char **argv)
 		long at = first + (long)r * fresh;
 
 		snprintf(path, sizeof(path), "%s/big.db", argv[1]);
-		if (store_open(path, &db, err, sizeof(err)) < 0)
+		if (timed_run(path, at, fresh, t_now, &tb[r]) < 0)
 			return 1;
-		t = now_s();
-		if (ingest(db, at, fresh, t_now, 600, t_now) < 0)
-			return 1;
-		tb[r] = now_s() - t;
-		store_close(db);
 		if (big_only) {
 			te[r] = tw[r] = tb[r];
 			continue;
 		}
-		if (window) {
-			snprintf(path, sizeof(path), "%s/window.db", argv[1]);
-			if (store_open(path, &db, err, sizeof(err)) < 0)
-				return 1;
-			t = now_s();
-			if (ingest(db, at, fresh, t_now, 600, t_now) < 0)
-				return 1;
-			tw[r] = now_s() - t;
-			store_close(db);
-		}
+		snprintf(path, sizeof(path), "%s/window.db", argv[1]);
+		if (window && timed_run(path, at, fresh, t_now, &tw[r]) < 0)
+			return 1;
 		/* Empty for real: with INGEST_REUSE an earlier run's file
 		 * would still be there. */
 		static const char *const sfx[] = {"", "-wal", "-shm"};
@@ -274,13 +282,8 @@ main(int argc, char **argv)
 			unlink(path);
 		}
 		snprintf(path, sizeof(path), "%s/empty-%d.db", argv[1], r);
-		if (store_open(path, &db, err, sizeof(err)) < 0)
+		if (timed_run(path, at, fresh, t_now, &te[r]) < 0)
 			return 1;
-		t = now_s();
-		if (ingest(db, at, fresh, t_now, 600, t_now) < 0)
-			return 1;
-		te[r] = now_s() - t;
-		store_close(db);
 	}
 	double mb = 0, me = 0, mw = 0;
 
