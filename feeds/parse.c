@@ -999,11 +999,13 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		htmlfix_undouble_utf8(t, s, n);
 		s = buf_str(t), n = t->len;
+		hi = 0; /* (the text changed) */
 		struct buf *sw = t;
 
 		t = u, u = sw;
 	}
-	if (high && htmlfix_has_c1(s, n)) {
+	/* (a C1 control is two bytes from 0x80: none before hi) */
+	if (high && htmlfix_has_c1(s + hi, n - hi)) {
 		buf_reset(t);
 		htmlfix_c1(t, s, n);
 		s = buf_str(t), n = t->len;
