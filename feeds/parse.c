@@ -2133,7 +2133,8 @@ on_skipped(void *ud, const XML_Char *name, int is_param)
  * rejects &eacute;. Declaring a foreign DTD and "reading" it as an empty
  * external subset makes expat treat undeclared entities as possibly
  * declared there and report them as skipped instead; that costs nothing
- * and keeps one pass. (In attribute values they are dropped.)
+ * and keeps one pass. (In attribute values they are dropped.) A document
+ * without a DOCTYPE needs no reading at all (see parse_run).
  */
 static int XMLCALL
 on_external(XML_Parser xp, const XML_Char *context, const XML_Char *base,
@@ -2214,6 +2215,51 @@ ps_reset(struct ps *ps)
 	ps->seen = 0;
 }
 
+/* The end of the comment or processing instruction at p (after its
+ * closing "-->" or "?>"), or NULL when it is not closed. */
+static const char *
+skip_markup(const char *p, const char *end, const char *close, size_t k)
+{
+	for (const char *q = p + 2; q < end;) {
+		const char *gt = memchr(q, '>', (size_t)(end - q));
+
+		if (!gt)
+			return NULL;
+		if ((size_t)(gt + 1 - p) >= 2 + k &&
+		    memcmp(gt + 1 - k, close, k) == 0)
+			return gt + 1;
+		q = gt + 1;
+	}
+	return NULL;
+}
+
+/*
+ * True when doc[0..len) has no DOCTYPE: its first tag is an element, with
+ * only comments and processing instructions before it. Anything else that
+ * starts with "<!" counts as a DOCTYPE (the safe answer).
+ */
+static bool
+lacks_doctype(const char *doc, size_t len)
+{
+	const char *p = doc, *end = doc + len;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if (end - p < 2)
+			return false;
+		if (p[1] == '?')
+			p = skip_markup(p, end, "?>", 2);
+		else if (p[1] != '!')
+			return true;
+		else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			p = skip_markup(p, end, "-->", 3);
+		else
+			return false;
+		if (!p)
+			return false;
+	}
+	return false;
+}
+
 /* One expat pass over doc; returns the XML error, or XML_ERROR_NONE. */
 static enum XML_Error
 parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
@@ -2230,8 +2276,15 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 	XML_SetSkippedEntityHandler(xp, on_skipped);
 	XML_SetStartDoctypeDeclHandler(xp, on_doctype);
 	XML_SetStartNamespaceDeclHandler(xp, on_nsdecl);
-	XML_SetParamEntityParsing(xp,
-				  XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE);
+	/* Without a DOCTYPE there is nothing for parameter entities to
+	 * change: expat then takes the foreign DTD as a possible external
+	 * subset without reading it, and undeclared entities are skipped
+	 * just the same. Reading it (on_external) costs a second parser
+	 * per document, so only a document with a DOCTYPE, whose internal
+	 * subset may use parameter entities, has it read. */
+	if (!lacks_doctype(doc, len))
+		XML_SetParamEntityParsing(
+		    xp, XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE);
 	XML_SetExternalEntityRefHandler(xp, on_external);
 	XML_UseForeignDTD(xp, XML_TRUE);
 	enum XML_Error err = XML_ERROR_NONE;
