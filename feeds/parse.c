@@ -667,12 +667,22 @@ set_once(const char **dst, const char *v)
 /* The last date wins, as in feedparser; an unreadable one changes
  * nothing. */
 static void
-set_date(int64_t *dst, const char *v)
+set_date(int64_t *dst, const char *v, size_t n)
 {
-	int64_t t = datefast_parse(v, strlen(v));
+	int64_t t = datefast_parse(v, n);
 
 	if (t != WD_NOTIME)
 		*dst = t;
+}
+
+/* Where a date field (F_PUBLISHED, F_UPDATED) of the item or the feed
+ * goes. */
+static int64_t *
+date_slot(struct ps *ps, enum fld f)
+{
+	if (ps->in_item)
+		return f == F_PUBLISHED ? &ps->it.published : &ps->it.updated;
+	return f == F_PUBLISHED ? &ps->feed_published : &ps->info->updated;
 }
 
 static void
@@ -724,10 +734,8 @@ assign_item(struct ps *ps, enum fld f, const char *v)
 		add_category(ps, v);
 		break;
 	case F_PUBLISHED:
-		set_date(&it->published, v);
-		break;
 	case F_UPDATED:
-		set_date(&it->updated, v);
+		set_date(date_slot(ps, f), v, strlen(v));
 		break;
 	case F_LANGUAGE:
 		set_once(&it->language, v);
@@ -763,10 +771,8 @@ assign_feed(struct ps *ps, enum fld f, const char *v)
 		set_once(&fi->language, v);
 		break;
 	case F_UPDATED:
-		set_date(&fi->updated, v);
-		break;
 	case F_PUBLISHED:
-		set_date(&ps->feed_published, v);
+		set_date(date_slot(ps, f), v, strlen(v));
 		break;
 	case F_IMAGE:
 		set_once(&fi->image, abs_url(ps, v));
@@ -930,7 +936,7 @@ first_high_in_word(const char *s)
 }
 
 /* The offset of the first byte >= 0x80 in s[0..n), or n. */
-static size_t
+static inline size_t
 first_high_byte(const char *s, size_t n)
 {
 	const uint64_t highs = 0x8080808080808080ull;
@@ -1035,6 +1041,27 @@ cap_value(struct ps *ps)
 	return arena_strndup(ps->a, s, n);
 }
 
+/*
+ * A date is read and dropped: when its text is plain ASCII, which the
+ * repairs of cap_value leave as it is, it is read in place instead of
+ * being copied into the arena first. Returns false when cap_value must
+ * finish it.
+ */
+static bool
+cap_date(struct ps *ps, int64_t *dst)
+{
+	if (ps->kind != K_TEXT || ps->b64)
+		return false;
+	const char *s = ps->text.data;
+	size_t n = ps->text.len;
+
+	trim(&s, &n);
+	if (first_high_byte(s, n) < n)
+		return false;
+	set_date(dst, s, n);
+	return true;
+}
+
 static void
 cap_end(struct ps *ps)
 {
@@ -1048,23 +1075,21 @@ cap_end(struct ps *ps)
 		ps->cap_ns[i] = NULL;
 	}
 	ps->cap_ns_used = 0;
-	const char *v = cap_value(ps);
-
 	ps->fld = F_NONE;
 	cap_listen(ps, false);
 	ps->cap_depth = 0;
-	if (ps->sub == SUB_SKIP)
+	/* a value nothing keeps is not finished (the fields of a skipped
+	 * part, an Atom info) */
+	if (f == F_NONE || ps->sub == SUB_SKIP ||
+	    (ps->sub == SUB_IMAGE && (f != F_IMAGE || ps->in_item)) ||
+	    (ps->sub == SUB_PERSON &&
+	     (f != F_NAME || !ps->person_is_author || !ps->in_item)))
 		return;
-	if (ps->sub == SUB_IMAGE) {
-		if (f == F_IMAGE && !ps->in_item)
-			assign_feed(ps, F_IMAGE, v);
+	if ((f == F_PUBLISHED || f == F_UPDATED) && ps->sub == SUB_NONE &&
+	    cap_date(ps, date_slot(ps, f)))
 		return;
-	}
-	if (ps->sub == SUB_PERSON) {
-		if (f == F_NAME && ps->person_is_author && ps->in_item)
-			assign_item(ps, F_NAME, v);
-		return;
-	}
+	const char *v = cap_value(ps);
+
 	if (ps->in_item)
 		assign_item(ps, f, v);
 	else
