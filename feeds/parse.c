@@ -25,6 +25,7 @@
 
 enum {
 	NS_SEP = '\x1f',             /* between namespace URI and local name */
+	LEND_MIN = 1024,             /* bytes of an item value kept in place */
 	MAX_FIELD = 4 * 1024 * 1024, /* bytes of one field; more is cut */
 	MAX_DEPTH = 4096,            /* deeper elements are skipped */
 	MAX_CATS = 256,              /* categories kept per item */
@@ -144,6 +145,12 @@ struct tbuf {
 	bool failed; /* a piece went past MAX_FIELD */
 };
 
+/* A block of memory for captured text (see tb_lend). */
+struct tblock {
+	char *data;
+	size_t cap;
+};
+
 /* A namespace URI elem_split has seen, and what it made of it. */
 struct nsmemo {
 	char uri[64];
@@ -235,6 +242,10 @@ struct ps {
 	struct tbuf text;
 	struct tbuf scratch; /* markup escaped while capturing */
 	struct buf tmp[2];   /* scratch for finishing values */
+	struct tblock *lent; /* text blocks that hold values of the item */
+	size_t nlent, caplent;
+	struct tblock *spare; /* text blocks to capture into next */
+	size_t nspare, capspare;
 };
 
 static void
@@ -301,6 +312,50 @@ tb_reset(struct tbuf *t)
 	t->len = 0;
 	t->failed = false;
 	t->lim = t->cap - 1 < MAX_FIELD ? t->cap - 1 : MAX_FIELD;
+}
+
+static void
+blocks_push(struct tblock **v, size_t *n, size_t *cap, struct tblock b)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = b;
+}
+
+/*
+ * A long value of the item stays where it was captured: the text buffer's
+ * block goes to the item (item_end takes it back), and capture goes on in
+ * a spare block. Copying the value into the arena instead moved most of
+ * the corpus a second time (content and descriptions are kilobytes long).
+ */
+static void
+tb_lend(struct ps *ps)
+{
+	struct tbuf *t = &ps->text;
+
+	blocks_push(&ps->lent, &ps->nlent, &ps->caplent,
+		    (struct tblock){t->data, t->cap});
+	if (ps->nspare) {
+		struct tblock b = ps->spare[--ps->nspare];
+
+		t->data = b.data;
+		t->cap = b.cap;
+	} else {
+		t->cap = 1024;
+		t->data = xmalloc(t->cap);
+	}
+	tb_reset(t);
+}
+
+/* The item's values are gone: its text blocks are spare again. */
+static void
+tb_recall(struct ps *ps)
+{
+	while (ps->nlent)
+		blocks_push(&ps->spare, &ps->nspare, &ps->capspare,
+			    ps->lent[--ps->nlent]);
 }
 
 /* The text, NUL-terminated; borrowed until the next append. */
@@ -987,6 +1042,8 @@ cap_value(struct ps *ps)
 	bool fix_amp = ps->kind == K_HTML;
 	struct buf *t = &ps->tmp[0], *u = &ps->tmp[1];
 
+	bool in_text = !ps->b64; /* s is in ps->text */
+
 	if (ps->b64) {
 		buf_reset(t);
 		base64_decode(s, n, t);
@@ -1005,6 +1062,7 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		htmlfix_undouble_utf8(t, s, n);
 		s = buf_str(t), n = t->len;
+		in_text = false;
 		hi = 0; /* (the text changed) */
 		struct buf *sw = t;
 
@@ -1015,6 +1073,7 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		htmlfix_c1(t, s, n);
 		s = buf_str(t), n = t->len;
+		in_text = false;
 		struct buf *sw = t;
 
 		t = u, u = sw;
@@ -1026,6 +1085,7 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		htmlfix_amp(t, s, n);
 		s = buf_str(t), n = t->len;
+		in_text = false;
 		struct buf *sw = t;
 
 		t = u, u = sw;
@@ -1036,7 +1096,14 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		urlres_html(t, s, n, base);
 		if (!buf_failed(t))
-			s = buf_str(t), n = t->len;
+			s = buf_str(t), n = t->len, in_text = false;
+	}
+	if (in_text && n >= LEND_MIN && ps->in_item) {
+		char *v = ps->text.data + (s - ps->text.data);
+
+		v[n] = '\0';
+		tb_lend(ps);
+		return v;
 	}
 	return arena_strndup(ps->a, s, n);
 }
@@ -1373,6 +1440,7 @@ item_end(struct ps *ps)
 			ps->stop = true;
 	}
 	arena_reset_to(ps->a, ps->item_mark);
+	tb_recall(ps);
 	if (ps->stop && ps->xp)
 		XML_StopParser(ps->xp, XML_FALSE);
 }
@@ -2224,6 +2292,7 @@ ps_reset(struct ps *ps)
 		memset(ps->void_at, 0, ps->void_cap * sizeof(*ps->void_at));
 	if (ps->in_item)
 		arena_reset_to(ps->a, ps->item_mark);
+	tb_recall(ps);
 	free(ps->root_ns);
 	ps->root_ns = NULL;
 	memo_clear(ps);
@@ -2984,6 +3053,10 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	free(ps.void_at);
 	free(ps.text.data);
 	free(ps.scratch.data);
+	for (size_t i = 0; i < ps.nspare; i++)
+		free(ps.spare[i].data);
+	free(ps.spare);
+	free(ps.lent);
 	buf_free(&ps.tmp[0]);
 	buf_free(&ps.tmp[1]);
 	buf_free(&conv);
