@@ -3040,8 +3040,9 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	snprintf(ps.encoding, sizeof(ps.encoding), "%s", enc.encoding);
 	if (enc.bozo_msg)
 		set_bozo(&ps, enc.bozo_msg, false);
-	ps.cats = xcalloc(MAX_CATS, sizeof(*ps.cats));
-	ps.encs = xcalloc(MAX_ENCS, sizeof(*ps.encs));
+	/* (not zeroed: entries are written before they are counted) */
+	ps.cats = xreallocarray(NULL, MAX_CATS, sizeof(*ps.cats));
+	ps.encs = xreallocarray(NULL, MAX_ENCS, sizeof(*ps.encs));
 	tb_init(&ps.text);
 	tb_init(&ps.scratch);
 	buf_init(&ps.tmp[0], MAX_FIELD * 2);
