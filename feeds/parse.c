@@ -411,7 +411,8 @@ static const char *
 attr_get(const char **attrs, const char *want)
 {
 	for (size_t i = 0; attrs[i]; i += 2) {
-		if (strcmp(attrs[i], want) == 0)
+		/* (the first byte tells most names apart without a call) */
+		if (attrs[i][0] == want[0] && strcmp(attrs[i], want) == 0)
 			return attrs[i + 1];
 		if (!strchr(attrs[i], NS_SEP))
 			continue;
