@@ -183,26 +183,35 @@ htmlfix_needs_amp(const char *s, size_t n)
 		 * (whatever follows) and 128..159 */
 		if (p == end || (p + 1 < end && p[1] == 'X'))
 			return true;
-		bool hex = p + 1 < end && p[1] == 'x';
-		const char *q = p + 1 + hex;
+		const char *q;
 		unsigned long v = 0;
 
-		for (; q < end; q++) {
-			int c = wd_tolower((unsigned char)*q);
-			int d;
+		if (p + 1 < end && p[1] == 'x') {
+			for (q = p + 2; q < end; q++) {
+				unsigned c = (unsigned char)*q;
+				unsigned d;
 
-			if (wd_isdigit(c))
-				d = c - '0';
-			else if (hex && c >= 'a' && c <= 'f')
-				d = c - 'a' + 10;
-			else
-				break;
-			if (v <= 0x9f)
-				v = v * (hex ? 16 : 10) + (unsigned long)d;
+				if (c - '0' < 10)
+					d = c - '0';
+				else if ((c | 0x20u) - 'a' < 6)
+					d = (c | 0x20u) - 'a' + 10;
+				else
+					break;
+				if (v <= 0x9f)
+					v = v * 16 + d;
+			}
+		} else {
+			/* decimal, the common kind (&#8220;): a loop of its
+			 * own, with no case folding or hex digits to test */
+			for (q = p + 1; q < end && (unsigned)(*q - '0') < 10;
+			     q++) {
+				if (v <= 0x9f)
+					v = v * 10 + (unsigned)(*q - '0');
+			}
+			if (q == p + 1)
+				return true;
 		}
-		if ((!hex && q == p + 1) || q == end || *q != ';')
-			return true;
-		if (v >= 0x80 && v <= 0x9f)
+		if (q == end || *q != ';' || (v >= 0x80 && v <= 0x9f))
 			return true;
 		p = q + 1;
 	}

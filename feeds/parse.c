@@ -25,6 +25,7 @@
 
 enum {
 	NS_SEP = '\x1f',             /* between namespace URI and local name */
+	LEND_MIN = 1024,             /* bytes of an item value kept in place */
 	MAX_FIELD = 4 * 1024 * 1024, /* bytes of one field; more is cut */
 	MAX_DEPTH = 4096,            /* deeper elements are skipped */
 	MAX_CATS = 256,              /* categories kept per item */
@@ -144,6 +145,12 @@ struct tbuf {
 	bool failed; /* a piece went past MAX_FIELD */
 };
 
+/* A block of memory for captured text (see tb_lend). */
+struct tblock {
+	char *data;
+	size_t cap;
+};
+
 /* A namespace URI elem_split has seen, and what it made of it. */
 struct nsmemo {
 	char uri[64];
@@ -235,6 +242,10 @@ struct ps {
 	struct tbuf text;
 	struct tbuf scratch; /* markup escaped while capturing */
 	struct buf tmp[2];   /* scratch for finishing values */
+	struct tblock *lent; /* text blocks that hold values of the item */
+	size_t nlent, caplent;
+	struct tblock *spare; /* text blocks to capture into next */
+	size_t nspare, capspare;
 };
 
 static void
@@ -303,6 +314,50 @@ tb_reset(struct tbuf *t)
 	t->lim = t->cap - 1 < MAX_FIELD ? t->cap - 1 : MAX_FIELD;
 }
 
+static void
+blocks_push(struct tblock **v, size_t *n, size_t *cap, struct tblock b)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = b;
+}
+
+/*
+ * A long value of the item stays where it was captured: the text buffer's
+ * block goes to the item (item_end takes it back), and capture goes on in
+ * a spare block. Copying the value into the arena instead moved most of
+ * the corpus a second time (content and descriptions are kilobytes long).
+ */
+static void
+tb_lend(struct ps *ps)
+{
+	struct tbuf *t = &ps->text;
+
+	blocks_push(&ps->lent, &ps->nlent, &ps->caplent,
+		    (struct tblock){t->data, t->cap});
+	if (ps->nspare) {
+		struct tblock b = ps->spare[--ps->nspare];
+
+		t->data = b.data;
+		t->cap = b.cap;
+	} else {
+		t->cap = 1024;
+		t->data = xmalloc(t->cap);
+	}
+	tb_reset(t);
+}
+
+/* The item's values are gone: its text blocks are spare again. */
+static void
+tb_recall(struct ps *ps)
+{
+	while (ps->nlent)
+		blocks_push(&ps->spare, &ps->nspare, &ps->capspare,
+			    ps->lent[--ps->nlent]);
+}
+
 /* The text, NUL-terminated; borrowed until the next append. */
 static const char *
 tb_str(struct tbuf *t)
@@ -356,7 +411,8 @@ static const char *
 attr_get(const char **attrs, const char *want)
 {
 	for (size_t i = 0; attrs[i]; i += 2) {
-		if (strcmp(attrs[i], want) == 0)
+		/* (the first byte tells most names apart without a call) */
+		if (attrs[i][0] == want[0] && strcmp(attrs[i], want) == 0)
 			return attrs[i + 1];
 		if (!strchr(attrs[i], NS_SEP))
 			continue;
@@ -467,14 +523,6 @@ memo_clear(struct ps *ps)
 static enum ns
 elem_split(struct ps *ps, const char *name, const char **local)
 {
-	const struct nsmemo *m = &ps->memo[ps->memo_last];
-	size_t k = m->len;
-
-	if (k && name[0] == m->uri[0] && strncmp(name, m->uri, k) == 0 &&
-	    name[k] == NS_SEP) {
-		*local = name + k + 1;
-		return m->ns;
-	}
 	const char *sep = strchr(name, NS_SEP);
 
 	if (!sep) {
@@ -482,8 +530,15 @@ elem_split(struct ps *ps, const char *name, const char **local)
 		return NS_NONE;
 	}
 	*local = sep + 1;
-	k = (size_t)(sep - name);
-	for (unsigned i = 0; k && i < NS_MEMO; i++) {
+	size_t k = (size_t)(sep - name);
+
+	/* the namespace of the last element first; with the length known,
+	 * one memcmp settles each (a strncmp against the last one before
+	 * finding the separator cost more, as two elements in three switch
+	 * namespaces in RSS 1.0 and extended RSS 2.0) */
+	for (unsigned j = 0; k && j < NS_MEMO; j++) {
+		unsigned i = (ps->memo_last + j) % NS_MEMO;
+
 		if (ps->memo[i].len == k &&
 		    memcmp(ps->memo[i].uri, name, k) == 0) {
 			ps->memo_last = i;
@@ -667,12 +722,22 @@ set_once(const char **dst, const char *v)
 /* The last date wins, as in feedparser; an unreadable one changes
  * nothing. */
 static void
-set_date(int64_t *dst, const char *v)
+set_date(int64_t *dst, const char *v, size_t n)
 {
-	int64_t t = datefast_parse(v, strlen(v));
+	int64_t t = datefast_parse(v, n);
 
 	if (t != WD_NOTIME)
 		*dst = t;
+}
+
+/* Where a date field (F_PUBLISHED, F_UPDATED) of the item or the feed
+ * goes. */
+static int64_t *
+date_slot(struct ps *ps, enum fld f)
+{
+	if (ps->in_item)
+		return f == F_PUBLISHED ? &ps->it.published : &ps->it.updated;
+	return f == F_PUBLISHED ? &ps->feed_published : &ps->info->updated;
 }
 
 static void
@@ -724,10 +789,8 @@ assign_item(struct ps *ps, enum fld f, const char *v)
 		add_category(ps, v);
 		break;
 	case F_PUBLISHED:
-		set_date(&it->published, v);
-		break;
 	case F_UPDATED:
-		set_date(&it->updated, v);
+		set_date(date_slot(ps, f), v, strlen(v));
 		break;
 	case F_LANGUAGE:
 		set_once(&it->language, v);
@@ -763,10 +826,8 @@ assign_feed(struct ps *ps, enum fld f, const char *v)
 		set_once(&fi->language, v);
 		break;
 	case F_UPDATED:
-		set_date(&fi->updated, v);
-		break;
 	case F_PUBLISHED:
-		set_date(&ps->feed_published, v);
+		set_date(date_slot(ps, f), v, strlen(v));
 		break;
 	case F_IMAGE:
 		set_once(&fi->image, abs_url(ps, v));
@@ -862,12 +923,67 @@ is_plain_word(const char *s)
 		 ((angle - ones) & ~angle & highs));
 }
 
+static const char *
+escape_of(char c)
+{
+	return c == '&'   ? "&amp;"
+	       : c == '<' ? "&lt;"
+	       : c == '>' ? "&gt;"
+			  : "&quot;";
+}
+
+/* The earliest of three positions, any of them NULL. */
+static const char *
+first_of(const char *a, const char *b, const char *c)
+{
+	const char *m = a;
+
+	if (b && (!m || b < m))
+		m = b;
+	if (c && (!m || c < m))
+		m = c;
+	return m;
+}
+
+/*
+ * Long text as markup: the bytes to escape are found with memchr, one
+ * search per byte value, each taken up again only past a hit of its own.
+ * Those bytes are rare in text, and memchr reads a paragraph many times
+ * faster than the loop of put_escaped.
+ */
+static void
+put_escaped_long(struct tbuf *b, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	const char *amp = memchr(s, '&', n), *lt = memchr(s, '<', n);
+	const char *gt = memchr(s, '>', n);
+	const char *q;
+
+	while ((q = first_of(amp, lt, gt)) != NULL) {
+		tb_append(b, p, (size_t)(q - p));
+		tb_puts(b, escape_of(*q));
+		p = q + 1;
+		if (q == amp)
+			amp = memchr(p, '&', (size_t)(end - p));
+		else if (q == lt)
+			lt = memchr(p, '<', (size_t)(end - p));
+		else
+			gt = memchr(p, '>', (size_t)(end - p));
+	}
+	tb_append(b, p, (size_t)(end - p));
+}
+
 /* Text as markup: escape what XML unescaped. */
 static void
 put_escaped(struct tbuf *b, const char *s, size_t n, bool attr)
 {
 	size_t start = 0;
 	unsigned want = attr ? 3 : 1;
+
+	if (!attr && n >= 64) {
+		put_escaped_long(b, s, n);
+		return;
+	}
 
 	for (size_t i = 0; i < n;) {
 		/* text (not attributes) is skipped 8 bytes at a time */
@@ -880,13 +996,8 @@ put_escaped(struct tbuf *b, const char *s, size_t n, bool attr)
 		/* one table look-up rejects almost every byte */
 		if (!(esc_byte[c] & want))
 			continue;
-		const char *rep = c == '&'   ? "&amp;"
-				  : c == '<' ? "&lt;"
-				  : c == '>' ? "&gt;"
-					     : "&quot;";
-
 		tb_append(b, s + start, i - 1 - start);
-		tb_puts(b, rep);
+		tb_puts(b, escape_of((char)c));
 		start = i;
 	}
 	tb_append(b, s + start, n - start);
@@ -930,7 +1041,7 @@ first_high_in_word(const char *s)
 }
 
 /* The offset of the first byte >= 0x80 in s[0..n), or n. */
-static size_t
+static inline size_t
 first_high_byte(const char *s, size_t n)
 {
 	const uint64_t highs = 0x8080808080808080ull;
@@ -981,6 +1092,8 @@ cap_value(struct ps *ps)
 	bool fix_amp = ps->kind == K_HTML;
 	struct buf *t = &ps->tmp[0], *u = &ps->tmp[1];
 
+	bool in_text = !ps->b64; /* s is in ps->text */
+
 	if (ps->b64) {
 		buf_reset(t);
 		base64_decode(s, n, t);
@@ -999,14 +1112,18 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		htmlfix_undouble_utf8(t, s, n);
 		s = buf_str(t), n = t->len;
+		in_text = false;
+		hi = 0; /* (the text changed) */
 		struct buf *sw = t;
 
 		t = u, u = sw;
 	}
-	if (high && htmlfix_has_c1(s, n)) {
+	/* (a C1 control is two bytes from 0x80: none before hi) */
+	if (high && htmlfix_has_c1(s + hi, n - hi)) {
 		buf_reset(t);
 		htmlfix_c1(t, s, n);
 		s = buf_str(t), n = t->len;
+		in_text = false;
 		struct buf *sw = t;
 
 		t = u, u = sw;
@@ -1018,6 +1135,7 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		htmlfix_amp(t, s, n);
 		s = buf_str(t), n = t->len;
+		in_text = false;
 		struct buf *sw = t;
 
 		t = u, u = sw;
@@ -1028,9 +1146,37 @@ cap_value(struct ps *ps)
 		buf_reset(t);
 		urlres_html(t, s, n, base);
 		if (!buf_failed(t))
-			s = buf_str(t), n = t->len;
+			s = buf_str(t), n = t->len, in_text = false;
+	}
+	if (in_text && n >= LEND_MIN && ps->in_item) {
+		char *v = ps->text.data + (s - ps->text.data);
+
+		v[n] = '\0';
+		tb_lend(ps);
+		return v;
 	}
 	return arena_strndup(ps->a, s, n);
+}
+
+/*
+ * A date is read and dropped: when its text is plain ASCII, which the
+ * repairs of cap_value leave as it is, it is read in place instead of
+ * being copied into the arena first. Returns false when cap_value must
+ * finish it.
+ */
+static bool
+cap_date(struct ps *ps, int64_t *dst)
+{
+	if (ps->kind != K_TEXT || ps->b64)
+		return false;
+	const char *s = ps->text.data;
+	size_t n = ps->text.len;
+
+	trim(&s, &n);
+	if (first_high_byte(s, n) < n)
+		return false;
+	set_date(dst, s, n);
+	return true;
 }
 
 static void
@@ -1046,23 +1192,21 @@ cap_end(struct ps *ps)
 		ps->cap_ns[i] = NULL;
 	}
 	ps->cap_ns_used = 0;
-	const char *v = cap_value(ps);
-
 	ps->fld = F_NONE;
 	cap_listen(ps, false);
 	ps->cap_depth = 0;
-	if (ps->sub == SUB_SKIP)
+	/* a value nothing keeps is not finished (the fields of a skipped
+	 * part, an Atom info) */
+	if (f == F_NONE || ps->sub == SUB_SKIP ||
+	    (ps->sub == SUB_IMAGE && (f != F_IMAGE || ps->in_item)) ||
+	    (ps->sub == SUB_PERSON &&
+	     (f != F_NAME || !ps->person_is_author || !ps->in_item)))
 		return;
-	if (ps->sub == SUB_IMAGE) {
-		if (f == F_IMAGE && !ps->in_item)
-			assign_feed(ps, F_IMAGE, v);
+	if ((f == F_PUBLISHED || f == F_UPDATED) && ps->sub == SUB_NONE &&
+	    cap_date(ps, date_slot(ps, f)))
 		return;
-	}
-	if (ps->sub == SUB_PERSON) {
-		if (f == F_NAME && ps->person_is_author && ps->in_item)
-			assign_item(ps, F_NAME, v);
-		return;
-	}
+	const char *v = cap_value(ps);
+
 	if (ps->in_item)
 		assign_item(ps, f, v);
 	else
@@ -1346,6 +1490,7 @@ item_end(struct ps *ps)
 			ps->stop = true;
 	}
 	arena_reset_to(ps->a, ps->item_mark);
+	tb_recall(ps);
 	if (ps->stop && ps->xp)
 		XML_StopParser(ps->xp, XML_FALSE);
 }
@@ -2131,7 +2276,8 @@ on_skipped(void *ud, const XML_Char *name, int is_param)
  * rejects &eacute;. Declaring a foreign DTD and "reading" it as an empty
  * external subset makes expat treat undeclared entities as possibly
  * declared there and report them as skipped instead; that costs nothing
- * and keeps one pass. (In attribute values they are dropped.)
+ * and keeps one pass. (In attribute values they are dropped.) A document
+ * without a DOCTYPE needs no reading at all (see parse_run).
  */
 static int XMLCALL
 on_external(XML_Parser xp, const XML_Char *context, const XML_Char *base,
@@ -2196,6 +2342,7 @@ ps_reset(struct ps *ps)
 		memset(ps->void_at, 0, ps->void_cap * sizeof(*ps->void_at));
 	if (ps->in_item)
 		arena_reset_to(ps->a, ps->item_mark);
+	tb_recall(ps);
 	free(ps->root_ns);
 	ps->root_ns = NULL;
 	memo_clear(ps);
@@ -2210,6 +2357,51 @@ ps_reset(struct ps *ps)
 	ps->cap_depth = 0;
 	ps->pending_gt = false;
 	ps->seen = 0;
+}
+
+/* The end of the comment or processing instruction at p (after its
+ * closing "-->" or "?>"), or NULL when it is not closed. */
+static const char *
+skip_markup(const char *p, const char *end, const char *close, size_t k)
+{
+	for (const char *q = p + 2; q < end;) {
+		const char *gt = memchr(q, '>', (size_t)(end - q));
+
+		if (!gt)
+			return NULL;
+		if ((size_t)(gt + 1 - p) >= 2 + k &&
+		    memcmp(gt + 1 - k, close, k) == 0)
+			return gt + 1;
+		q = gt + 1;
+	}
+	return NULL;
+}
+
+/*
+ * True when doc[0..len) has no DOCTYPE: its first tag is an element, with
+ * only comments and processing instructions before it. Anything else that
+ * starts with "<!" counts as a DOCTYPE (the safe answer).
+ */
+static bool
+lacks_doctype(const char *doc, size_t len)
+{
+	const char *p = doc, *end = doc + len;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if (end - p < 2)
+			return false;
+		if (p[1] == '?')
+			p = skip_markup(p, end, "?>", 2);
+		else if (p[1] != '!')
+			return true;
+		else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+			p = skip_markup(p, end, "-->", 3);
+		else
+			return false;
+		if (!p)
+			return false;
+	}
+	return false;
 }
 
 /* One expat pass over doc; returns the XML error, or XML_ERROR_NONE. */
@@ -2228,8 +2420,15 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 	XML_SetSkippedEntityHandler(xp, on_skipped);
 	XML_SetStartDoctypeDeclHandler(xp, on_doctype);
 	XML_SetStartNamespaceDeclHandler(xp, on_nsdecl);
-	XML_SetParamEntityParsing(xp,
-				  XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE);
+	/* Without a DOCTYPE there is nothing for parameter entities to
+	 * change: expat then takes the foreign DTD as a possible external
+	 * subset without reading it, and undeclared entities are skipped
+	 * just the same. Reading it (on_external) costs a second parser
+	 * per document, so only a document with a DOCTYPE, whose internal
+	 * subset may use parameter entities, has it read. */
+	if (!lacks_doctype(doc, len))
+		XML_SetParamEntityParsing(
+		    xp, XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE);
 	XML_SetExternalEntityRefHandler(xp, on_external);
 	XML_UseForeignDTD(xp, XML_TRUE);
 	enum XML_Error err = XML_ERROR_NONE;
@@ -2841,8 +3040,9 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	snprintf(ps.encoding, sizeof(ps.encoding), "%s", enc.encoding);
 	if (enc.bozo_msg)
 		set_bozo(&ps, enc.bozo_msg, false);
-	ps.cats = xcalloc(MAX_CATS, sizeof(*ps.cats));
-	ps.encs = xcalloc(MAX_ENCS, sizeof(*ps.encs));
+	/* (not zeroed: entries are written before they are counted) */
+	ps.cats = xreallocarray(NULL, MAX_CATS, sizeof(*ps.cats));
+	ps.encs = xreallocarray(NULL, MAX_ENCS, sizeof(*ps.encs));
 	tb_init(&ps.text);
 	tb_init(&ps.scratch);
 	buf_init(&ps.tmp[0], MAX_FIELD * 2);
@@ -2904,6 +3104,10 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	free(ps.void_at);
 	free(ps.text.data);
 	free(ps.scratch.data);
+	for (size_t i = 0; i < ps.nspare; i++)
+		free(ps.spare[i].data);
+	free(ps.spare);
+	free(ps.lent);
 	buf_free(&ps.tmp[0]);
 	buf_free(&ps.tmp[1]);
 	buf_free(&conv);

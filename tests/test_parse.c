@@ -230,6 +230,48 @@ START_TEST(parse_feed_recovers_html_entities)
 }
 END_TEST
 
+START_TEST(parse_feed_reads_entities_declared_after_a_parameter_entity)
+{
+	/* a DOCTYPE whose internal subset uses a parameter entity: the
+	 * declarations after it still count */
+	static const char doc[] =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+	    "<!ENTITY % lat1 SYSTEM \"http://example.com/lat1.ent\">\n"
+	    "%lat1;\n<!ENTITY site \"Harbour Post\">\n]>\n"
+	    "<rss version=\"2.0\"><channel><title>&site; &eacute;</title>"
+	    "<item><title>One &site;</title></item></channel></rss>";
+	struct got g = {0};
+
+	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_str_eq(g.fi.title, "Harbour Post \xc3\xa9");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].title, "One Harbour Post");
+	got_free(&g);
+}
+END_TEST
+
+START_TEST(parse_feed_recovers_entities_after_comments_and_pis)
+{
+	/* no DOCTYPE (one in a comment does not count): undeclared
+	 * entities are still recovered */
+	static const char doc[] =
+	    "<?xml version=\"1.0\"?>\n<?xml-stylesheet href=\"s.xsl\"?>\n"
+	    "<!-- <!DOCTYPE x> -->\n<rss version=\"2.0\"><channel>"
+	    "<title>Caf&eacute;</title><item><title>One &amp; &eacute;"
+	    "</title></item></channel></rss>";
+	struct got g = {0};
+
+	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_str_eq(g.fi.bozo_msg, "undeclared entity &eacute;");
+	ck_assert_str_eq(g.fi.title, "Caf\xc3\xa9");
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].title, "One & \xc3\xa9");
+	got_free(&g);
+}
+END_TEST
+
 START_TEST(parse_feed_keeps_items_before_truncation)
 {
 	struct got g = {0};
@@ -752,6 +794,9 @@ test_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("recovery");
 	tcase_add_test(tc, parse_feed_recovers_html_entities);
+	tcase_add_test(
+	    tc, parse_feed_reads_entities_declared_after_a_parameter_entity);
+	tcase_add_test(tc, parse_feed_recovers_entities_after_comments_and_pis);
 	tcase_add_test(tc, parse_feed_keeps_items_before_truncation);
 	tcase_add_test(tc, parse_feed_rejects_html_page);
 	tcase_add_test(tc, parse_feed_rejects_empty_input);
