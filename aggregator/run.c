@@ -46,6 +46,7 @@ struct run {
 	struct audience **auds;
 	size_t nauds;
 	char **audfiles; /* the audience files, sorted */
+	struct parse_reuse *parser; /* one expat parser for every feed */
 };
 
 static void
@@ -264,6 +265,7 @@ ingest_body(struct run *r, struct poll_feed *pf, const struct fetch_res *res,
 		.content_location = res->content_location,
 		.content_language = res->content_language,
 		.max_items = MAX_ITEMS,
+		.reuse = r->parser,
 	};
 	struct ingest in = {.r = r, .feed_id = pf->cf->id,
 			    .source = pf->cf->source};
@@ -1287,6 +1289,7 @@ run_main(const struct run_opts *o)
 		return RUN_FAILED;
 	r.cfg = cfg;
 	r.now = wd_now();
+	r.parser = parse_reuse_new();
 	if (o->publish && load_audiences(&r) < 0)
 		goto out;
 
@@ -1324,6 +1327,7 @@ out:
 	store_close(r.db);
 	lock_release(lk);
 	free_audiences(&r);
+	parse_reuse_free(r.parser);
 	config_free(cfg);
 	return status;
 }

@@ -2404,15 +2404,61 @@ lacks_doctype(const char *doc, size_t len)
 	return false;
 }
 
+struct parse_reuse {
+	XML_Parser xp; /* reset, or NULL while a document is being parsed */
+};
+
+struct parse_reuse *
+parse_reuse_new(void)
+{
+	return xcalloc(1, sizeof(struct parse_reuse));
+}
+
+void
+parse_reuse_free(struct parse_reuse *r)
+{
+	if (r && r->xp)
+		XML_ParserFree(r->xp);
+	free(r);
+}
+
+/* A namespace-aware parser for one document: the reused one, reset (which
+ * clears its handlers and settings but keeps its buffer), else a new one. */
+static XML_Parser
+parser_take(struct parse_reuse *r)
+{
+	XML_Parser xp = r ? r->xp : NULL;
+
+	if (r)
+		r->xp = NULL;
+	if (xp && !XML_ParserReset(xp, "UTF-8")) {
+		XML_ParserFree(xp);
+		xp = NULL;
+	}
+	if (!xp)
+		xp = XML_ParserCreateNS("UTF-8", NS_SEP);
+	if (!xp)
+		abort(); /* out of memory, like xmalloc */
+	return xp;
+}
+
+static void
+parser_give_back(struct parse_reuse *r, XML_Parser xp)
+{
+	if (r && !r->xp)
+		r->xp = xp;
+	else
+		XML_ParserFree(xp);
+}
+
 /* One expat pass over doc; returns the XML error, or XML_ERROR_NONE. */
 static enum XML_Error
 parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 	  char *msg, size_t msgsize)
 {
-	XML_Parser xp = XML_ParserCreateNS("UTF-8", NS_SEP);
+	struct parse_reuse *reuse = ps->opts ? ps->opts->reuse : NULL;
+	XML_Parser xp = parser_take(reuse);
 
-	if (!xp)
-		abort(); /* out of memory, like xmalloc */
 	ps->xp = xp;
 	XML_SetUserData(xp, ps);
 	XML_SetElementHandler(xp, on_start, on_end);
@@ -2466,7 +2512,7 @@ parse_run(struct ps *ps, const char *doc, size_t len, size_t *err_off,
 			 (unsigned long)XML_GetCurrentLineNumber(xp),
 			 (unsigned long)XML_GetCurrentColumnNumber(xp), what);
 	}
-	XML_ParserFree(xp);
+	parser_give_back(reuse, xp);
 	ps->xp = NULL;
 	return err;
 }

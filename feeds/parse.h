@@ -14,6 +14,17 @@
  * during the call (copy what you keep). Return 0 to go on, < 0 to stop. */
 typedef int (*parse_item_fn)(void *ctx, const struct item *it);
 
+/*
+ * Expat's parser kept from one document to the next, with the buffer it
+ * copies each document into: a run parses hundreds, and a new parser for
+ * each allocates (and the kernel zeroes) that buffer again. Pass the same
+ * one in parse_opts.reuse for each document of a run; one thread at a time.
+ */
+struct parse_reuse;
+
+struct parse_reuse *parse_reuse_new(void);
+void parse_reuse_free(struct parse_reuse *r);
+
 struct parse_opts {
 	const char *url;          /* document URL for relative links, or NULL */
 	const char *content_type; /* HTTP Content-Type header, or NULL */
@@ -22,6 +33,7 @@ struct parse_opts {
 					 relative links), or NULL */
 	const char *content_language; /* HTTP Content-Language (the feed's
 					 language unless it says), or NULL */
+	struct parse_reuse *reuse;    /* a parser to reuse, or NULL */
 };
 
 /*

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/test_parse.c: feeds/parse through its header, over the fixtures in
  * tests/data/feeds/. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,109 @@ START_TEST(parse_feed_recovers_entities_after_comments_and_pis)
 	ck_assert_uint_eq(g.n, 1);
 	ck_assert_str_eq(g.items[0].title, "One & \xc3\xa9");
 	got_free(&g);
+}
+END_TEST
+
+static bool
+same_str(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* g and h read the same document the same way. */
+static void
+assert_same_got(const struct got *g, const struct got *h, const char *what)
+{
+	ck_assert_msg(g->rc == h->rc && g->n == h->n &&
+			      g->fi.bozo == h->fi.bozo &&
+			      same_str(g->fi.bozo_msg, h->fi.bozo_msg) &&
+			      same_str(g->fi.title, h->fi.title) &&
+			      same_str(g->fi.link, h->fi.link),
+		      "%s: the feed differs with a reused parser", what);
+	for (size_t i = 0; i < g->n && i < MAX_ITEMS; i++) {
+		const struct got_item *x = &g->items[i], *y = &h->items[i];
+
+		ck_assert_msg(same_str(x->id, y->id) &&
+				      same_str(x->title, y->title) &&
+				      same_str(x->link, y->link) &&
+				      same_str(x->summary, y->summary) &&
+				      same_str(x->content, y->content) &&
+				      same_str(x->author, y->author) &&
+				      x->published == y->published &&
+				      x->updated == y->updated,
+			      "%s: item %zu differs with a reused parser",
+			      what, i);
+	}
+}
+
+/* One parser reset for each document reads every document as a new
+ * parser does: nothing carries over, neither a DOCTYPE's entities, nor
+ * the settings for one, nor an error or a stop. */
+START_TEST(parse_feed_with_a_reused_parser_reads_each_document_afresh)
+{
+	static const char *const docs[] = {
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+	    "<!ENTITY % lat1 SYSTEM \"http://example.com/lat1.ent\">\n"
+	    "%lat1;\n<!ENTITY site \"Harbour Post\">\n]>\n"
+	    "<rss version=\"2.0\"><channel><title>&site; &eacute;</title>"
+	    "<item><title>One &site;</title></item></channel></rss>",
+	    /* the entity the last document declared is unknown here */
+	    "<rss version=\"2.0\"><channel><title>&site;</title>"
+	    "<item><title>Two &site; &eacute;</title></item></channel></rss>",
+	    /* stopped by the callback after one item */
+	    "<rss version=\"2.0\"><channel><item><title>A</title></item>"
+	    "<item><title>B</title></item></channel></rss>",
+	    "<rss version=\"2.0\"><channel><item><title>Cut",
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base="
+	    "\"http://a.example/x/\"><title>Atom</title><entry><id>e1</id>"
+	    "<title type=\"html\">&lt;b&gt;Bold&lt;/b&gt;</title>"
+	    "<link href=\"story\"/></entry></feed>",
+	    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+	    " xmlns=\"http://purl.org/rss/1.0/\"><channel><title>RDF</title>"
+	    "</channel><item><title>R</title><link>http://r.example/</link>"
+	    "</item></rdf:RDF>",
+	};
+	struct parse_opts reused = {.reuse = parse_reuse_new()};
+
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+			struct got *g = xcalloc(1, sizeof(*g));
+			struct got *h = xcalloc(1, sizeof(*h));
+
+			g->stop_after = h->stop_after = i == 2 ? 1 : 0;
+			parse_mem(g, docs[i], strlen(docs[i]), NULL);
+			parse_mem(h, docs[i], strlen(docs[i]), &reused);
+			assert_same_got(g, h, docs[i]);
+			got_free(g);
+			got_free(h);
+			free(g);
+			free(h);
+		}
+	}
+	/* and every fixture, in turn */
+	DIR *dir = opendir(TEST_DATA_DIR "/feeds");
+	struct dirent *e;
+	int nfiles = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct got *g = xcalloc(1, sizeof(*g));
+		struct got *h = xcalloc(1, sizeof(*h));
+
+		parse_file(g, e->d_name, NULL);
+		parse_file(h, e->d_name, &reused);
+		assert_same_got(g, h, e->d_name);
+		got_free(g);
+		got_free(h);
+		free(g);
+		free(h);
+		nfiles++;
+	}
+	closedir(dir);
+	ck_assert_int_ge(nfiles, 20);
+	parse_reuse_free(reused.reuse);
 }
 END_TEST
 
@@ -821,6 +925,8 @@ test_suite(void)
 	    tc, parse_feed_takes_content_language_when_document_has_none);
 	tcase_add_test(tc, parse_feed_document_language_beats_content_language);
 	tcase_add_test(tc, parse_jsonfeed_takes_content_location_and_language);
+	tcase_add_test(tc,
+		       parse_feed_with_a_reused_parser_reads_each_document_afresh);
 	suite_add_tcase(s, tc);
 	return s;
 }
