@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz/fuzz_parse.c: libFuzzer target for feeds/parse.h: arbitrary bytes as
- * a feed body, with and without an HTTP Content-Type. */
+ * a feed body, with and without an HTTP Content-Type; then the same body
+ * twice more through one reused parser (parse_opts.reuse), the second
+ * time after a reset, which must read it exactly as a new parser did. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -69,19 +72,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel & 0x20)
 		opts.content_language = "fr-CA";
 
-	struct arena *a = arena_new();
-	struct feed_info info;
-	size_t sum = 0;
+	size_t sum[3] = {0, 0, 0};
+	int rc[3];
+	size_t nitems[3];
 
-	memset(&info, 0, sizeof(info));
-	int rc = parse_feed((const char *)data, size, &opts, on_item, &sum, a,
-			    &info);
-	if (rc == 0) {
-		sum += touch(info.title) + touch(info.link) +
-		       touch(info.subtitle) + touch(info.language) +
-		       touch(info.image) + touch(info.version) +
-		       touch(info.encoding) + touch(info.bozo_msg);
+	for (int pass = 0; pass < 3; pass++) {
+		struct arena *a = arena_new();
+		struct feed_info info;
+
+		if (pass == 1)
+			opts.reuse = parse_reuse_new();
+		memset(&info, 0, sizeof(info));
+		rc[pass] = parse_feed((const char *)data, size, &opts, on_item,
+				      &sum[pass], a, &info);
+		nitems[pass] = info.nitems;
+		if (rc[pass] == 0) {
+			sum[pass] += touch(info.title) + touch(info.link) +
+				     touch(info.subtitle) +
+				     touch(info.language) + touch(info.image) +
+				     touch(info.version) +
+				     touch(info.encoding) +
+				     touch(info.bozo_msg);
+		}
+		arena_free(a);
 	}
-	arena_free(a);
-	return sum == (size_t)-1;
+	parse_reuse_free(opts.reuse);
+	if (rc[2] != rc[0] || nitems[2] != nitems[0] || sum[2] != sum[0])
+		abort(); /* the reset parser read it otherwise */
+	return sum[0] == (size_t)-1;
 }
