@@ -231,24 +231,35 @@ START_TEST(parse_feed_recovers_html_entities)
 }
 END_TEST
 
+/* doc reads with feed title title and one item titled item; bozo_msg is
+ * the problem named, or NULL not to check it. */
+static void
+assert_entities_read(const char *doc, const char *bozo_msg,
+		     const char *title, const char *item)
+{
+	struct got g = {0};
+
+	parse_mem(&g, doc, strlen(doc), NULL);
+	ck_assert_int_eq(g.rc, 0);
+	if (bozo_msg)
+		ck_assert_str_eq(g.fi.bozo_msg, bozo_msg);
+	ck_assert_str_eq(g.fi.title, title);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.items[0].title, item);
+	got_free(&g);
+}
+
 START_TEST(parse_feed_reads_entities_declared_after_a_parameter_entity)
 {
 	/* a DOCTYPE whose internal subset uses a parameter entity: the
 	 * declarations after it still count */
-	static const char doc[] =
+	assert_entities_read(
 	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
 	    "<!ENTITY % lat1 SYSTEM \"http://example.com/lat1.ent\">\n"
 	    "%lat1;\n<!ENTITY site \"Harbour Post\">\n]>\n"
 	    "<rss version=\"2.0\"><channel><title>&site; &eacute;</title>"
-	    "<item><title>One &site;</title></item></channel></rss>";
-	struct got g = {0};
-
-	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
-	ck_assert_int_eq(g.rc, 0);
-	ck_assert_str_eq(g.fi.title, "Harbour Post \xc3\xa9");
-	ck_assert_uint_eq(g.n, 1);
-	ck_assert_str_eq(g.items[0].title, "One Harbour Post");
-	got_free(&g);
+	    "<item><title>One &site;</title></item></channel></rss>",
+	    NULL, "Harbour Post \xc3\xa9", "One Harbour Post");
 }
 END_TEST
 
@@ -256,20 +267,12 @@ START_TEST(parse_feed_recovers_entities_after_comments_and_pis)
 {
 	/* no DOCTYPE (one in a comment does not count): undeclared
 	 * entities are still recovered */
-	static const char doc[] =
+	assert_entities_read(
 	    "<?xml version=\"1.0\"?>\n<?xml-stylesheet href=\"s.xsl\"?>\n"
 	    "<!-- <!DOCTYPE x> -->\n<rss version=\"2.0\"><channel>"
 	    "<title>Caf&eacute;</title><item><title>One &amp; &eacute;"
-	    "</title></item></channel></rss>";
-	struct got g = {0};
-
-	parse_mem(&g, doc, sizeof(doc) - 1, NULL);
-	ck_assert_int_eq(g.rc, 0);
-	ck_assert_str_eq(g.fi.bozo_msg, "undeclared entity &eacute;");
-	ck_assert_str_eq(g.fi.title, "Caf\xc3\xa9");
-	ck_assert_uint_eq(g.n, 1);
-	ck_assert_str_eq(g.items[0].title, "One & \xc3\xa9");
-	got_free(&g);
+	    "</title></item></channel></rss>",
+	    "undeclared entity &eacute;", "Caf\xc3\xa9", "One & \xc3\xa9");
 }
 END_TEST
 
