@@ -3150,6 +3150,7 @@ parse_feed(const char *doc, size_t len, const struct parse_opts *opts,
 	free(ps.void_at);
 	free(ps.text.data);
 	free(ps.scratch.data);
+	tb_recall(&ps); /* (an item cut short may still hold blocks) */
 	for (size_t i = 0; i < ps.nspare; i++)
 		free(ps.spare[i].data);
 	free(ps.spare);
