@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+/* aggregator/bandidx.c: the band index file of the dedupe window. */
+#include "aggregator/bandidx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/xalloc.h"
+
+/*
+ * DELTA_SLOTS: slots of the delta (16 bytes each, 8 MiB); it is merged
+ * into the base when half full, every 262,144 keys (about 4000 items).
+ * BLOCK: base entries under one fence (1 KiB); a lookup reads two blocks.
+ * BLOOM_BITS: bits of the base's Bloom filter a key (four probes: about
+ * one false positive in 70).
+ */
+enum {
+	HEADER = 4096,
+	DELTA_SLOTS = 1 << 19,
+	BLOCK = 64,
+	BLOOM_BITS = 10,
+	CHUNK = 4096 /* entries a merge reads or writes at once */
+};
+
+static const char MAGIC[8] = "WDBAND1";
+
+/* An entry, as stored: item 0 marks an empty delta slot. */
+struct entry {
+	uint64_t key;
+	uint32_t item, date;
+};
+
+struct header {
+	char magic[8];
+	uint32_t dirty;    /* changed since its last seal */
+	uint32_t replaced; /* another file has taken its path */
+	uint64_t db_id, gen;
+	char boot[40]; /* the boot it was written in */
+	int64_t cutoff;
+	uint64_t dslots, dused;
+	uint64_t nbase, nfences, bloom_bits;
+	uint64_t size; /* of the whole file */
+	uint64_t merges;
+};
+
+struct bandidx {
+	char *path; /* NULL: an unnamed file */
+	int fd;
+	struct header *h; /* mapped: the header, then the delta */
+	struct entry *delta;
+	size_t maplen;
+	uint64_t *fences; /* the base's, in memory */
+	uint64_t *bloom;
+	char boot[40];
+	char err[512];
+};
+
+static int
+fail(struct bandidx *ix, const char *what)
+{
+	snprintf(ix->err, sizeof(ix->err), "band index %s: %s: %s",
+		 ix->path ? ix->path : "(temporary)", what, strerror(errno));
+	return WD_EIO;
+}
+
+const char *
+bandidx_errmsg(const struct bandidx *ix)
+{
+	return ix->err;
+}
+
+static void
+read_boot(char out[40])
+{
+	memset(out, 0, 40);
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (!f)
+		return;
+	if (!fgets(out, 40, f))
+		memset(out, 0, 40);
+	fclose(f);
+}
+
+static uint64_t
+base_off(const struct header *h)
+{
+	return HEADER + h->dslots * sizeof(struct entry);
+}
+
+static uint64_t
+file_size(const struct header *h)
+{
+	return base_off(h) + h->nbase * sizeof(struct entry) +
+	       h->nfences * 8 + h->bloom_bits / 8;
+}
+
+static uint32_t
+clamp_u32(int64_t v)
+{
+	return v < 0 ? 0 : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* e ranks before f in the base: key ascending, then newest first. */
+static bool
+ranks_before(const struct entry *e, const struct entry *f)
+{
+	if (e->key != f->key)
+		return e->key < f->key;
+	if (e->date != f->date)
+		return e->date > f->date;
+	return e->item > f->item;
+}
+
+static size_t
+home(uint64_t key, uint64_t slots)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (slots - 1);
+}
+
+static void
+bloom_pos(uint64_t key, uint64_t bits, uint64_t pos[4])
+{
+	uint64_t a = key * 0xff51afd7ed558ccdULL;
+	uint64_t b = (key ^ (key >> 31)) * 0xc4ceb9fe1a85ec53ULL | 1;
+
+	a ^= a >> 29;
+	for (int i = 0; i < 4; i++)
+		pos[i] = (a + (uint64_t)i * b) & (bits - 1);
+}
+
+static bool
+bloom_has(const struct bandidx *ix, uint64_t key)
+{
+	uint64_t pos[4];
+
+	if (!ix->h->bloom_bits)
+		return false;
+	bloom_pos(key, ix->h->bloom_bits, pos);
+	for (int i = 0; i < 4; i++)
+		if (!(ix->bloom[pos[i] / 64] >> (pos[i] % 64) & 1))
+			return false;
+	return true;
+}
+
+static int
+pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* shorter than its header says */
+			return -1;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void
+unmap(struct bandidx *ix)
+{
+	if (ix->h)
+		munmap(ix->h, ix->maplen);
+	ix->h = NULL;
+	ix->delta = NULL;
+	free(ix->fences);
+	free(ix->bloom);
+	ix->fences = NULL;
+	ix->bloom = NULL;
+}
+
+/* Map the header and delta of fd and read the fences and the Bloom
+ * filter; h: the header as read. */
+static int
+attach(struct bandidx *ix, int fd, const struct header *h)
+{
+	size_t len = (size_t)base_off(h);
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (m == MAP_FAILED)
+		return fail(ix, "mapping");
+	uint64_t *fences = xcalloc(h->nfences + 1, 8);
+	uint64_t *bloom = xcalloc(h->bloom_bits / 64 + 1, 8);
+	uint64_t at = base_off(h) + h->nbase * sizeof(struct entry);
+
+	if (pread_all(fd, fences, h->nfences * 8, at) < 0 ||
+	    pread_all(fd, bloom, h->bloom_bits / 8, at + h->nfences * 8) < 0) {
+		int rc = fail(ix, "reading");
+
+		munmap(m, len);
+		free(fences);
+		free(bloom);
+		return rc;
+	}
+	unmap(ix);
+	if (ix->fd >= 0 && ix->fd != fd)
+		close(ix->fd);
+	ix->fd = fd;
+	ix->h = m;
+	ix->delta = (struct entry *)((char *)m + HEADER);
+	ix->maplen = len;
+	ix->fences = fences;
+	ix->bloom = bloom;
+	return 0;
+}
+
+/* Whether the header h of a file of size bytes describes a whole file
+ * that was sealed with stamp in this boot. */
+static bool
+trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
+	const struct bandidx_stamp *stamp)
+{
+	if (memcmp(h->magic, MAGIC, sizeof(MAGIC)) || h->dirty ||
+	    h->replaced || !ix->boot[0] ||
+	    memcmp(h->boot, ix->boot, sizeof(h->boot)))
+		return false;
+	if (!stamp || h->db_id != stamp->db_id || h->gen != stamp->gen)
+		return false;
+	if (h->dslots != DELTA_SLOTS || h->dused > h->dslots / 2 ||
+	    h->nbase > (1ULL << 40) ||
+	    h->nfences != (h->nbase + BLOCK - 1) / BLOCK ||
+	    (h->bloom_bits & (h->bloom_bits - 1)) ||
+	    (h->nbase && h->bloom_bits < 64))
+		return false;
+	return file_size(h) == size;
+}
+
+/* Open a new file for ix: beside path (to take its place), or unnamed. */
+static int
+new_file(struct bandidx *ix, char **tmp)
+{
+	*tmp = NULL;
+	if (!ix->path) {
+		const char *dir = getenv("TMPDIR");
+		char *t = xmalloc(strlen(dir && *dir ? dir : "/tmp") + 32);
+
+		sprintf(t, "%s/wiredesk-bands-XXXXXX",
+			dir && *dir ? dir : "/tmp");
+		int fd = mkstemp(t);
+
+		if (fd >= 0)
+			unlink(t);
+		free(t);
+		return fd < 0 ? fail(ix, "creating a temporary file") : fd;
+	}
+	char *t = xmalloc(strlen(ix->path) + 8);
+
+	sprintf(t, "%s-new", ix->path);
+	unlink(t); /* left by a run killed while it merged */
+	int fd = open(t, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		free(t);
+		return fail(ix, "creating");
+	}
+	*tmp = t;
+	return fd;
+}
+
+/* Give fd (made by new_file, header h written) the path; the old file,
+ * if another handle has it open, says it was replaced. */
+static int
+take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h)
+{
+	if (tmp) {
+		if (ix->h)
+			ix->h->replaced = 1;
+		else {
+			int old = open(ix->path, O_RDWR | O_CLOEXEC);
+			struct header oh;
+
+			if (old >= 0) {
+				if (pread_all(old, &oh, sizeof(oh), 0) == 0 &&
+				    !memcmp(oh.magic, MAGIC, sizeof(MAGIC))) {
+					uint32_t one = 1;
+
+					(void)pwrite_all(
+					    old, &one, sizeof(one),
+					    offsetof(struct header, replaced));
+				}
+				close(old);
+			}
+		}
+		if (rename(tmp, ix->path) < 0) {
+			int rc = fail(ix, "renaming its new file");
+
+			unlink(tmp);
+			free(tmp);
+			close(fd);
+			return rc;
+		}
+		free(tmp);
+	}
+	int rc = attach(ix, fd, h);
+
+	if (rc < 0)
+		close(fd);
+	return rc;
+}
+
+/* Write the header and size a new file: the delta (empty, its blocks
+ * allocated so that a write to the map cannot fail) and the base. */
+static int
+lay_out(struct bandidx *ix, int fd, const struct header *h)
+{
+	if (pwrite_all(fd, h, sizeof(*h), 0) < 0)
+		return fail(ix, "writing");
+	int e = posix_fallocate(fd, HEADER, (off_t)(h->dslots *
+						   sizeof(struct entry)));
+
+	if (e) {
+		errno = e;
+		return fail(ix, "allocating");
+	}
+	if (ftruncate(fd, (off_t)h->size) < 0)
+		return fail(ix, "sizing");
+	return 0;
+}
+
+/* Replace the file with an empty index stamped stamp (dirty). */
+static int
+start_empty(struct bandidx *ix, const struct bandidx_stamp *stamp)
+{
+	struct header h;
+	char *tmp;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, MAGIC, sizeof(MAGIC));
+	h.dirty = 1;
+	h.db_id = stamp ? stamp->db_id : 0;
+	h.gen = stamp ? stamp->gen : 0;
+	memcpy(h.boot, ix->boot, sizeof(h.boot));
+	h.dslots = DELTA_SLOTS;
+	h.size = file_size(&h);
+	int fd = new_file(ix, &tmp);
+
+	if (fd < 0)
+		return fd;
+	int rc = lay_out(ix, fd, &h);
+
+	if (rc < 0) {
+		if (tmp) {
+			unlink(tmp);
+			free(tmp);
+		}
+		close(fd);
+		return rc;
+	}
+	return take_place(ix, fd, tmp, &h);
+}
+
+int
+bandidx_open(const char *path, const struct bandidx_stamp *stamp,
+	     struct bandidx **out, char *err, size_t errlen)
+{
+	struct bandidx *ix = xcalloc(1, sizeof(*ix));
+	int rc = 1;
+
+	ix->fd = -1;
+	ix->path = path ? xstrdup(path) : NULL;
+	read_boot(ix->boot);
+	int fd = path ? open(path, O_RDWR | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		struct header h;
+		struct stat sb;
+
+		if (fstat(fd, &sb) == 0 && sb.st_size >= HEADER &&
+		    pread_all(fd, &h, sizeof(h), 0) == 0 &&
+		    trusted(ix, &h, (uint64_t)sb.st_size, stamp)) {
+			rc = attach(ix, fd, &h);
+			if (rc == 0)
+				goto done;
+		}
+		close(fd);
+	}
+	rc = start_empty(ix, stamp);
+	if (rc == 0)
+		rc = 1;
+done:
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", ix->err);
+		bandidx_close(ix);
+		ix = NULL;
+	}
+	*out = ix;
+	return rc;
+}
+
+void
+bandidx_close(struct bandidx *ix)
+{
+	if (!ix)
+		return;
+	unmap(ix);
+	if (ix->fd >= 0)
+		close(ix->fd);
+	free(ix->path);
+	free(ix);
+}
+
+int
+bandidx_begin(struct bandidx *ix)
+{
+	ix->h->dirty = 1;
+	return 0;
+}
+
+int
+bandidx_seal(struct bandidx *ix, const struct bandidx_stamp *stamp)
+{
+	ix->h->db_id = stamp->db_id;
+	ix->h->gen = stamp->gen;
+	memcpy(ix->h->boot, ix->boot, sizeof(ix->boot));
+	ix->h->dirty = 0;
+	return 0;
+}
+
+void
+bandidx_forget_before(struct bandidx *ix, int64_t cutoff)
+{
+	if (cutoff > ix->h->cutoff)
+		ix->h->cutoff = cutoff;
+}
+
+/* ---- merging the delta into a new base ------------------------------ */
+
+/* Sort v by key (a stable radix sort, 16 bits a pass), then each run of
+ * one key newest first. */
+static void
+sort_entries(struct entry *v, size_t n)
+{
+	struct entry *tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	struct entry *from = v, *to = tmp;
+	size_t *count = xcalloc(1 << 16, sizeof(size_t));
+
+	for (int shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, (1 << 16) * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			count[(from[i].key >> shift) & 0xffff]++;
+		size_t sum = 0;
+
+		for (size_t d = 0; d < 1 << 16; d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[(from[i].key >> shift) & 0xffff]++] = from[i];
+		struct entry *t = from;
+
+		from = to;
+		to = t;
+	}
+	/* four passes: the sorted entries are back in v */
+	free(count);
+	free(tmp);
+	for (size_t i = 1; i < n; i++) {
+		struct entry e = v[i];
+		size_t j = i;
+
+		while (j > 0 && v[j - 1].key == e.key &&
+		       ranks_before(&e, &v[j - 1])) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = e;
+	}
+}
+
+/* The output of a merge: entries written in chunks, fences and Bloom
+ * bits set as they go. */
+struct writer {
+	struct bandidx *ix;
+	int fd;
+	uint64_t off, n;
+	struct entry buf[CHUNK];
+	size_t nbuf;
+	uint64_t *fences, nfences, capfences;
+	uint64_t *bloom, bloom_bits;
+	struct entry last; /* the last entry put */
+	int per_key;
+};
+
+static int
+writer_flush(struct writer *w)
+{
+	size_t len = w->nbuf * sizeof(struct entry);
+
+	if (pwrite_all(w->fd, w->buf, len, w->off) < 0)
+		return fail(w->ix, "writing");
+	w->off += len;
+	w->nbuf = 0;
+	return 0;
+}
+
+static int
+writer_put(struct writer *w, const struct entry *e)
+{
+	if (w->n && e->key == w->last.key) {
+		if (w->per_key >= BANDIDX_KEY_CAP ||
+		    (e->item == w->last.item && e->date == w->last.date))
+			return 0;
+		w->per_key++;
+	} else {
+		w->per_key = 1;
+	}
+	w->last = *e;
+	if (w->n % BLOCK == 0) {
+		if (w->nfences == w->capfences) {
+			w->capfences = w->capfences ? 2 * w->capfences : 1024;
+			w->fences = xreallocarray(w->fences, w->capfences, 8);
+		}
+		w->fences[w->nfences++] = e->key;
+	}
+	uint64_t pos[4];
+
+	bloom_pos(e->key, w->bloom_bits, pos);
+	for (int i = 0; i < 4; i++)
+		w->bloom[pos[i] / 64] |= 1ULL << (pos[i] % 64);
+	w->buf[w->nbuf++] = *e;
+	w->n++;
+	return w->nbuf == CHUNK ? writer_flush(w) : 0;
+}
+
+/* The delta's live entries, sorted; returns how many. */
+static size_t
+delta_sorted(struct bandidx *ix, struct entry **out)
+{
+	const struct header *h = ix->h;
+	struct entry *v = xreallocarray(NULL, h->dused + 1, sizeof(*v));
+	size_t n = 0;
+	uint32_t cutoff = clamp_u32(h->cutoff);
+
+	for (size_t i = 0; i < h->dslots && n < h->dused; i++)
+		if (ix->delta[i].item && ix->delta[i].date >= cutoff)
+			v[n++] = ix->delta[i];
+	sort_entries(v, n);
+	*out = v;
+	return n;
+}
+
+int
+bandidx_merge(struct bandidx *ix)
+{
+	struct header h = *ix->h;
+	struct entry *d, *in = xmalloc(CHUNK * sizeof(*in));
+	size_t nd = delta_sorted(ix, &d), di = 0, nin = 0, ii = 0;
+	uint64_t bi = 0, bits = 1024;
+	uint32_t cutoff = clamp_u32(h.cutoff);
+	struct writer *w = xcalloc(1, sizeof(*w));
+	char *tmp;
+	int rc;
+
+	while (bits < (h.nbase + nd) * BLOOM_BITS)
+		bits *= 2;
+	w->ix = ix;
+	w->bloom_bits = bits;
+	w->bloom = xcalloc(bits / 64, 8);
+	w->off = base_off(&h);
+	rc = w->fd = new_file(ix, &tmp);
+	if (rc < 0)
+		goto out;
+	while (rc == 0) {
+		if (ii == nin && bi < h.nbase) {
+			nin = h.nbase - bi < CHUNK ? (size_t)(h.nbase - bi)
+						   : CHUNK;
+			if (pread_all(ix->fd, in, nin * sizeof(*in),
+				      base_off(&h) + bi * sizeof(*in)) < 0) {
+				rc = fail(ix, "reading");
+				break;
+			}
+			bi += nin;
+			ii = 0;
+		}
+		const struct entry *e;
+
+		if (ii < nin && (di == nd || !ranks_before(&d[di], &in[ii])))
+			e = &in[ii++];
+		else if (di < nd)
+			e = &d[di++];
+		else
+			break;
+		if (e->date >= cutoff)
+			rc = writer_put(w, e);
+	}
+	if (rc == 0 && w->nbuf)
+		rc = writer_flush(w);
+	if (rc == 0) {
+		h.dused = 0;
+		h.nbase = w->n;
+		h.nfences = w->nfences;
+		h.bloom_bits = bits;
+		h.size = file_size(&h);
+		h.merges++;
+		h.replaced = 0;
+		if (pwrite_all(w->fd, w->fences, w->nfences * 8, w->off) < 0 ||
+		    pwrite_all(w->fd, w->bloom, bits / 8,
+			       w->off + w->nfences * 8) < 0)
+			rc = fail(ix, "writing");
+	}
+	if (rc == 0)
+		rc = lay_out(ix, w->fd, &h);
+	if (rc == 0) {
+		rc = take_place(ix, w->fd, tmp, &h);
+		tmp = NULL;
+		w->fd = -1;
+	}
+out:
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->fences);
+	free(w->bloom);
+	free(w);
+	free(in);
+	free(d);
+	return rc;
+}
+
+/* ---- adding and looking up ------------------------------------------- */
+
+int
+bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
+{
+	if (item <= 0 || item > (int64_t)UINT32_MAX || date < ix->h->cutoff)
+		return 0;
+	if (ix->h->dused >= ix->h->dslots / 2) {
+		int rc = bandidx_merge(ix);
+
+		if (rc < 0)
+			return rc;
+	}
+	struct entry e = {key, (uint32_t)item, clamp_u32(date)};
+	size_t mask = (size_t)ix->h->dslots - 1, i = home(key, ix->h->dslots);
+	struct entry *oldest = NULL;
+	int same = 0;
+
+	for (; ix->delta[i].item; i = (i + 1) & mask) {
+		struct entry *p = &ix->delta[i];
+
+		if (p->key != key)
+			continue;
+		if (p->item == e.item)
+			return 0;
+		same++;
+		if (!oldest || ranks_before(oldest, p))
+			oldest = p;
+	}
+	if (same >= BANDIDX_KEY_CAP) {
+		if (ranks_before(&e, oldest))
+			*oldest = e;
+		return 0;
+	}
+	ix->delta[i] = e;
+	ix->h->dused++;
+	return 0;
+}
+
+/* Whether e is newer than the hit v. */
+static bool
+newer(const struct entry *e, const struct bandidx_hit *v)
+{
+	return e->date != v->date ? e->date > v->date : e->item > v->item;
+}
+
+/* Insert e into v (n entries, newest first, at most max); returns the
+ * new count. */
+static size_t
+insert_newest(struct bandidx_hit *v, size_t n, size_t max,
+	      const struct entry *e)
+{
+	if (n == max) {
+		if (!newer(e, &v[max - 1]))
+			return n;
+		n--;
+	}
+	size_t j = n;
+
+	while (j > 0 && newer(e, &v[j - 1])) {
+		v[j] = v[j - 1];
+		j--;
+	}
+	v[j].item = e->item;
+	v[j].date = e->date;
+	return n + 1;
+}
+
+/* The base's entries of key within [since, until] into v (newest first,
+ * n already there, at most max). */
+static int
+base_get(struct bandidx *ix, uint64_t key, uint32_t since, uint32_t until,
+	 struct bandidx_hit *v, size_t n, size_t max)
+{
+	const struct header *h = ix->h;
+	struct entry blk[2 * BLOCK];
+
+	if (!h->nbase || !bloom_has(ix, key))
+		return (int)n;
+	/* the last block whose first key is below key: key's entries start
+	 * in it or in the next */
+	size_t lo = 0, hi = (size_t)h->nfences;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->fences[mid] < key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (uint64_t at = (uint64_t)lo * BLOCK; at < h->nbase;) {
+		size_t len = h->nbase - at < 2 * BLOCK ? (size_t)(h->nbase - at)
+						       : 2 * BLOCK;
+
+		if (pread_all(ix->fd, blk, len * sizeof(blk[0]),
+			      base_off(h) + at * sizeof(blk[0])) < 0)
+			return fail(ix, "reading");
+		for (size_t i = 0; i < len; i++) {
+			if (blk[i].key < key)
+				continue;
+			if (blk[i].key > key || blk[i].date < since)
+				return (int)n;
+			if (blk[i].date > until)
+				continue;
+			if (n == max && !newer(&blk[i], &v[max - 1]))
+				return (int)n; /* older from here */
+			n = insert_newest(v, n, max, &blk[i]);
+		}
+		at += len;
+	}
+	return (int)n;
+}
+
+int
+bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
+	    struct bandidx_hit *out, size_t max)
+{
+	if (since < ix->h->cutoff)
+		since = ix->h->cutoff;
+	if (!max || until < 0 || since > (int64_t)UINT32_MAX || since > until)
+		return 0;
+	uint32_t lo = clamp_u32(since), hi = clamp_u32(until);
+	size_t mask = (size_t)ix->h->dslots - 1, n = 0;
+
+	for (size_t i = home(key, ix->h->dslots); ix->delta[i].item;
+	     i = (i + 1) & mask) {
+		const struct entry *p = &ix->delta[i];
+
+		if (p->key == key && p->date >= lo && p->date <= hi)
+			n = insert_newest(out, n, max, p);
+	}
+	return base_get(ix, key, lo, hi, out, n, max);
+}
+
+void
+bandidx_stats(const struct bandidx *ix, struct bandidx_stats *st)
+{
+	st->delta = ix->h->dused;
+	st->delta_slots = ix->h->dslots;
+	st->base = ix->h->nbase;
+	st->merges = ix->h->merges;
+}
