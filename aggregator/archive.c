@@ -765,8 +765,6 @@ archive_prune(struct store *s, int64_t cutoff)
 		"KEY)",
 		"DELETE FROM doomed",
 		"INSERT INTO doomed SELECT id FROM stories WHERE updated < ?1",
-		"DELETE FROM bands WHERE item_id IN (SELECT i.id FROM items i "
-		"JOIN doomed d ON i.story_id = d.id)",
 		"DELETE FROM bands_new WHERE item_id IN (SELECT i.id FROM "
 		"items i JOIN doomed d ON i.story_id = d.id)",
 		"DELETE FROM matchers WHERE id IN (SELECT i.id FROM items i "
@@ -795,6 +793,6 @@ archive_prune(struct store *s, int64_t cutoff)
 		if (i == 2)
 			n = sqlite3_changes(s->db);
 	}
-	s->pend_loaded = false; /* bands_new changed */
-	return n;
+	/* bands_new changed: the band index is built again on next use */
+	return stories_forget_bands(s) < 0 ? WD_EDB : n;
 }

@@ -22,27 +22,15 @@ enum store_slot {
 	STMT_UPDATE_ITEM,
 	STMT_INSERT_ITEM,
 	STMT_LOOKUP_LINK,
-	STMT_WIRE_ITEMS,
 	STMT_CANDIDATE,
-	STMT_BANDS,
 	STMT_KILL_STORY,
-	STMT_INSERT_BAND,
-	STMT_INSERT_BANDS,
 	STMT_INSERT_MATCHER,
 	STMT_DATE_MATCHER,
 	STMT_PENDING_ADD,
 	STMT_DATA_VERSION,
-	STMT_FILTER_LOAD,
 	STMT_FEED_LOAD,
 	STMT_FEED_SAVE,
 	STMT_NSLOTS
-};
-
-/* A band key of an item not yet merged into the bands index (stories.c:
- * the durable copy is a row of bands_new). */
-struct band_pending {
-	int64_t key, date, item;
-	uint32_t next; /* 1 + index of the next entry in its chain, or 0 */
 };
 
 /* Band keys an earlier item shares with a new one (stories.c). */
@@ -55,35 +43,32 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT_NSLOTS];
 	char err[1024];
-	/* Band keys of the items in bands_new (stories.c), hashed by key:
-	 * heads[key slot] is 1 + the index of its newest entry, or 0. */
-	struct band_pending *pend;
-	size_t npend, cappend;
-	uint32_t *heads;
-	size_t nheads;       /* a power of two, or 0 */
-	uint64_t *pend_bits; /* PEND_BITS bits, one set for each key in pend:
-				most keys of a lookup are in none, and this
-				says so without touching heads */
-	bool pend_loaded;    /* pend mirrors bands_new */
 	struct band_count *counts; /* stories.c's lookup table, all zero
 				      between lookups */
-	int64_t pend_dataver; /* PRAGMA data_version when loaded */
-	/* A Bloom filter of the keys in the bands index (stories.c), so that
-	 * a lookup seeks only the keys the index may hold; a copy of the row
-	 * of band_filter. filter_bits is a power of two, or 0. */
-	uint64_t *filter;
-	size_t filter_bits;
-	int64_t filter_keys;  /* keys set since it was built */
-	int64_t filter_stale; /* keys pruned since it was built */
-	bool filter_loaded;
-	int64_t filter_dataver;
+	/* The band index file (stories.c, bandidx.h), opened on first use:
+	 * bands_dataver is PRAGMA data_version when it was last found
+	 * trusted; bands_txn says this transaction changed band keys, under
+	 * the new generation bands_gen. */
+	struct bandidx *bands;
+	int64_t bands_dataver;
+	uint64_t bands_gen;
+	bool bands_txn;
 	int64_t dedupe_window;   /* seconds: stories joined within this */
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */
 };
 
 /* Register the SQL functions the migrations use (stories.c):
- * wd_wire_band(wire_key), the band key of a base headline. */
+ * wd_wire_band(wire_key), the band key of a base headline, and the
+ * aggregate wd_keys_blob(key), keys as a bands_new blob. */
 int stories_register(struct store *s);
+/* A transaction committed (stories.c): the band index is sealed with the
+ * generation it wrote. */
+void stories_committed(struct store *s);
+/* A transaction rolled back: the band index is built again on next use. */
+void stories_rolled_back(struct store *s);
+/* bands_new was changed by other means (archive.c's prune): a new
+ * generation, so that the band index is built again on next use. */
+int stories_forget_bands(struct store *s);
 /* Record sqlite's current message on s (prefixed by what) and return
  * WD_EDB. */
 int store_fail(struct store *s, const char *what);

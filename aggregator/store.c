@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "aggregator/store-int.h"
+#include "aggregator/bandidx.h"
 #include "core/item.h"
 #include "core/xalloc.h"
 
@@ -175,6 +176,18 @@ static const char *const migrations[] = {
 	" keys INTEGER NOT NULL,"
 	" stale INTEGER NOT NULL,"
 	" bits BLOB NOT NULL);"),
+	/* 11 -> 12: the band index is a file beside the archive
+	 * (ARCHIVE-bands, aggregator/bandidx.h) derived from bands_new,
+	 * which now keeps every key of the last two windows: the keys of the
+	 * old index go back into it, one row an item. bands.id names the
+	 * archive to its file; bands.gen its last change. */
+	("INSERT OR IGNORE INTO bands_new (item_id, date, keys) "
+	"SELECT item_id, max(date), wd_keys_blob(key) FROM bands "
+	"GROUP BY item_id;"
+	"DROP TABLE bands;"
+	"DROP TABLE band_filter;"
+	"INSERT OR REPLACE INTO meta (key, value) VALUES "
+	"('bands.id', abs(random()) || ''), ('bands.gen', '0');"),
 };
 
 enum { SCHEMA_VERSION = sizeof(migrations) / sizeof(migrations[0]) };
@@ -380,15 +393,17 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	return store_exec(s, "COMMIT");
+	if (store_exec(s, "COMMIT") < 0)
+		return WD_EDB;
+	stories_committed(s);
+	return 0;
 }
 
 void
 store_rollback(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->pend_loaded = false;   /* bands_new is back as it was */
-	s->filter_loaded = false; /* and band_filter */
+	stories_rolled_back(s);
 }
 
 int
@@ -441,10 +456,7 @@ store_close(struct store *s)
 	for (int i = 0; i < STMT_NSLOTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
-	free(s->pend);
-	free(s->heads);
-	free(s->pend_bits);
+	bandidx_close(s->bands);
 	free(s->counts);
-	free(s->filter);
 	free(s);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <check.h>
 #include <sqlite3.h>
@@ -236,8 +237,13 @@ START_TEST(migration_indexes_wire_keys_of_recent_items)
 
 	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(raw,
-				      "DELETE FROM bands; DELETE FROM bands_new;"
-				      "DROP TABLE band_filter;"
+				      "DELETE FROM bands_new;"
+				      "DELETE FROM meta WHERE key LIKE 'bands.%';"
+				      "CREATE TABLE bands (key INTEGER NOT NULL,"
+				      " date INTEGER NOT NULL,"
+				      " item_id INTEGER NOT NULL,"
+				      " PRIMARY KEY (key, date, item_id))"
+				      " WITHOUT ROWID;"
 				      "CREATE INDEX matchers_wire_key ON "
 				      "matchers(wire_key);"
 				      "PRAGMA user_version = 9;",
@@ -257,12 +263,34 @@ START_TEST(migration_indexes_wire_keys_of_recent_items)
 }
 END_TEST
 
-/* Band keys of new items wait in bands_new before they reach the bands
- * index: a near duplicate is found across a reopen (a run killed before
- * the merge) and after the merge, and not after a rollback. */
-START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
+static int64_t count_of(const char *sql);
+
+/* Write bytes over the band index file at offset (or cut it to len when
+ * bytes is NULL). */
+static void
+damage_bands(const char *bytes, long offset, long len)
 {
-	char err[512];
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s-bands", path);
+	if (!bytes) {
+		ck_assert_int_eq(truncate(p, len), 0);
+		return;
+	}
+	FILE *f = fopen(p, "r+");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, offset, SEEK_SET), 0);
+	ck_assert_uint_eq(fwrite(bytes, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+}
+
+/* The band index file is derived from bands_new: a near duplicate is found
+ * across a reopen, after a merge of the file's delta, after the file is
+ * lost or damaged, and not after a rollback. */
+START_TEST(archive_finds_near_duplicates_whatever_became_of_the_band_file)
+{
+	char err[512], bp[160];
 	struct item a = china_take(0), b = china_take(1);
 
 	stories_configure(db, 72 * 3600, 0.15);
@@ -271,6 +299,8 @@ START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
 			 ARCHIVE_NEW);
 	ck_assert_int_eq(store_commit(db), 0);
 	store_close(db);
+	snprintf(bp, sizeof(bp), "%s-bands", path);
+	ck_assert_int_eq(access(bp, F_OK), 0);
 	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
 	stories_configure(db, 72 * 3600, 0.15);
 	ck_assert_int_eq(archive_put_item(db, "ap", "AP", &b, 100001),
@@ -293,29 +323,102 @@ START_TEST(archive_finds_near_duplicates_through_pending_band_keys)
 	ck_assert_int_eq(archive_put_item(db, "x", "X", &d, 100004),
 			 ARCHIVE_NEW);
 	ck_assert_str_eq(last_reason(), "new");
-	/* Merged into the index: still found. */
+	/* Merged into the base: still found. */
 	c.id = "https://r3.example/x";
 	c.link = c.id;
 	ck_assert_int_eq(archive_put_item(db, "r3", "R3", &c, 100005),
 			 ARCHIVE_NEW);
 	ck_assert_str_eq(last_reason(), "similar");
 
-	/* The band filter lost: built again from the index, still found. */
-	ck_assert_int_eq(stories_merge_bands(db), 0);
+	/* The file lost, cut short, or overwritten: built again from
+	 * bands_new, the story still found. */
+	static const struct {
+		const char *bytes;
+		long offset, len;
+	} harm[] = {
+		{NULL, 0, -1},       /* removed */
+		{NULL, 0, 100},      /* cut inside its header */
+		{NULL, 0, 8000},     /* cut inside its delta */
+		{"garbage!", 0, 8},  /* another magic */
+		{"\\1\\1\\1\\1", 8, 4}, /* marked dirty: a killed run */
+	};
+	for (size_t i = 0; i < sizeof(harm) / sizeof(harm[0]); i++) {
+		store_close(db);
+		db = NULL;
+		if (harm[i].len < 0)
+			ck_assert_int_eq(unlink(bp), 0);
+		else
+			damage_bands(harm[i].bytes, harm[i].offset,
+				     harm[i].len);
+		ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
+		stories_configure(db, 72 * 3600, 0.15);
+		char id[64];
+
+		snprintf(id, sizeof(id), "https://r%zu.example/y", i + 4);
+		c.id = id;
+		c.link = c.id;
+		ck_assert_int_eq(archive_put_item(db, id, id, &c,
+						  100007 + (int64_t)i),
+				 ARCHIVE_NEW);
+		ck_assert_str_eq(last_reason(), "similar");
+	}
+}
+END_TEST
+
+/* A run killed inside its transaction leaves the band file dirty, holding
+ * keys the archive never committed: the next run builds the file again,
+ * and the lost item's keys find nothing. */
+START_TEST(band_file_of_a_killed_run_is_built_again)
+{
+	char err[512];
+	struct item a = china_take(0);
+
+	stories_configure(db, 72 * 3600, 0.15);
+	ck_assert_int_eq(archive_put_item(db, "x", "X",
+					  &(struct item){
+					      .id = "https://x.example/0",
+					      .link = "https://x.example/0",
+					      .title = "Storm floods Lisbon port",
+					      .published = 100000,
+					      .updated = WD_NOTIME,
+					      .embargo = WD_NOTIME},
+					  100000),
+			 ARCHIVE_NEW);
 	store_close(db);
 	db = NULL;
-	sqlite3 *raw;
+	pid_t pid = fork();
 
-	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(raw, "DELETE FROM band_filter", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(raw);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct store *child;
+
+		if (store_open(path, &child, err, sizeof(err)) < 0)
+			_exit(2);
+		stories_configure(child, 72 * 3600, 0.15);
+		if (store_begin(child) < 0 ||
+		    archive_put_item(child, "reuters", "Reuters", &a,
+				     100000) != ARCHIVE_NEW)
+			_exit(3);
+		_exit(0); /* killed: no commit, no close */
+	}
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	ck_assert_int_eq(store_open(path, &db, err, sizeof(err)), 0);
 	stories_configure(db, 72 * 3600, 0.15);
-	c.id = "https://r4.example/x";
-	c.link = c.id;
-	ck_assert_int_eq(archive_put_item(db, "r4", "R4", &c, 100007),
+	struct item b = china_take(1);
+
+	ck_assert_int_eq(archive_put_item(db, "ap", "AP", &b, 100001),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "new");
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 2);
+	/* and what was committed is found */
+	a.id = "https://again.example/x";
+	a.link = a.id;
+	ck_assert_int_eq(archive_put_item(db, "reuters", "Reuters", &a,
+					  100002),
 			 ARCHIVE_NEW);
 	ck_assert_str_eq(last_reason(), "similar");
 }
@@ -338,9 +441,8 @@ count_of(const char *sql)
 	return n;
 }
 
-/* The end of a run leaves new band keys pending (no merge per run) and
- * drops keys older than two windows at most every half window, from the
- * index and the pending ones alike. */
+/* The end of a run drops band keys older than two windows, at most every
+ * half window, from bands_new and from the band file alike. */
 START_TEST(prune_bands_drops_old_keys_when_due)
 {
 	const int64_t h = 3600, w = 72 * h;
@@ -355,28 +457,22 @@ START_TEST(prune_bands_drops_old_keys_when_due)
 	ck_assert_int_eq(archive_put_item(db, "ap", "AP", &b, 100000 + 30 * h),
 			 ARCHIVE_NEW);
 	ck_assert_str_eq(last_reason(), "similar");
-	int64_t indexed = count_of("SELECT count(*) FROM bands");
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 2);
 
-	ck_assert_int_gt(indexed, 0);
-	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
-
-	/* The first prune is due; nothing is two windows old, and the
-	 * pending keys are not merged. */
+	/* The first prune is due; nothing is two windows old. */
 	ck_assert_int_eq(stories_prune_bands(db, 100000 + 2 * w - 10 * h), 0);
-	ck_assert_int_eq(count_of("SELECT count(*) FROM bands"), indexed);
-	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 2);
 	ck_assert_int_eq(count_of("SELECT count(*) FROM meta WHERE key = "
 				  "'bands.pruned' AND value = '582400'"),
 			 1);
 	/* a is now two windows old, but the last prune is under half a
 	 * window ago: nothing is dropped yet. */
 	ck_assert_int_eq(stories_prune_bands(db, 100000 + 2 * w + h), 0);
-	ck_assert_int_eq(count_of("SELECT count(*) FROM bands"), indexed);
-	/* Due: a's keys leave the index; b's pending keys stay. */
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 2);
+	/* Due: a's keys go; b's stay. */
 	ck_assert_int_eq(stories_prune_bands(db, 100000 + 2 * w + 26 * h), 0);
-	ck_assert_int_eq(count_of("SELECT count(*) FROM bands"), 0);
 	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
-	/* Due again later: b's pending keys go too. */
+	/* Due again later: b's keys go too. */
 	ck_assert_int_eq(stories_prune_bands(db, 100000 + 3 * w + 10 * h), 0);
 	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 0);
 	/* What is left still works: a new copy of the story is new. */
@@ -542,7 +638,8 @@ test_suite(void)
 	tcase_add_test(tc, archive_brief_load_streams_the_full_stories);
 	tcase_add_test(tc, feedstate_round_trips_and_resets_on_new_url);
 	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
-	tcase_add_test(tc, archive_finds_near_duplicates_through_pending_band_keys);
+	tcase_add_test(tc, archive_finds_near_duplicates_whatever_became_of_the_band_file);
+	tcase_add_test(tc, band_file_of_a_killed_run_is_built_again);
 	tcase_add_test(tc, prune_bands_drops_old_keys_when_due);
 	tcase_add_test(tc, archive_clamps_future_dates);
 	tcase_add_test(tc, archive_load_respects_since);
