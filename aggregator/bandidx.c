@@ -18,9 +18,10 @@
 /*
  * DELTA_SLOTS: slots of the delta (16 bytes each, 8 MiB); it is merged
  * into the base when half full, every 262,144 keys (about 4000 items).
- * BLOCK: base entries under one fence (1 KiB); a lookup reads two blocks.
- * BLOOM_BITS: bits of the base's Bloom filter a key (four probes: about
- * one false positive in 70).
+ * BLOCK: base entries under one fence (1 KiB); a lookup reads one block
+ * (and the next when the key's entries go on into it).
+ * BLOOM_BITS: bits of the base's Bloom filter a key (four bits in one
+ * word: about one false positive in 40).
  */
 enum {
 	HEADER = 4096,
@@ -30,7 +31,7 @@ enum {
 	CHUNK = 4096 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND1";
+static const char MAGIC[8] = "WDBAND2";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -126,29 +127,30 @@ home(uint64_t key, uint64_t slots)
 	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (slots - 1);
 }
 
-static void
-bloom_pos(uint64_t key, uint64_t bits, uint64_t pos[4])
+/* The Bloom filter's bits of key: four bits of one 64-bit word (one
+ * cache miss a key, where bits spread over the filter cost four). */
+static uint64_t
+bloom_mask(uint64_t key, uint64_t bits, size_t *word)
 {
-	uint64_t a = key * 0xff51afd7ed558ccdULL;
-	uint64_t b = (key ^ (key >> 31)) * 0xc4ceb9fe1a85ec53ULL | 1;
+	uint64_t h = key * 0xff51afd7ed558ccdULL;
 
-	a ^= a >> 29;
-	for (int i = 0; i < 4; i++)
-		pos[i] = (a + (uint64_t)i * b) & (bits - 1);
+	h ^= h >> 29;
+	*word = (size_t)(h & (bits / 64 - 1));
+	h = (h >> 32 | h << 32) * 0xc4ceb9fe1a85ec53ULL;
+	return 1ULL << (h >> 58) | 1ULL << (h >> 52 & 63) |
+	       1ULL << (h >> 46 & 63) | 1ULL << (h >> 40 & 63);
 }
 
 static bool
 bloom_has(const struct bandidx *ix, uint64_t key)
 {
-	uint64_t pos[4];
+	size_t w;
 
 	if (!ix->h->bloom_bits)
 		return false;
-	bloom_pos(key, ix->h->bloom_bits, pos);
-	for (int i = 0; i < 4; i++)
-		if (!(ix->bloom[pos[i] / 64] >> (pos[i] % 64) & 1))
-			return false;
-	return true;
+	uint64_t m = bloom_mask(key, ix->h->bloom_bits, &w);
+
+	return (ix->bloom[w] & m) == m;
 }
 
 static int
@@ -268,10 +270,11 @@ new_file(struct bandidx *ix, char **tmp)
 	*tmp = NULL;
 	if (!ix->path) {
 		const char *dir = getenv("TMPDIR");
-		char *t = xmalloc(strlen(dir && *dir ? dir : "/tmp") + 32);
+		size_t len = strlen(dir && *dir ? dir : "/tmp") + 32;
+		char *t = xmalloc(len);
 
-		sprintf(t, "%s/wiredesk-bands-XXXXXX",
-			dir && *dir ? dir : "/tmp");
+		snprintf(t, len, "%s/wiredesk-bands-XXXXXX",
+			 dir && *dir ? dir : "/tmp");
 		int fd = mkstemp(t);
 
 		if (fd >= 0)
@@ -279,9 +282,10 @@ new_file(struct bandidx *ix, char **tmp)
 		free(t);
 		return fd < 0 ? fail(ix, "creating a temporary file") : fd;
 	}
-	char *t = xmalloc(strlen(ix->path) + 8);
+	size_t len = strlen(ix->path) + 8;
+	char *t = xmalloc(len);
 
-	sprintf(t, "%s-new", ix->path);
+	snprintf(t, len, "%s-new", ix->path);
 	unlink(t); /* left by a run killed while it merged */
 	int fd = open(t, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
@@ -550,11 +554,10 @@ writer_put(struct writer *w, const struct entry *e)
 		}
 		w->fences[w->nfences++] = e->key;
 	}
-	uint64_t pos[4];
+	size_t word;
+	uint64_t m = bloom_mask(e->key, w->bloom_bits, &word);
 
-	bloom_pos(e->key, w->bloom_bits, pos);
-	for (int i = 0; i < 4; i++)
-		w->bloom[pos[i] / 64] |= 1ULL << (pos[i] % 64);
+	w->bloom[word] |= m;
 	w->buf[w->nbuf++] = *e;
 	w->n++;
 	return w->nbuf == CHUNK ? writer_flush(w) : 0;
@@ -595,9 +598,12 @@ bandidx_merge(struct bandidx *ix)
 	w->bloom_bits = bits;
 	w->bloom = xcalloc(bits / 64, 8);
 	w->off = base_off(&h);
-	rc = w->fd = new_file(ix, &tmp);
-	if (rc < 0)
+	w->fd = new_file(ix, &tmp);
+	if (w->fd < 0) {
+		rc = w->fd;
 		goto out;
+	}
+	rc = 0;
 	while (rc == 0) {
 		if (ii == nin && bi < h.nbase) {
 			nin = h.nbase - bi < CHUNK ? (size_t)(h.nbase - bi)
@@ -663,7 +669,8 @@ out:
 int
 bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 {
-	if (item <= 0 || item > (int64_t)UINT32_MAX || date < ix->h->cutoff)
+	if (item <= 0 || item > (int64_t)UINT32_MAX ||
+	    clamp_u32(date) < clamp_u32(ix->h->cutoff))
 		return 0;
 	if (ix->h->dused >= ix->h->dslots / 2) {
 		int rc = bandidx_merge(ix);
@@ -697,43 +704,15 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 	return 0;
 }
 
-/* Whether e is newer than the hit v. */
-static bool
-newer(const struct entry *e, const struct bandidx_hit *v)
-{
-	return e->date != v->date ? e->date > v->date : e->item > v->item;
-}
-
-/* Insert e into v (n entries, newest first, at most max); returns the
- * new count. */
-static size_t
-insert_newest(struct bandidx_hit *v, size_t n, size_t max,
-	      const struct entry *e)
-{
-	if (n == max) {
-		if (!newer(e, &v[max - 1]))
-			return n;
-		n--;
-	}
-	size_t j = n;
-
-	while (j > 0 && newer(e, &v[j - 1])) {
-		v[j] = v[j - 1];
-		j--;
-	}
-	v[j].item = e->item;
-	v[j].date = e->date;
-	return n + 1;
-}
-
-/* The base's entries of key within [since, until] into v (newest first,
- * n already there, at most max). */
+/* Append the base's entries of key to v (n there, room for cap more);
+ * returns the new count, or < 0 on an I/O error. */
 static int
-base_get(struct bandidx *ix, uint64_t key, uint32_t since, uint32_t until,
-	 struct bandidx_hit *v, size_t n, size_t max)
+base_entries(struct bandidx *ix, uint64_t key, struct entry *v, size_t n,
+	     size_t cap)
 {
 	const struct header *h = ix->h;
-	struct entry blk[2 * BLOCK];
+	struct entry blk[BLOCK];
+	size_t end = n + cap;
 
 	if (!h->nbase || !bloom_has(ix, key))
 		return (int)n;
@@ -749,25 +728,34 @@ base_get(struct bandidx *ix, uint64_t key, uint32_t since, uint32_t until,
 		else
 			hi = mid;
 	}
-	for (uint64_t at = (uint64_t)lo * BLOCK; at < h->nbase;) {
-		size_t len = h->nbase - at < 2 * BLOCK ? (size_t)(h->nbase - at)
-						       : 2 * BLOCK;
+	bool first = true;
+
+	for (uint64_t at = (uint64_t)lo * BLOCK; at < h->nbase; at += BLOCK) {
+		size_t len = h->nbase - at < BLOCK ? (size_t)(h->nbase - at)
+						   : BLOCK;
+		size_t i = 0;
 
 		if (pread_all(ix->fd, blk, len * sizeof(blk[0]),
 			      base_off(h) + at * sizeof(blk[0])) < 0)
 			return fail(ix, "reading");
-		for (size_t i = 0; i < len; i++) {
-			if (blk[i].key < key)
-				continue;
-			if (blk[i].key > key || blk[i].date < since)
-				return (int)n;
-			if (blk[i].date > until)
-				continue;
-			if (n == max && !newer(&blk[i], &v[max - 1]))
-				return (int)n; /* older from here */
-			n = insert_newest(v, n, max, &blk[i]);
+		if (first) { /* the first entry of key in the block */
+			size_t b = len;
+
+			while (i < b) {
+				size_t mid = i + (b - i) / 2;
+
+				if (blk[mid].key < key)
+					i = mid + 1;
+				else
+					b = mid;
+			}
+			first = false;
 		}
-		at += len;
+		for (; i < len; i++) {
+			if (blk[i].key != key || n == end)
+				return (int)n;
+			v[n++] = blk[i];
+		}
 	}
 	return (int)n;
 }
@@ -776,21 +764,51 @@ int
 bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
 	    struct bandidx_hit *out, size_t max)
 {
+	struct entry all[2 * BANDIDX_KEY_CAP];
+	size_t mask = (size_t)ix->h->dslots - 1, n = 0;
+
 	if (since < ix->h->cutoff)
 		since = ix->h->cutoff;
 	if (!max || until < 0 || since > (int64_t)UINT32_MAX || since > until)
 		return 0;
-	uint32_t lo = clamp_u32(since), hi = clamp_u32(until);
-	size_t mask = (size_t)ix->h->dslots - 1, n = 0;
+	for (size_t i = home(key, ix->h->dslots);
+	     ix->delta[i].item && n < BANDIDX_KEY_CAP; i = (i + 1) & mask)
+		if (ix->delta[i].key == key)
+			all[n++] = ix->delta[i];
+	int rc = base_entries(ix, key, all, n, BANDIDX_KEY_CAP);
 
-	for (size_t i = home(key, ix->h->dslots); ix->delta[i].item;
-	     i = (i + 1) & mask) {
-		const struct entry *p = &ix->delta[i];
+	if (rc < 0)
+		return rc;
+	n = (size_t)rc;
+	/* the key's newest BANDIDX_KEY_CAP, once each, as a merge would
+	 * leave them; then those in range */
+	for (size_t i = 1; i < n; i++) {
+		struct entry e = all[i];
+		size_t j = i;
 
-		if (p->key == key && p->date >= lo && p->date <= hi)
-			n = insert_newest(out, n, max, p);
+		while (j > 0 && ranks_before(&e, &all[j - 1])) {
+			all[j] = all[j - 1];
+			j--;
+		}
+		all[j] = e;
 	}
-	return base_get(ix, key, lo, hi, out, n, max);
+	uint32_t lo = clamp_u32(since), hi = clamp_u32(until);
+	size_t got = 0, kept = 0;
+
+	for (size_t i = 0; i < n && kept < BANDIDX_KEY_CAP && got < max; i++) {
+		if (i && all[i].item == all[i - 1].item &&
+		    all[i].date == all[i - 1].date)
+			continue;
+		kept++;
+		if (all[i].date < lo)
+			break;
+		if (all[i].date > hi)
+			continue;
+		out[got].item = all[i].item;
+		out[got].date = all[i].date;
+		got++;
+	}
+	return (int)got;
 }
 
 void

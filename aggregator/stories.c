@@ -310,8 +310,10 @@ bands_ready(struct store *s)
 	char *path = NULL;
 
 	if (db && *db) {
-		path = xmalloc(strlen(db) + 8);
-		sprintf(path, "%s-bands", db);
+		size_t len = strlen(db) + 8;
+
+		path = xmalloc(len);
+		snprintf(path, len, "%s-bands", db);
 	}
 	rc = bandidx_open(path, &stamp, &s->bands, s->err, sizeof(s->err));
 	free(path);
