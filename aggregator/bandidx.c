@@ -16,8 +16,9 @@
 #include "core/xalloc.h"
 
 /*
- * DELTA_SLOTS: slots of the delta (16 bytes each, 8 MiB); it is merged
- * into the base when half full, every 262,144 keys (about 4000 items).
+ * DELTA_MIN, DELTA_MAX: slots of the delta (16 bytes each: 256 KiB to
+ * 8 MiB, by the size of the base); it is merged into the base when half
+ * full, at most every 262,144 keys (about 4000 items).
  * BLOCK: base entries under one fence (1 KiB); a lookup reads one block
  * (and the next when the key's entries go on into it).
  * BLOOM_BITS: bits of the base's Bloom filter a key (four bits in one
@@ -25,7 +26,8 @@
  */
 enum {
 	HEADER = 4096,
-	DELTA_SLOTS = 1 << 19,
+	DELTA_MIN = 1 << 14,
+	DELTA_MAX = 1 << 19,
 	BLOCK = 64,
 	BLOOM_BITS = 10,
 	CHUNK = 4096 /* entries a merge reads or writes at once */
@@ -89,6 +91,18 @@ read_boot(char out[40])
 	if (!fgets(out, 40, f))
 		memset(out, 0, 40);
 	fclose(f);
+}
+
+/* The delta for a base of nbase entries: a quarter of it is added
+ * between two merges, so that a merge writes about five entries a key. */
+static uint64_t
+delta_slots(uint64_t nbase)
+{
+	uint64_t d = DELTA_MIN;
+
+	while (d < DELTA_MAX && d < nbase / 2)
+		d *= 2;
+	return d;
 }
 
 static uint64_t
@@ -254,7 +268,8 @@ trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
 		return false;
 	if (!stamp || h->db_id != stamp->db_id || h->gen != stamp->gen)
 		return false;
-	if (h->dslots != DELTA_SLOTS || h->dused > h->dslots / 2 ||
+	if (h->dslots < DELTA_MIN || h->dslots > DELTA_MAX ||
+	    (h->dslots & (h->dslots - 1)) || h->dused > h->dslots / 2 ||
 	    h->nbase > (1ULL << 40) ||
 	    h->nfences != (h->nbase + BLOCK - 1) / BLOCK ||
 	    (h->bloom_bits & (h->bloom_bits - 1)) ||
@@ -370,7 +385,7 @@ start_empty(struct bandidx *ix, const struct bandidx_stamp *stamp)
 	h.db_id = stamp ? stamp->db_id : 0;
 	h.gen = stamp ? stamp->gen : 0;
 	memcpy(h.boot, ix->boot, sizeof(h.boot));
-	h.dslots = DELTA_SLOTS;
+	h.dslots = DELTA_MIN;
 	h.size = file_size(&h);
 	int fd = new_file(ix, &tmp);
 
@@ -597,6 +612,9 @@ bandidx_merge(struct bandidx *ix)
 	w->ix = ix;
 	w->bloom_bits = bits;
 	w->bloom = xcalloc(bits / 64, 8);
+	uint64_t from = base_off(&h); /* the old base */
+
+	h.dslots = delta_slots(h.nbase + nd);
 	w->off = base_off(&h);
 	w->fd = new_file(ix, &tmp);
 	if (w->fd < 0) {
@@ -609,7 +627,7 @@ bandidx_merge(struct bandidx *ix)
 			nin = h.nbase - bi < CHUNK ? (size_t)(h.nbase - bi)
 						   : CHUNK;
 			if (pread_all(ix->fd, in, nin * sizeof(*in),
-				      base_off(&h) + bi * sizeof(*in)) < 0) {
+				      from + bi * sizeof(*in)) < 0) {
 				rc = fail(ix, "reading");
 				break;
 			}

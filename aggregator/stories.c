@@ -19,11 +19,14 @@
 /* LSH work per new item at most: entries read under each band key (the
  * newest: a key that more items share is a common pair of words, and its
  * newest entries stand for it) and in all, and candidates read and
- * weighed; index entries read and items weighed under a wire key. */
+ * weighed; index entries read and items weighed under a wire key.
+ * MAX_CANDIDATES: bench/story-dense keeps its recall with 4 at 10,000 and
+ * 20,000 distractors a day (and loses two pairs with 2); each candidate
+ * more is a read and a weighing for every new item. */
 enum {
 	KEY_ROWS = 16,
 	BAND_ROWS = SIMDUP_BANDS * KEY_ROWS,
-	MAX_CANDIDATES = 8,
+	MAX_CANDIDATES = 4,
 	WIRE_ROWS = 512,
 	WIRE_CANDIDATES = 50,
 	LEAD_MAX = 600
