@@ -16,9 +16,9 @@
 #include "core/xalloc.h"
 
 /*
- * DELTA_MIN, DELTA_MAX: slots of the delta (16 bytes each: 256 KiB to
+ * DELTA_MIN, DELTA_MAX: slots of the delta (16 bytes each: 2 MiB to
  * 8 MiB, by the size of the base); it is merged into the base when half
- * full, at most every 262,144 keys (about 4000 items).
+ * full: every 65,536 keys (about 1000 items) to 262,144 keys.
  * BLOCK: base entries under one fence (1 KiB); a lookup reads one block
  * (and the next when the key's entries go on into it).
  * BLOOM_BITS: bits of the base's Bloom filter a key (four bits in one
@@ -26,14 +26,14 @@
  */
 enum {
 	HEADER = 4096,
-	DELTA_MIN = 1 << 14,
+	DELTA_MIN = 1 << 17,
 	DELTA_MAX = 1 << 19,
 	BLOCK = 64,
 	BLOOM_BITS = 10,
 	CHUNK = 4096 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND2";
+static const char MAGIC[8] = "WDBAND3";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -50,7 +50,8 @@ struct header {
 	int64_t cutoff;
 	uint64_t dslots, dused;
 	uint64_t nbase, nfences, bloom_bits;
-	uint64_t size; /* of the whole file */
+	uint64_t stale; /* entries dropped since the Bloom filter was built */
+	uint64_t size;  /* of the whole file */
 	uint64_t merges;
 };
 
@@ -482,9 +483,19 @@ bandidx_forget_before(struct bandidx *ix, int64_t cutoff)
 
 /* Sort v by key (a stable radix sort, 16 bits a pass), then each run of
  * one key newest first. */
+static int
+cmp_entries(const void *a, const void *b)
+{
+	return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
+}
+
 static void
 sort_entries(struct entry *v, size_t n)
 {
+	if (n < 1 << 16) { /* fewer entries than a pass has digits */
+		qsort(v, n, sizeof(*v), cmp_entries);
+		return;
+	}
 	struct entry *tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
 	struct entry *from = v, *to = tmp;
 	size_t *count = xcalloc(1 << 16, sizeof(size_t));
@@ -534,6 +545,8 @@ struct writer {
 	size_t nbuf;
 	uint64_t *fences, nfences, capfences;
 	uint64_t *bloom, bloom_bits;
+	bool bloom_all; /* set the bits of every entry put (else the delta's
+			   are set apart, on a copy of the old filter) */
 	struct entry last; /* the last entry put */
 	int per_key;
 };
@@ -569,10 +582,12 @@ writer_put(struct writer *w, const struct entry *e)
 		}
 		w->fences[w->nfences++] = e->key;
 	}
-	size_t word;
-	uint64_t m = bloom_mask(e->key, w->bloom_bits, &word);
+	if (w->bloom_all) {
+		size_t word;
+		uint64_t m = bloom_mask(e->key, w->bloom_bits, &word);
 
-	w->bloom[word] |= m;
+		w->bloom[word] |= m;
+	}
 	w->buf[w->nbuf++] = *e;
 	w->n++;
 	return w->nbuf == CHUNK ? writer_flush(w) : 0;
@@ -612,6 +627,18 @@ bandidx_merge(struct bandidx *ix)
 	w->ix = ix;
 	w->bloom_bits = bits;
 	w->bloom = xcalloc(bits / 64, 8);
+	/* The old filter serves again while its size holds and few of the
+	 * entries it has bits for are gone (each is a false positive). */
+	w->bloom_all = bits != h.bloom_bits || 2 * h.stale > h.nbase;
+	if (!w->bloom_all) {
+		memcpy(w->bloom, ix->bloom, bits / 8);
+		for (size_t i = 0; i < nd; i++) {
+			size_t word;
+			uint64_t m = bloom_mask(d[i].key, bits, &word);
+
+			w->bloom[word] |= m;
+		}
+	}
 	uint64_t from = base_off(&h); /* the old base */
 
 	h.dslots = delta_slots(h.nbase + nd);
@@ -648,6 +675,7 @@ bandidx_merge(struct bandidx *ix)
 	if (rc == 0 && w->nbuf)
 		rc = writer_flush(w);
 	if (rc == 0) {
+		h.stale = (w->bloom_all ? 0 : h.stale) + (h.nbase + nd - w->n);
 		h.dused = 0;
 		h.nbase = w->n;
 		h.nfences = w->nfences;
