@@ -30,7 +30,7 @@ enum {
 	DELTA_MAX = 1 << 19,
 	BLOCK = 64,
 	BLOOM_BITS = 10,
-	CHUNK = 4096 /* entries a merge reads or writes at once */
+	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
 
 static const char MAGIC[8] = "WDBAND3";
@@ -223,21 +223,31 @@ unmap(struct bandidx *ix)
 }
 
 /* Map the header and delta of fd and read the fences and the Bloom
- * filter; h: the header as read. */
+ * filter, unless given (then taken over: a merge has them); h: the
+ * header as read. */
 static int
-attach(struct bandidx *ix, int fd, const struct header *h)
+attach(struct bandidx *ix, int fd, const struct header *h, uint64_t *fences,
+       uint64_t *bloom)
 {
 	size_t len = (size_t)base_off(h);
 	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-	if (m == MAP_FAILED)
+	if (m == MAP_FAILED) {
+		free(fences);
+		free(bloom);
 		return fail(ix, "mapping");
-	uint64_t *fences = xcalloc(h->nfences + 1, 8);
-	uint64_t *bloom = xcalloc(h->bloom_bits / 64 + 1, 8);
+	}
 	uint64_t at = base_off(h) + h->nbase * sizeof(struct entry);
 
-	if (pread_all(fd, fences, h->nfences * 8, at) < 0 ||
-	    pread_all(fd, bloom, h->bloom_bits / 8, at + h->nfences * 8) < 0) {
+	if (!fences) {
+		fences = xcalloc(h->nfences + 1, 8);
+		bloom = xcalloc(h->bloom_bits / 64 + 1, 8);
+	} else {
+		at = 0; /* nothing to read */
+	}
+	if (at && (pread_all(fd, fences, h->nfences * 8, at) < 0 ||
+		   pread_all(fd, bloom, h->bloom_bits / 8,
+			     at + h->nfences * 8) < 0)) {
 		int rc = fail(ix, "reading");
 
 		munmap(m, len);
@@ -314,9 +324,11 @@ new_file(struct bandidx *ix, char **tmp)
 }
 
 /* Give fd (made by new_file, header h written) the path; the old file,
- * if another handle has it open, says it was replaced. */
+ * if another handle has it open, says it was replaced. fences and bloom:
+ * as attach() takes them. */
 static int
-take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h)
+take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
+	   uint64_t *fences, uint64_t *bloom)
 {
 	if (tmp) {
 		if (ix->h)
@@ -342,12 +354,14 @@ take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h)
 
 			unlink(tmp);
 			free(tmp);
+			free(fences);
+			free(bloom);
 			close(fd);
 			return rc;
 		}
 		free(tmp);
 	}
-	int rc = attach(ix, fd, h);
+	int rc = attach(ix, fd, h, fences, bloom);
 
 	if (rc < 0)
 		close(fd);
@@ -402,7 +416,7 @@ start_empty(struct bandidx *ix, const struct bandidx_stamp *stamp)
 		close(fd);
 		return rc;
 	}
-	return take_place(ix, fd, tmp, &h);
+	return take_place(ix, fd, tmp, &h, NULL, NULL);
 }
 
 int
@@ -424,7 +438,7 @@ bandidx_open(const char *path, const struct bandidx_stamp *stamp,
 		if (fstat(fd, &sb) == 0 && sb.st_size >= HEADER &&
 		    pread_all(fd, &h, sizeof(h), 0) == 0 &&
 		    trusted(ix, &h, (uint64_t)sb.st_size, stamp)) {
-			rc = attach(ix, fd, &h);
+			rc = attach(ix, fd, &h, NULL, NULL);
 			if (rc == 0)
 				goto done;
 		}
@@ -481,7 +495,7 @@ bandidx_forget_before(struct bandidx *ix, int64_t cutoff)
 
 /* ---- merging the delta into a new base ------------------------------ */
 
-/* Sort v by key (a stable radix sort, 16 bits a pass), then each run of
+/* Sort v by key (a stable radix sort, 11 bits a pass), then each run of
  * one key newest first. */
 static int
 cmp_entries(const void *a, const void *b)
@@ -492,34 +506,35 @@ cmp_entries(const void *a, const void *b)
 static void
 sort_entries(struct entry *v, size_t n)
 {
-	if (n < 1 << 16) { /* fewer entries than a pass has digits */
+	if (n < 1 << 12) {
 		qsort(v, n, sizeof(*v), cmp_entries);
 		return;
 	}
-	struct entry *tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	enum { BITS = 11, DIGITS = 6, RADIX = 1 << BITS };
+	struct entry *tmp = xreallocarray(NULL, n, sizeof(*tmp));
 	struct entry *from = v, *to = tmp;
-	size_t *count = xcalloc(1 << 16, sizeof(size_t));
+	size_t *count = xcalloc((size_t)DIGITS * RADIX, sizeof(size_t));
 
-	for (int shift = 0; shift < 64; shift += 16) {
-		memset(count, 0, (1 << 16) * sizeof(size_t));
-		for (size_t i = 0; i < n; i++)
-			count[(from[i].key >> shift) & 0xffff]++;
-		size_t sum = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < DIGITS; d++)
+			count[d * RADIX + (v[i].key >> (BITS * d) & (RADIX - 1))]++;
+	for (int d = 0; d < DIGITS; d++) {
+		size_t *c = count + d * RADIX, sum = 0;
 
-		for (size_t d = 0; d < 1 << 16; d++) {
-			size_t c = count[d];
+		for (size_t k = 0; k < RADIX; k++) {
+			size_t x = c[k];
 
-			count[d] = sum;
-			sum += c;
+			c[k] = sum;
+			sum += x;
 		}
 		for (size_t i = 0; i < n; i++)
-			to[count[(from[i].key >> shift) & 0xffff]++] = from[i];
+			to[c[from[i].key >> (BITS * d) & (RADIX - 1)]++] = from[i];
 		struct entry *t = from;
 
 		from = to;
 		to = t;
 	}
-	/* four passes: the sorted entries are back in v */
+	/* an even number of passes: the sorted entries are back in v */
 	free(count);
 	free(tmp);
 	for (size_t i = 1; i < n; i++) {
@@ -691,7 +706,11 @@ bandidx_merge(struct bandidx *ix)
 	if (rc == 0)
 		rc = lay_out(ix, w->fd, &h);
 	if (rc == 0) {
-		rc = take_place(ix, w->fd, tmp, &h);
+		if (!w->fences)
+			w->fences = xcalloc(1, 8);
+		rc = take_place(ix, w->fd, tmp, &h, w->fences, w->bloom);
+		w->fences = NULL;
+		w->bloom = NULL;
 		tmp = NULL;
 		w->fd = -1;
 	}
