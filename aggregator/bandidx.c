@@ -17,8 +17,8 @@
 
 /*
  * DELTA_MIN, DELTA_MAX: slots of the delta (16 bytes each: 2 MiB to
- * 8 MiB, by the size of the base); it is merged into the base when half
- * full: every 65,536 keys (about 1000 items) to 262,144 keys.
+ * 8 MiB, by the size of the base); it is merged into the base when three
+ * quarters full: every 98,304 keys (about 1500 items) to 393,216 keys.
  * BLOCK: base entries under one fence (1 KiB); a lookup reads one block
  * (and the next when the key's entries go on into it).
  * BLOOM_BITS: bits of the base's Bloom filter a key (four bits in one
@@ -33,7 +33,7 @@ enum {
 	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND3";
+static const char MAGIC[8] = "WDBAND5";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -51,6 +51,7 @@ struct header {
 	uint64_t dslots, dused;
 	uint64_t nbase, nfences, bloom_bits;
 	uint64_t stale; /* entries dropped since the Bloom filter was built */
+	int64_t base_cutoff; /* the cutoff the base was written under */
 	uint64_t size;  /* of the whole file */
 	uint64_t merges;
 };
@@ -60,6 +61,7 @@ struct bandidx {
 	int fd;
 	struct header *h; /* mapped: the header, then the delta */
 	struct entry *delta;
+	uint64_t *dfilter; /* the delta's Bloom filter, mapped */
 	size_t maplen;
 	uint64_t *fences; /* the base's, in memory */
 	uint64_t *bloom;
@@ -94,8 +96,16 @@ read_boot(char out[40])
 	fclose(f);
 }
 
-/* The delta for a base of nbase entries: a quarter of it is added
- * between two merges, so that a merge writes about five entries a key. */
+/* Keys a delta of slots holds before it is merged: three quarters (its
+ * filter spares most lookups the probe; an insert probes ~8 slots). */
+static uint64_t
+delta_full(uint64_t slots)
+{
+	return slots / 4 * 3;
+}
+
+/* The delta for a base of nbase entries: about a third of it is added
+ * between two merges, so that a merge writes about four entries a key. */
 static uint64_t
 delta_slots(uint64_t nbase)
 {
@@ -106,10 +116,18 @@ delta_slots(uint64_t nbase)
 	return d;
 }
 
+/* The delta's slots: after the header and the delta's own Bloom filter
+ * (8 bits a slot, about 11 a key when it is full). */
+static uint64_t
+delta_off(const struct header *h)
+{
+	return HEADER + h->dslots;
+}
+
 static uint64_t
 base_off(const struct header *h)
 {
-	return HEADER + h->dslots * sizeof(struct entry);
+	return delta_off(h) + h->dslots * sizeof(struct entry);
 }
 
 static uint64_t
@@ -216,6 +234,7 @@ unmap(struct bandidx *ix)
 		munmap(ix->h, ix->maplen);
 	ix->h = NULL;
 	ix->delta = NULL;
+	ix->dfilter = NULL;
 	free(ix->fences);
 	free(ix->bloom);
 	ix->fences = NULL;
@@ -260,7 +279,8 @@ attach(struct bandidx *ix, int fd, const struct header *h, uint64_t *fences,
 		close(ix->fd);
 	ix->fd = fd;
 	ix->h = m;
-	ix->delta = (struct entry *)((char *)m + HEADER);
+	ix->dfilter = (uint64_t *)((char *)m + HEADER);
+	ix->delta = (struct entry *)((char *)m + delta_off(h));
 	ix->maplen = len;
 	ix->fences = fences;
 	ix->bloom = bloom;
@@ -280,7 +300,7 @@ trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
 	if (!stamp || h->db_id != stamp->db_id || h->gen != stamp->gen)
 		return false;
 	if (h->dslots < DELTA_MIN || h->dslots > DELTA_MAX ||
-	    (h->dslots & (h->dslots - 1)) || h->dused > h->dslots / 2 ||
+	    (h->dslots & (h->dslots - 1)) || h->dused > delta_full(h->dslots) ||
 	    h->nbase > (1ULL << 40) ||
 	    h->nfences != (h->nbase + BLOCK - 1) / BLOCK ||
 	    (h->bloom_bits & (h->bloom_bits - 1)) ||
@@ -375,8 +395,7 @@ lay_out(struct bandidx *ix, int fd, const struct header *h)
 {
 	if (pwrite_all(fd, h, sizeof(*h), 0) < 0)
 		return fail(ix, "writing");
-	int e = posix_fallocate(fd, HEADER, (off_t)(h->dslots *
-						   sizeof(struct entry)));
+	int e = posix_fallocate(fd, HEADER, (off_t)(base_off(h) - HEADER));
 
 	if (e) {
 		errno = e;
@@ -608,6 +627,49 @@ writer_put(struct writer *w, const struct entry *e)
 	return w->nbuf == CHUNK ? writer_flush(w) : 0;
 }
 
+/* Put a run of base entries: in order, capped and distinct already, all
+ * kept, the first of another key than the last entry put. */
+static int
+writer_run(struct writer *w, const struct entry *v, size_t len)
+{
+	const struct entry *end = v + len;
+
+	while (v < end) {
+		size_t k = CHUNK - w->nbuf;
+		struct entry *o = w->buf + w->nbuf;
+
+		if (k > (size_t)(end - v))
+			k = (size_t)(end - v);
+		memcpy(o, v, k * sizeof(*v));
+		for (uint64_t at = (w->n + BLOCK - 1) / BLOCK * BLOCK;
+		     at < w->n + k; at += BLOCK) {
+			if (w->nfences == w->capfences) {
+				w->capfences = w->capfences ? 2 * w->capfences
+							    : 1024;
+				w->fences = xreallocarray(w->fences,
+							  w->capfences, 8);
+			}
+			w->fences[w->nfences++] = o[at - w->n].key;
+		}
+		for (size_t i = 0; w->bloom_all && i < k; i++) {
+			size_t word;
+			uint64_t m = bloom_mask(o[i].key, w->bloom_bits, &word);
+
+			w->bloom[word] |= m;
+		}
+		w->n += k;
+		w->nbuf += k;
+		v += k;
+		if (w->nbuf == CHUNK && writer_flush(w) < 0)
+			return WD_EIO;
+	}
+	w->last = end[-1];
+	w->per_key = 1;
+	while (w->per_key < (int)len && end[-1 - w->per_key].key == w->last.key)
+		w->per_key++;
+	return 0;
+}
+
 /* The delta's live entries, sorted; returns how many. */
 static size_t
 delta_sorted(struct bandidx *ix, struct entry **out)
@@ -664,6 +726,10 @@ bandidx_merge(struct bandidx *ix)
 		goto out;
 	}
 	rc = 0;
+	/* Runs of base entries between two delta entries are copied whole,
+	 * unless the cutoff has risen since the base was written. */
+	bool whole = h.cutoff <= h.base_cutoff;
+
 	while (rc == 0) {
 		if (ii == nin && bi < h.nbase) {
 			nin = h.nbase - bi < CHUNK ? (size_t)(h.nbase - bi)
@@ -676,21 +742,33 @@ bandidx_merge(struct bandidx *ix)
 			bi += nin;
 			ii = 0;
 		}
-		const struct entry *e;
+		if (ii == nin || (di < nd && ranks_before(&d[di], &in[ii]))) {
+			if (di == nd)
+				break;
+			rc = writer_put(w, &d[di++]);
+			continue;
+		}
+		if (!whole) {
+			if (in[ii].date >= cutoff)
+				rc = writer_put(w, &in[ii]);
+			ii++;
+			continue;
+		}
+		size_t end = ii + 1;
 
-		if (ii < nin && (di == nd || !ranks_before(&d[di], &in[ii])))
-			e = &in[ii++];
-		else if (di < nd)
-			e = &d[di++];
-		else
-			break;
-		if (e->date >= cutoff)
-			rc = writer_put(w, e);
+		while (end < nin && (di == nd || !ranks_before(&d[di], &in[end])))
+			end++;
+		while (rc == 0 && ii < end && w->n && in[ii].key == w->last.key)
+			rc = writer_put(w, &in[ii++]);
+		if (rc == 0 && ii < end)
+			rc = writer_run(w, in + ii, end - ii);
+		ii = end;
 	}
 	if (rc == 0 && w->nbuf)
 		rc = writer_flush(w);
 	if (rc == 0) {
 		h.stale = (w->bloom_all ? 0 : h.stale) + (h.nbase + nd - w->n);
+		h.base_cutoff = h.cutoff;
 		h.dused = 0;
 		h.nbase = w->n;
 		h.nfences = w->nfences;
@@ -737,7 +815,7 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 	if (item <= 0 || item > (int64_t)UINT32_MAX ||
 	    clamp_u32(date) < clamp_u32(ix->h->cutoff))
 		return 0;
-	if (ix->h->dused >= ix->h->dslots / 2) {
+	if (ix->h->dused >= delta_full(ix->h->dslots)) {
 		int rc = bandidx_merge(ix);
 
 		if (rc < 0)
@@ -766,6 +844,10 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 	}
 	ix->delta[i] = e;
 	ix->h->dused++;
+	size_t w;
+	uint64_t m = bloom_mask(key, ix->h->dslots * 8, &w);
+
+	ix->dfilter[w] |= m;
 	return 0;
 }
 
@@ -836,8 +918,13 @@ bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
 		since = ix->h->cutoff;
 	if (!max || until < 0 || since > (int64_t)UINT32_MAX || since > until)
 		return 0;
+	size_t w;
+	uint64_t m = bloom_mask(key, ix->h->dslots * 8, &w);
+
 	for (size_t i = home(key, ix->h->dslots);
-	     ix->delta[i].item && n < BANDIDX_KEY_CAP; i = (i + 1) & mask)
+	     (ix->dfilter[w] & m) == m && ix->delta[i].item &&
+	     n < BANDIDX_KEY_CAP;
+	     i = (i + 1) & mask)
 		if (ix->delta[i].key == key)
 			all[n++] = ix->delta[i];
 	int rc = base_entries(ix, key, all, n, BANDIDX_KEY_CAP);

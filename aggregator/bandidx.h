@@ -7,14 +7,16 @@
  * from another archive or another boot, left dirty by a killed run).
  *
  * The file is a small hash table that takes new entries (the "delta",
- * memory-mapped: one write a key) and a large sorted array of older ones
- * (the "base", read with pread through a Bloom filter and a fence index
- * held in memory, so that a lookup costs one read of 2 KiB and memory does
- * not grow with the window). When the delta is half full it is merged into
- * a new base, written sequentially to a new file that then takes the old
- * one's place: no page of the base is ever written in place.
+ * memory-mapped, with a Bloom filter of its own: one write a key) and a
+ * large sorted array of older ones (the "base", read with pread through a
+ * Bloom filter and a fence index held in memory, so that a lookup costs
+ * one read of 1 KiB and memory does not grow with the window). When the
+ * delta is full it is merged into a new base, written sequentially to a
+ * new file that then takes the old one's place: no page of the base is
+ * ever written in place.
  *
- *   header (4 KiB) | delta slots | base entries | fences | Bloom bits
+ *   header (4 KiB) | delta filter | delta slots | base entries | fences |
+ *   base filter
  *
  * Entries are (key, item, date): item ids 1 to 2^32 - 1, dates clamped to
  * 0 .. 2^32 - 1 seconds. Each key keeps its BANDIDX_KEY_CAP newest entries
