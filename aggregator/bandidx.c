@@ -18,7 +18,10 @@
 /*
  * DELTA_MIN, DELTA_MAX: slots of the delta (16 bytes each: 2 MiB to
  * 8 MiB, by the size of the base); it is merged into the base when three
- * quarters full: every 98,304 keys (about 1500 items) to 393,216 keys.
+ * quarters full: every 98,304 keys (about 1500 items) to 393,216 keys
+ * (about 6000). On a disk too full for that, smaller, down to DELTA_FLOOR
+ * (64 KiB: its blocks are allocated ahead, so that a write to the map
+ * cannot fail).
  * BLOCK: base entries under one fence (1 KiB); a lookup reads one block
  * (and the next when the key's entries go on into it).
  * BLOOM_BITS: bits of the base's Bloom filter a key (four bits in one
@@ -26,6 +29,7 @@
  */
 enum {
 	HEADER = 4096,
+	DELTA_FLOOR = 1 << 12,
 	DELTA_MIN = 1 << 17,
 	DELTA_MAX = 1 << 19,
 	BLOCK = 64,
@@ -104,14 +108,14 @@ delta_full(uint64_t slots)
 	return slots / 4 * 3;
 }
 
-/* The delta for a base of nbase entries: about a third of it is added
- * between two merges, so that a merge writes about four entries a key. */
+/* The delta for a base of nbase entries: twice the base, from DELTA_MIN
+ * to DELTA_MAX. */
 static uint64_t
 delta_slots(uint64_t nbase)
 {
 	uint64_t d = DELTA_MIN;
 
-	while (d < DELTA_MAX && d < nbase / 2)
+	while (d < DELTA_MAX && d < 2 * nbase)
 		d *= 2;
 	return d;
 }
@@ -299,7 +303,7 @@ trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
 		return false;
 	if (!stamp || h->db_id != stamp->db_id || h->gen != stamp->gen)
 		return false;
-	if (h->dslots < DELTA_MIN || h->dslots > DELTA_MAX ||
+	if (h->dslots < DELTA_FLOOR || h->dslots > DELTA_MAX ||
 	    (h->dslots & (h->dslots - 1)) || h->dused > delta_full(h->dslots) ||
 	    h->nbase > (1ULL << 40) ||
 	    h->nfences != (h->nbase + BLOCK - 1) / BLOCK ||
@@ -388,19 +392,30 @@ take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 	return rc;
 }
 
-/* Write the header and size a new file: the delta (empty, its blocks
- * allocated so that a write to the map cannot fail) and the base. */
+/* Allocate the blocks of a new file's delta (so that a write to the map
+ * cannot fail), halving h->dslots while the disk has no room for it. */
+static int
+reserve_delta(struct bandidx *ix, int fd, struct header *h)
+{
+	int e;
+
+	while ((e = posix_fallocate(fd, HEADER,
+				    (off_t)(base_off(h) - HEADER))) == ENOSPC &&
+	       h->dslots > DELTA_FLOOR)
+		h->dslots /= 2;
+	if (e) {
+		errno = e;
+		return fail(ix, "allocating");
+	}
+	return 0;
+}
+
+/* Write the header and size a new file (its delta reserved). */
 static int
 lay_out(struct bandidx *ix, int fd, const struct header *h)
 {
 	if (pwrite_all(fd, h, sizeof(*h), 0) < 0)
 		return fail(ix, "writing");
-	int e = posix_fallocate(fd, HEADER, (off_t)(base_off(h) - HEADER));
-
-	if (e) {
-		errno = e;
-		return fail(ix, "allocating");
-	}
 	if (ftruncate(fd, (off_t)h->size) < 0)
 		return fail(ix, "sizing");
 	return 0;
@@ -420,12 +435,15 @@ start_empty(struct bandidx *ix, const struct bandidx_stamp *stamp)
 	h.gen = stamp ? stamp->gen : 0;
 	memcpy(h.boot, ix->boot, sizeof(h.boot));
 	h.dslots = DELTA_MIN;
-	h.size = file_size(&h);
 	int fd = new_file(ix, &tmp);
 
 	if (fd < 0)
 		return fd;
-	int rc = lay_out(ix, fd, &h);
+	int rc = reserve_delta(ix, fd, &h);
+
+	h.size = file_size(&h);
+	if (rc == 0)
+		rc = lay_out(ix, fd, &h);
 
 	if (rc < 0) {
 		if (tmp) {
@@ -719,13 +737,15 @@ bandidx_merge(struct bandidx *ix)
 	uint64_t from = base_off(&h); /* the old base */
 
 	h.dslots = delta_slots(h.nbase + nd);
-	w->off = base_off(&h);
 	w->fd = new_file(ix, &tmp);
 	if (w->fd < 0) {
 		rc = w->fd;
 		goto out;
 	}
-	rc = 0;
+	rc = reserve_delta(ix, w->fd, &h);
+	if (rc < 0)
+		goto out;
+	w->off = base_off(&h);
 	/* Runs of base entries between two delta entries are copied whole,
 	 * unless the cutoff has risen since the base was written. */
 	bool whole = h.cutoff <= h.base_cutoff;

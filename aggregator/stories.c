@@ -354,7 +354,7 @@ bands_ready(struct store *s)
 		if (rc < 0)
 			goto fail;
 	} else if (rc < 0) {
-		return rc;
+		return WD_EDB; /* s->err names the file */
 	}
 	if (data_version(s, &s->bands_dataver) < 0)
 		return WD_EDB;
@@ -363,14 +363,16 @@ fail:
 	snprintf(s->err, sizeof(s->err), "%s", bandidx_errmsg(s->bands));
 	bandidx_close(s->bands);
 	s->bands = NULL;
-	return WD_EIO;
+	return WD_EDB;
 }
 
+/* The band file failed: a failure of the store (WD_EDB: the transaction
+ * is rolled back) with the file's message. */
 static int
 bands_fail(struct store *s)
 {
 	snprintf(s->err, sizeof(s->err), "%s", bandidx_errmsg(s->bands));
-	return WD_EIO;
+	return WD_EDB;
 }
 
 /* Before band keys change in this transaction: a new generation in meta,

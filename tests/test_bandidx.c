@@ -529,7 +529,7 @@ run_model(const char *p, unsigned automatic, uint64_t seed)
 	last = s.merges;
 	begin_ok(ix);
 	for (uint64_t step = 0; step < est || autos < automatic; step++) {
-		if (step >= 3 * est)
+		if (step >= 6 * est)
 			ck_abort_msg("%" PRIu64 " adds and %" PRIu64
 				     " automatic merges of %u",
 				     step, autos, automatic);
