@@ -31,13 +31,13 @@ enum {
 	HEADER = 4096,
 	DELTA_FLOOR = 1 << 12,
 	DELTA_MIN = 1 << 17,
-	DELTA_MAX = 1 << 19,
+	DELTA_MAX = 1 << 20,
 	BLOCK = 64,
 	BLOOM_BITS = 10,
 	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND5";
+static const char MAGIC[8] = "WDBAND7";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -158,10 +158,25 @@ ranks_before(const struct entry *e, const struct entry *f)
 	return e->item > f->item;
 }
 
+/* Keys are stored mixed (a bijection: murmur3's finalizer), so that the
+ * top bits of any keys, hashes or not, spread evenly. */
+static uint64_t
+mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
+/* The home slot of a (mixed) key: its top bits, so that the delta
+ * keeps its entries in key order but for the runs linear probing makes:
+ * a merge reads it in order, a run at a time, and sorts nothing bigger. */
 static size_t
 home(uint64_t key, uint64_t slots)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (slots - 1);
+	return (size_t)(key >> (64 - __builtin_ctzll(slots)));
 }
 
 /* The Bloom filter's bits of key: four bits of one 64-bit word (one
@@ -532,61 +547,6 @@ bandidx_forget_before(struct bandidx *ix, int64_t cutoff)
 
 /* ---- merging the delta into a new base ------------------------------ */
 
-/* Sort v by key (a stable radix sort, 11 bits a pass), then each run of
- * one key newest first. */
-static int
-cmp_entries(const void *a, const void *b)
-{
-	return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
-}
-
-static void
-sort_entries(struct entry *v, size_t n)
-{
-	if (n < 1 << 12) {
-		qsort(v, n, sizeof(*v), cmp_entries);
-		return;
-	}
-	enum { BITS = 11, DIGITS = 6, RADIX = 1 << BITS };
-	struct entry *tmp = xreallocarray(NULL, n, sizeof(*tmp));
-	struct entry *from = v, *to = tmp;
-	size_t *count = xcalloc((size_t)DIGITS * RADIX, sizeof(size_t));
-
-	for (size_t i = 0; i < n; i++)
-		for (int d = 0; d < DIGITS; d++)
-			count[d * RADIX + (v[i].key >> (BITS * d) & (RADIX - 1))]++;
-	for (int d = 0; d < DIGITS; d++) {
-		size_t *c = count + d * RADIX, sum = 0;
-
-		for (size_t k = 0; k < RADIX; k++) {
-			size_t x = c[k];
-
-			c[k] = sum;
-			sum += x;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[c[from[i].key >> (BITS * d) & (RADIX - 1)]++] = from[i];
-		struct entry *t = from;
-
-		from = to;
-		to = t;
-	}
-	/* an even number of passes: the sorted entries are back in v */
-	free(count);
-	free(tmp);
-	for (size_t i = 1; i < n; i++) {
-		struct entry e = v[i];
-		size_t j = i;
-
-		while (j > 0 && v[j - 1].key == e.key &&
-		       ranks_before(&e, &v[j - 1])) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = e;
-	}
-}
-
 /* The output of a merge: entries written in chunks, fences and Bloom
  * bits set as they go. */
 struct writer {
@@ -688,55 +648,151 @@ writer_run(struct writer *w, const struct entry *v, size_t len)
 	return 0;
 }
 
-/* The delta's live entries, sorted; returns how many. */
-static size_t
-delta_sorted(struct bandidx *ix, struct entry **out)
-{
-	const struct header *h = ix->h;
-	struct entry *v = xreallocarray(NULL, h->dused + 1, sizeof(*v));
-	size_t n = 0;
-	uint32_t cutoff = clamp_u32(h->cutoff);
+/*
+ * The delta's entries in base order, dated from cutoff on. Every entry of
+ * a run of occupied slots has its home in the run (linear probing never
+ * passes an empty slot and the delta loses no entry), so the runs are in
+ * key order and each is sorted alone; the run that wraps around the end
+ * holds the largest keys, and any smallest ones at the start.
+ */
+struct dcursor {
+	const struct entry *slot;
+	size_t nslots, pos, wrap; /* slots [wrap, nslots) and the first run
+				     are the wrapped run */
+	uint32_t cutoff;
+	struct entry *run; /* the run being read, sorted */
+	size_t n, at, cap;
+	int stage; /* 0: the first run's own; 1: runs; 2: the wrapped run;
+		      3: the end */
+	size_t emitted;
+};
 
-	for (size_t i = 0; i < h->dslots && n < h->dused; i++)
-		if (ix->delta[i].item && ix->delta[i].date >= cutoff)
-			v[n++] = ix->delta[i];
-	sort_entries(v, n);
-	*out = v;
-	return n;
+static void
+run_add(struct dcursor *c, const struct entry *e)
+{
+	if (e->date < c->cutoff)
+		return;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->run = xreallocarray(c->run, c->cap, sizeof(*c->run));
+	}
+	c->run[c->n++] = *e;
+}
+
+static int
+cmp_entries(const void *a, const void *b)
+{
+	return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
+}
+
+static void
+run_sort(struct dcursor *c)
+{
+	if (c->n > 64) {
+		qsort(c->run, c->n, sizeof(*c->run), cmp_entries);
+	} else {
+		for (size_t i = 1; i < c->n; i++) {
+			struct entry e = c->run[i];
+			size_t j = i;
+
+			while (j > 0 && ranks_before(&e, &c->run[j - 1])) {
+				c->run[j] = c->run[j - 1];
+				j--;
+			}
+			c->run[j] = e;
+		}
+	}
+	c->at = 0;
+}
+
+static void
+dcursor_init(struct dcursor *c, const struct bandidx *ix)
+{
+	memset(c, 0, sizeof(*c));
+	c->slot = ix->delta;
+	c->nslots = (size_t)ix->h->dslots;
+	c->cutoff = clamp_u32(ix->h->cutoff);
+	c->wrap = c->nslots;
+	if (c->slot[c->nslots - 1].item)
+		while (c->wrap > 0 && c->slot[c->wrap - 1].item)
+			c->wrap--;
+	if (c->wrap == 0) /* no empty slot (a damaged file): one run */
+		c->wrap = c->nslots;
+	/* the first run's entries whose home is at its start */
+	for (c->pos = 0; c->pos < c->wrap && c->slot[c->pos].item; c->pos++)
+		if (home(c->slot[c->pos].key, c->nslots) < c->wrap)
+			run_add(c, &c->slot[c->pos]);
+	run_sort(c);
+}
+
+/* The next entry, or NULL at the end. */
+static const struct entry *
+dcursor_peek(struct dcursor *c)
+{
+	while (c->at == c->n) {
+		if (c->stage >= 2) {
+			c->stage = 3;
+			return NULL;
+		}
+		c->n = 0;
+		c->at = 0;
+		c->stage = 1;
+		while (c->pos < c->wrap && !c->slot[c->pos].item)
+			c->pos++;
+		if (c->pos < c->wrap) {
+			while (c->pos < c->wrap && c->slot[c->pos].item)
+				run_add(c, &c->slot[c->pos++]);
+		} else {
+			/* the wrapped run: its tail, then the first run's
+			 * entries whose home is in the tail */
+			for (size_t i = c->wrap; i < c->nslots; i++)
+				run_add(c, &c->slot[i]);
+			for (size_t i = 0; c->wrap < c->nslots &&
+					   i < c->nslots && c->slot[i].item;
+			     i++)
+				if (home(c->slot[i].key, c->nslots) >= c->wrap)
+					run_add(c, &c->slot[i]);
+			c->stage = 2;
+		}
+		run_sort(c);
+	}
+	return &c->run[c->at];
+}
+
+static void
+dcursor_next(struct dcursor *c)
+{
+	c->at++;
+	c->emitted++;
 }
 
 int
 bandidx_merge(struct bandidx *ix)
 {
 	struct header h = *ix->h;
-	struct entry *d, *in = xmalloc(CHUNK * sizeof(*in));
-	size_t nd = delta_sorted(ix, &d), di = 0, nin = 0, ii = 0;
+	struct entry *in = xmalloc(CHUNK * sizeof(*in));
+	size_t nin = 0, ii = 0;
 	uint64_t bi = 0, bits = 1024;
 	uint32_t cutoff = clamp_u32(h.cutoff);
 	struct writer *w = xcalloc(1, sizeof(*w));
-	char *tmp;
+	struct dcursor dc;
+	const struct entry *de;
+	char *tmp = NULL;
 	int rc;
 
-	while (bits < (h.nbase + nd) * BLOOM_BITS)
+	dcursor_init(&dc, ix);
+	while (bits < (h.nbase + h.dused) * BLOOM_BITS)
 		bits *= 2;
 	w->ix = ix;
 	w->bloom_bits = bits;
-	w->bloom = xcalloc(bits / 64, 8);
-	/* The old filter serves again while its size holds and few of the
-	 * entries it has bits for are gone (each is a false positive). */
+	/* The old filter serves again (the delta's keys added to it) while
+	 * its size holds and few of the entries it has bits for are gone
+	 * (each is a false positive). */
 	w->bloom_all = bits != h.bloom_bits || 2 * h.stale > h.nbase;
-	if (!w->bloom_all) {
-		memcpy(w->bloom, ix->bloom, bits / 8);
-		for (size_t i = 0; i < nd; i++) {
-			size_t word;
-			uint64_t m = bloom_mask(d[i].key, bits, &word);
-
-			w->bloom[word] |= m;
-		}
-	}
+	w->bloom = w->bloom_all ? xcalloc(bits / 64, 8) : ix->bloom;
 	uint64_t from = base_off(&h); /* the old base */
 
-	h.dslots = delta_slots(h.nbase + nd);
+	h.dslots = delta_slots(h.nbase + h.dused);
 	w->fd = new_file(ix, &tmp);
 	if (w->fd < 0) {
 		rc = w->fd;
@@ -762,10 +818,18 @@ bandidx_merge(struct bandidx *ix)
 			bi += nin;
 			ii = 0;
 		}
-		if (ii == nin || (di < nd && ranks_before(&d[di], &in[ii]))) {
-			if (di == nd)
+		de = dcursor_peek(&dc);
+		if (ii == nin || (de && ranks_before(de, &in[ii]))) {
+			if (!de)
 				break;
-			rc = writer_put(w, &d[di++]);
+			if (!w->bloom_all) {
+				size_t word;
+				uint64_t m = bloom_mask(de->key, bits, &word);
+
+				w->bloom[word] |= m;
+			}
+			rc = writer_put(w, de);
+			dcursor_next(&dc);
 			continue;
 		}
 		if (!whole) {
@@ -776,7 +840,7 @@ bandidx_merge(struct bandidx *ix)
 		}
 		size_t end = ii + 1;
 
-		while (end < nin && (di == nd || !ranks_before(&d[di], &in[end])))
+		while (end < nin && (!de || !ranks_before(de, &in[end])))
 			end++;
 		while (rc == 0 && ii < end && w->n && in[ii].key == w->last.key)
 			rc = writer_put(w, &in[ii++]);
@@ -787,7 +851,8 @@ bandidx_merge(struct bandidx *ix)
 	if (rc == 0 && w->nbuf)
 		rc = writer_flush(w);
 	if (rc == 0) {
-		h.stale = (w->bloom_all ? 0 : h.stale) + (h.nbase + nd - w->n);
+		h.stale = (w->bloom_all ? 0 : h.stale) +
+			  (h.nbase + dc.emitted - w->n);
 		h.base_cutoff = h.cutoff;
 		h.dused = 0;
 		h.nbase = w->n;
@@ -806,6 +871,8 @@ bandidx_merge(struct bandidx *ix)
 	if (rc == 0) {
 		if (!w->fences)
 			w->fences = xcalloc(1, 8);
+		if (w->bloom == ix->bloom)
+			ix->bloom = NULL; /* the new file's now */
 		rc = take_place(ix, w->fd, tmp, &h, w->fences, w->bloom);
 		w->fences = NULL;
 		w->bloom = NULL;
@@ -820,10 +887,11 @@ out:
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->fences);
-	free(w->bloom);
+	if (w->bloom != ix->bloom)
+		free(w->bloom);
 	free(w);
 	free(in);
-	free(d);
+	free(dc.run);
 	return rc;
 }
 
@@ -841,14 +909,20 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 		if (rc < 0)
 			return rc;
 	}
+	key = mix(key);
 	struct entry e = {key, (uint32_t)item, clamp_u32(date)};
 	size_t mask = (size_t)ix->h->dslots - 1, i = home(key, ix->h->dslots);
 	struct entry *oldest = NULL;
 	int same = 0;
+	size_t left = mask + 1; /* a damaged file may have no empty slot */
 
 	for (; ix->delta[i].item; i = (i + 1) & mask) {
 		struct entry *p = &ix->delta[i];
 
+		if (!--left) {
+			errno = EIO;
+			return fail(ix, "its delta has no room (damaged)");
+		}
 		if (p->key != key)
 			continue;
 		if (p->item == e.item)
@@ -934,17 +1008,19 @@ bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
 	struct entry all[2 * BANDIDX_KEY_CAP];
 	size_t mask = (size_t)ix->h->dslots - 1, n = 0;
 
+	key = mix(key);
 	if (since < ix->h->cutoff)
 		since = ix->h->cutoff;
 	if (!max || until < 0 || since > (int64_t)UINT32_MAX || since > until)
 		return 0;
 	size_t w;
 	uint64_t m = bloom_mask(key, ix->h->dslots * 8, &w);
+	size_t left = mask + 1;
 
 	for (size_t i = home(key, ix->h->dslots);
 	     (ix->dfilter[w] & m) == m && ix->delta[i].item &&
-	     n < BANDIDX_KEY_CAP;
-	     i = (i + 1) & mask)
+	     n < BANDIDX_KEY_CAP && left;
+	     i = (i + 1) & mask, left--)
 		if (ix->delta[i].key == key)
 			all[n++] = ix->delta[i];
 	int rc = base_entries(ix, key, all, n, BANDIDX_KEY_CAP);

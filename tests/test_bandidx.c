@@ -615,7 +615,7 @@ run_model(const char *p, unsigned automatic, uint64_t seed)
 
 START_TEST(bandidx_get_matches_model_under_random_adds_and_merges)
 {
-	run_model(path, 3, 1);
+	run_model(path, 2, 1);
 }
 END_TEST
 
