@@ -31,7 +31,7 @@ enum {
 	HEADER = 4096,
 	DELTA_FLOOR = 1 << 12,
 	DELTA_MIN = 1 << 17,
-	DELTA_MAX = 1 << 20,
+	DELTA_MAX = 1 << 19,
 	BLOCK = 64,
 	BLOOM_BITS = 10,
 	CHUNK = 16384 /* entries a merge reads or writes at once */
