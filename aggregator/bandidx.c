@@ -37,7 +37,7 @@ enum {
 	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND7";
+static const char MAGIC[8] = "WDBAND8";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -179,18 +179,15 @@ home(uint64_t key, uint64_t slots)
 	return (size_t)(key >> (64 - __builtin_ctzll(slots)));
 }
 
-/* The Bloom filter's bits of key: four bits of one 64-bit word (one
- * cache miss a key, where bits spread over the filter cost four). */
+/* The Bloom filter's bits of a (mixed) key: four bits, from its low bits,
+ * of one 64-bit word, from its top bits: one cache miss a lookup, and a
+ * merge, which goes through keys in order, sets them in order. */
 static uint64_t
 bloom_mask(uint64_t key, uint64_t bits, size_t *word)
 {
-	uint64_t h = key * 0xff51afd7ed558ccdULL;
-
-	h ^= h >> 29;
-	*word = (size_t)(h & (bits / 64 - 1));
-	h = (h >> 32 | h << 32) * 0xc4ceb9fe1a85ec53ULL;
-	return 1ULL << (h >> 58) | 1ULL << (h >> 52 & 63) |
-	       1ULL << (h >> 46 & 63) | 1ULL << (h >> 40 & 63);
+	*word = (size_t)(key >> (64 - __builtin_ctzll(bits / 64)));
+	return 1ULL << (key & 63) | 1ULL << (key >> 6 & 63) |
+	       1ULL << (key >> 12 & 63) | 1ULL << (key >> 18 & 63);
 }
 
 static bool
