@@ -404,22 +404,34 @@ take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 	return rc;
 }
 
-/* Allocate the blocks of a new file's delta (so that a write to the map
- * cannot fail), halving h->dslots while the disk has no room for it. */
+/* Write a new file's delta as zeros: its blocks are allocated (so that a
+ * write to the map cannot fail) and its pages cached (so that the first
+ * write to each costs no more than a page fault); h->dslots is halved
+ * while the disk has no room for it. */
 static int
 reserve_delta(struct bandidx *ix, int fd, struct header *h)
 {
-	int e;
+	static const char zeros[1 << 16];
 
-	while ((e = posix_fallocate(fd, HEADER,
-				    (off_t)(base_off(h) - HEADER))) == ENOSPC &&
-	       h->dslots > DELTA_FLOOR)
+	for (;;) {
+		uint64_t at = HEADER, end = base_off(h);
+
+		while (at < end) {
+			size_t n = end - at < sizeof(zeros) ? (size_t)(end - at)
+							    : sizeof(zeros);
+
+			if (pwrite_all(fd, zeros, n, at) < 0)
+				break;
+			at += n;
+		}
+		if (at == end)
+			return 0;
+		if (errno != ENOSPC || h->dslots <= DELTA_FLOOR)
+			return fail(ix, "allocating");
+		if (ftruncate(fd, HEADER) < 0)
+			return fail(ix, "sizing");
 		h->dslots /= 2;
-	if (e) {
-		errno = e;
-		return fail(ix, "allocating");
 	}
-	return 0;
 }
 
 /* Write the header and size a new file (its delta reserved). */
