@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "core/xalloc.h"
 
 /*
@@ -37,7 +38,7 @@ enum {
 	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND8";
+static const char MAGIC[8] = "WDBAND9";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -156,18 +157,6 @@ ranks_before(const struct entry *e, const struct entry *f)
 	if (e->date != f->date)
 		return e->date > f->date;
 	return e->item > f->item;
-}
-
-/* Keys are stored mixed (a bijection: murmur3's finalizer), so that the
- * top bits of any keys, hashes or not, spread evenly. */
-static uint64_t
-mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	return k ^ (k >> 33);
 }
 
 /* The home slot of a (mixed) key: its top bits, so that the delta
@@ -918,7 +907,7 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 		if (rc < 0)
 			return rc;
 	}
-	key = mix(key);
+	key = wd_mix64(key); /* stored mixed: spread top bits */
 	struct entry e = {key, (uint32_t)item, clamp_u32(date)};
 	size_t mask = (size_t)ix->h->dslots - 1, i = home(key, ix->h->dslots);
 	struct entry *oldest = NULL;
@@ -1017,7 +1006,7 @@ bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
 	struct entry all[2 * BANDIDX_KEY_CAP];
 	size_t mask = (size_t)ix->h->dslots - 1, n = 0;
 
-	key = mix(key);
+	key = wd_mix64(key); /* stored mixed: spread top bits */
 	if (since < ix->h->cutoff)
 		since = ix->h->cutoff;
 	if (!max || until < 0 || since > (int64_t)UINT32_MAX || since > until)

@@ -3,8 +3,10 @@
 #include "aggregator/schedule.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "core/item.h"
+#include "core/text.h"
 
 enum {
 	SCHEDULE_DEFAULT_EVERY = 15 * 60,
@@ -99,16 +101,9 @@ jitter(const char *key, uint64_t salt, int64_t wait, int pct)
 		return 0;
 	if (pct > 100)
 		pct = 100;
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-	for (const char *p = key ? key : ""; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= UINT64_C(0x100000001b3);
-	}
-	h ^= salt + UINT64_C(0x9e3779b97f4a7c15);
-	h = (h ^ (h >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	h = (h ^ (h >> 27)) * UINT64_C(0x94d049bb133111eb);
-	h ^= h >> 31;
+	const char *k = key ? key : "";
+	uint64_t h = wd_mix64(wd_fnv1a(WD_FNV_SEED, k, strlen(k)) ^
+			      (salt + UINT64_C(0x9e3779b97f4a7c15)));
 	int64_t span = wait / 100 * pct + wait % 100 * pct / 100;
 
 	return span > 0 ? (int64_t)(h % (uint64_t)(span + 1)) : 0;

@@ -269,17 +269,6 @@ static const char *const number_words[] = {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
-static uint64_t
 hash_str(const char *s, size_t n, uint64_t seed)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ seed;
@@ -288,7 +277,7 @@ hash_str(const char *s, size_t n, uint64_t seed)
 		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ull;
 	}
-	return mix64(h);
+	return wd_mix64(h);
 }
 
 /* Is s one of the space-terminated words of list? */
@@ -1111,12 +1100,12 @@ minhash(const uint32_t *sh, size_t n, uint32_t out[SIMDUP_HASHES])
 	uint64_t a[SIMDUP_HASHES], b[SIMDUP_HASHES];
 
 	for (size_t k = 0; k < SIMDUP_HASHES; k++) {
-		a[k] = mix64(2 * k + 1) | 1;
-		b[k] = mix64(2 * k + 2);
+		a[k] = wd_mix64(2 * k + 1) | 1;
+		b[k] = wd_mix64(2 * k + 2);
 		out[k] = UINT32_MAX;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint64_t x = mix64(sh[i]);
+		uint64_t x = wd_mix64(sh[i]);
 
 		for (size_t k = 0; k < SIMDUP_HASHES; k++) {
 			uint32_t h = (uint32_t)((a[k] * x + b[k]) >> 32);
@@ -1185,10 +1174,10 @@ simdup_bands(const struct simdup_sig *s, uint64_t keys[SIMDUP_BANDS])
 	if (!s->nshingles)
 		return 0;
 	for (size_t b = 0; b < SIMDUP_BANDS; b++) {
-		uint64_t h = mix64(0x1b4d0000ull + b);
+		uint64_t h = wd_mix64(0x1b4d0000ull + b);
 
 		for (size_t r = 0; r < ROWS; r++)
-			h = mix64(h ^ s->minhash[b * ROWS + r]);
+			h = wd_mix64(h ^ s->minhash[b * ROWS + r]);
 		keys[b] = h;
 	}
 	return SIMDUP_BANDS;

@@ -375,20 +375,32 @@ bands_fail(struct store *s)
 	return WD_EDB;
 }
 
-/* Before band keys change in this transaction: a new generation in meta,
- * the file marked dirty until stories_committed() seals it with it. */
+/* A new random generation of band keys in meta (as text: kept under
+ * 2^63 for SQL). */
+static int
+new_generation(struct store *s, uint64_t *gen)
+{
+	char val[32];
+
+	sqlite3_randomness(sizeof(*gen), gen);
+	*gen >>= 1;
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)*gen);
+	return store_meta_set(s, "bands.gen", val);
+}
+
+/* Before band keys change in this transaction: the file ready, a new
+ * generation in meta, the file marked dirty until stories_committed()
+ * seals it with it. */
 static int
 bands_change(struct store *s)
 {
-	if (s->bands_txn)
-		return 0;
-	uint64_t gen;
-	char val[32];
+	int rc = bands_ready(s);
 
-	sqlite3_randomness(sizeof(gen), &gen);
-	gen >>= 1; /* stored as text; kept positive for SQL */
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)gen);
-	if (store_meta_set(s, "bands.gen", val) < 0)
+	if (rc < 0 || s->bands_txn)
+		return rc;
+	uint64_t gen;
+
+	if (new_generation(s, &gen) < 0)
 		return WD_EDB;
 	if (bandidx_begin(s->bands) < 0)
 		return bands_fail(s);
@@ -428,14 +440,11 @@ int
 stories_forget_bands(struct store *s)
 {
 	uint64_t gen;
-	char val[32];
 
-	sqlite3_randomness(sizeof(gen), &gen);
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)(gen >> 1));
 	s->bands_txn = false;
 	bandidx_close(s->bands);
 	s->bands = NULL;
-	return store_meta_set(s, "bands.gen", val);
+	return new_generation(s, &gen);
 }
 
 /* After a statement that changed band keys outside a transaction (each
@@ -732,9 +741,7 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 		keys[n++] = wire_band(j->wire_key);
 	if (!n)
 		return 0;
-	rc = bands_ready(s);
-	if (rc == 0)
-		rc = bands_change(s);
+	rc = bands_change(s);
 	if (rc < 0)
 		return rc;
 	unsigned char blob[sizeof(keys)];
@@ -774,10 +781,8 @@ stories_merge_bands(struct store *s)
 static int
 drop_old_bands(struct store *s, int64_t cutoff)
 {
-	int rc = bands_ready(s);
+	int rc = bands_change(s);
 
-	if (rc == 0)
-		rc = bands_change(s);
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *st =

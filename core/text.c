@@ -211,3 +211,14 @@ wd_fnv1a(uint64_t h, const void *p, size_t n)
 	}
 	return h;
 }
+
+uint64_t
+wd_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}

@@ -57,5 +57,8 @@ void wd_xml_escape(struct buf *out, const char *s);
  * telling whether something changed, not a defence against anyone. */
 #define WD_FNV_SEED 0xcbf29ce484222325ULL
 uint64_t wd_fnv1a(uint64_t h, const void *p, size_t n);
+/* splitmix64's finalizer: spreads the bits of x over all 64 (a bijection,
+ * so distinct inputs stay distinct). */
+uint64_t wd_mix64(uint64_t x);
 
 #endif
