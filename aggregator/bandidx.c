@@ -309,7 +309,7 @@ trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
 	    h->nbase > (1ULL << 40) ||
 	    h->nfences != (h->nbase + BLOCK - 1) / BLOCK ||
 	    (h->bloom_bits & (h->bloom_bits - 1)) ||
-	    (h->nbase && h->bloom_bits < 64))
+	    (h->nbase && h->bloom_bits < 1024))
 		return false;
 	return file_size(h) == size;
 }
