@@ -696,16 +696,25 @@ START_TEST(bandidx_merge_keeps_one_of_each_repeat)
 }
 END_TEST
 
-START_TEST(bandidx_add_keeps_key_cap_newest)
+/* A new index, begun, and a model of two keys, 7 and 8. */
+static struct bandidx *
+open_keys_7_and_8(struct model *m)
 {
 	struct bandidx *ix = open_expect(path, &S1, 1);
+
+	model_init(m, 2);
+	m->k[0].key = 7;
+	m->k[1].key = 8;
+	begin_ok(ix);
+	return ix;
+}
+
+START_TEST(bandidx_add_keeps_key_cap_newest)
+{
 	struct bandidx_hit h[GET_MAX];
 	struct model m;
+	struct bandidx *ix = open_keys_7_and_8(&m);
 
-	model_init(&m, 2);
-	m.k[0].key = 7;
-	m.k[1].key = 8;
-	begin_ok(ix);
 	/* oldest first, then newest first */
 	for (int64_t i = 1; i <= 100; i++)
 		add_both(ix, &m.k[0], i, T0 + i);
@@ -732,14 +741,10 @@ END_TEST
  */
 START_TEST(bandidx_key_cap_spans_delta_and_base)
 {
-	struct bandidx *ix = open_expect(path, &S1, 1);
 	struct bandidx_hit h[GET_MAX];
 	struct model m;
+	struct bandidx *ix = open_keys_7_and_8(&m);
 
-	model_init(&m, 2);
-	m.k[0].key = 7;
-	m.k[1].key = 8;
-	begin_ok(ix);
 	for (int64_t i = 0; i < BANDIDX_KEY_CAP; i++) {
 		add_both(ix, &m.k[0], 1000 + i, T0 + 1000 + i);
 		add_both(ix, &m.k[1], 1000 + i, T0 + 1000 + i);
