@@ -441,6 +441,38 @@ count_of(const char *sql)
 	return n;
 }
 
+/* Forgetting old stories takes their band keys out of bands_new, and the
+ * band file is built again from what is left: the stories kept are still
+ * found. */
+START_TEST(archive_prune_rebuilds_the_band_file)
+{
+	struct item old = mkitem("https://x.example/1", "https://x.example/1",
+				 "Storm floods Lisbon port", 100000);
+	struct item a = china_take(0), b = china_take(1);
+
+	old.summary = "Heavy rain flooded the docks of Lisbon on Monday.";
+	a.published = b.published = 200000;
+	stories_configure(db, 72 * 3600, 0.15);
+	ck_assert_int_eq(archive_put_item(db, "x", "X", &old, 200000),
+			 ARCHIVE_NEW);
+	ck_assert_int_eq(archive_put_item(db, "reuters", "Reuters", &a,
+					  200000),
+			 ARCHIVE_NEW);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 2);
+	char gen[32], gen2[32];
+
+	ck_assert_int_eq(store_meta_get(db, "bands.gen", gen, sizeof(gen)), 1);
+	ck_assert_int_eq(archive_prune(db, 150000), 1);
+	ck_assert_int_eq(count_of("SELECT count(*) FROM bands_new"), 1);
+	ck_assert_int_eq(store_meta_get(db, "bands.gen", gen2, sizeof(gen2)),
+			 1);
+	ck_assert_str_ne(gen, gen2);
+	ck_assert_int_eq(archive_put_item(db, "ap", "AP", &b, 200001),
+			 ARCHIVE_NEW);
+	ck_assert_str_eq(last_reason(), "similar");
+}
+END_TEST
+
 /* The end of a run drops band keys older than two windows, at most every
  * half window, from bands_new and from the band file alike. */
 START_TEST(prune_bands_drops_old_keys_when_due)
@@ -640,6 +672,7 @@ test_suite(void)
 	tcase_add_test(tc, archive_folds_exact_repeats_of_a_feed);
 	tcase_add_test(tc, archive_finds_near_duplicates_whatever_became_of_the_band_file);
 	tcase_add_test(tc, band_file_of_a_killed_run_is_built_again);
+	tcase_add_test(tc, archive_prune_rebuilds_the_band_file);
 	tcase_add_test(tc, prune_bands_drops_old_keys_when_due);
 	tcase_add_test(tc, archive_clamps_future_dates);
 	tcase_add_test(tc, archive_load_respects_since);
