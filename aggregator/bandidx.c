@@ -38,7 +38,7 @@ enum {
 	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
 
-static const char MAGIC[8] = "WDBAND9";
+static const char MAGIC[8] = "WDBANDA";
 
 /* An entry, as stored: item 0 marks an empty delta slot. */
 struct entry {
@@ -48,8 +48,8 @@ struct entry {
 
 struct header {
 	char magic[8];
-	uint32_t dirty;    /* changed since its last seal */
-	uint32_t replaced; /* another file has taken its path */
+	uint32_t dirty; /* changed since its last seal */
+	uint32_t unused;
 	uint64_t db_id, gen;
 	char boot[40]; /* the boot it was written in */
 	int64_t cutoff;
@@ -262,16 +262,15 @@ attach(struct bandidx *ix, int fd, const struct header *h, uint64_t *fences,
 		return fail(ix, "mapping");
 	}
 	uint64_t at = base_off(h) + h->nbase * sizeof(struct entry);
+	bool given = fences != NULL;
 
-	if (!fences) {
+	if (!given) {
 		fences = xcalloc(h->nfences + 1, 8);
 		bloom = xcalloc(h->bloom_bits / 64 + 1, 8);
-	} else {
-		at = 0; /* nothing to read */
 	}
-	if (at && (pread_all(fd, fences, h->nfences * 8, at) < 0 ||
-		   pread_all(fd, bloom, h->bloom_bits / 8,
-			     at + h->nfences * 8) < 0)) {
+	if (!given && (pread_all(fd, fences, h->nfences * 8, at) < 0 ||
+		       pread_all(fd, bloom, h->bloom_bits / 8,
+				 at + h->nfences * 8) < 0)) {
 		int rc = fail(ix, "reading");
 
 		munmap(m, len);
@@ -299,7 +298,7 @@ trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
 	const struct bandidx_stamp *stamp)
 {
 	if (memcmp(h->magic, MAGIC, sizeof(MAGIC)) || h->dirty ||
-	    h->replaced || !ix->boot[0] ||
+	    !ix->boot[0] ||
 	    memcmp(h->boot, ix->boot, sizeof(h->boot)))
 		return false;
 	if (!stamp || h->db_id != stamp->db_id || h->gen != stamp->gen)
@@ -348,32 +347,14 @@ new_file(struct bandidx *ix, char **tmp)
 	return fd;
 }
 
-/* Give fd (made by new_file, header h written) the path; the old file,
- * if another handle has it open, says it was replaced. fences and bloom:
- * as attach() takes them. */
+/* Give fd (made by new_file, header h written) the path (a handle that
+ * has the old file open goes on reading it). fences and bloom: as
+ * attach() takes them. */
 static int
 take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 	   uint64_t *fences, uint64_t *bloom)
 {
 	if (tmp) {
-		if (ix->h)
-			ix->h->replaced = 1;
-		else {
-			int old = open(ix->path, O_RDWR | O_CLOEXEC);
-			struct header oh;
-
-			if (old >= 0) {
-				if (pread_all(old, &oh, sizeof(oh), 0) == 0 &&
-				    !memcmp(oh.magic, MAGIC, sizeof(MAGIC))) {
-					uint32_t one = 1;
-
-					(void)pwrite_all(
-					    old, &one, sizeof(one),
-					    offsetof(struct header, replaced));
-				}
-				close(old);
-			}
-		}
 		if (rename(tmp, ix->path) < 0) {
 			int rc = fail(ix, "renaming its new file");
 
@@ -858,7 +839,6 @@ bandidx_merge(struct bandidx *ix)
 		h.bloom_bits = bits;
 		h.size = file_size(&h);
 		h.merges++;
-		h.replaced = 0;
 		if (pwrite_all(w->fd, w->fences, w->nfences * 8, w->off) < 0 ||
 		    pwrite_all(w->fd, w->bloom, bits / 8,
 			       w->off + w->nfences * 8) < 0)
