@@ -191,6 +191,16 @@ bloom_has(const struct bandidx *ix, uint64_t key)
 	return (ix->bloom[w] & m) == m;
 }
 
+/* Set the bits of key in a filter of bits bits. */
+static void
+set_bits(uint64_t *filter, uint64_t bits, uint64_t key)
+{
+	size_t word;
+	uint64_t m = bloom_mask(key, bits, &word);
+
+	filter[word] |= m;
+}
+
 static int
 pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
@@ -536,8 +546,8 @@ struct writer {
 	size_t nbuf;
 	uint64_t *fences, nfences, capfences;
 	uint64_t *bloom, bloom_bits;
-	bool bloom_all; /* set the bits of every entry put (else the delta's
-			   are set apart, on a copy of the old filter) */
+	bool bloom_all; /* set the bits of every entry put (else the old
+			   filter serves, the delta's keys added to it) */
 	struct entry last; /* the last entry put */
 	int per_key;
 };
@@ -554,6 +564,17 @@ writer_flush(struct writer *w)
 	return 0;
 }
 
+/* The first key of a block of the new base. */
+static void
+push_fence(struct writer *w, uint64_t key)
+{
+	if (w->nfences == w->capfences) {
+		w->capfences = w->capfences ? 2 * w->capfences : 1024;
+		w->fences = xreallocarray(w->fences, w->capfences, 8);
+	}
+	w->fences[w->nfences++] = key;
+}
+
 static int
 writer_put(struct writer *w, const struct entry *e)
 {
@@ -566,19 +587,10 @@ writer_put(struct writer *w, const struct entry *e)
 		w->per_key = 1;
 	}
 	w->last = *e;
-	if (w->n % BLOCK == 0) {
-		if (w->nfences == w->capfences) {
-			w->capfences = w->capfences ? 2 * w->capfences : 1024;
-			w->fences = xreallocarray(w->fences, w->capfences, 8);
-		}
-		w->fences[w->nfences++] = e->key;
-	}
-	if (w->bloom_all) {
-		size_t word;
-		uint64_t m = bloom_mask(e->key, w->bloom_bits, &word);
-
-		w->bloom[word] |= m;
-	}
+	if (w->n % BLOCK == 0)
+		push_fence(w, e->key);
+	if (w->bloom_all)
+		set_bits(w->bloom, w->bloom_bits, e->key);
 	w->buf[w->nbuf++] = *e;
 	w->n++;
 	return w->nbuf == CHUNK ? writer_flush(w) : 0;
@@ -599,21 +611,10 @@ writer_run(struct writer *w, const struct entry *v, size_t len)
 			k = (size_t)(end - v);
 		memcpy(o, v, k * sizeof(*v));
 		for (uint64_t at = (w->n + BLOCK - 1) / BLOCK * BLOCK;
-		     at < w->n + k; at += BLOCK) {
-			if (w->nfences == w->capfences) {
-				w->capfences = w->capfences ? 2 * w->capfences
-							    : 1024;
-				w->fences = xreallocarray(w->fences,
-							  w->capfences, 8);
-			}
-			w->fences[w->nfences++] = o[at - w->n].key;
-		}
-		for (size_t i = 0; w->bloom_all && i < k; i++) {
-			size_t word;
-			uint64_t m = bloom_mask(o[i].key, w->bloom_bits, &word);
-
-			w->bloom[word] |= m;
-		}
+		     at < w->n + k; at += BLOCK)
+			push_fence(w, o[at - w->n].key);
+		for (size_t i = 0; w->bloom_all && i < k; i++)
+			set_bits(w->bloom, w->bloom_bits, o[i].key);
 		w->n += k;
 		w->nbuf += k;
 		v += k;
@@ -658,6 +659,22 @@ run_add(struct dcursor *c, const struct entry *e)
 	c->run[c->n++] = *e;
 }
 
+/* Sort a few entries (an insertion sort) in base order. */
+static void
+sort_few(struct entry *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct entry e = v[i];
+		size_t j = i;
+
+		while (j > 0 && ranks_before(&e, &v[j - 1])) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = e;
+	}
+}
+
 static int
 cmp_entries(const void *a, const void *b)
 {
@@ -667,20 +684,10 @@ cmp_entries(const void *a, const void *b)
 static void
 run_sort(struct dcursor *c)
 {
-	if (c->n > 64) {
+	if (c->n > 64)
 		qsort(c->run, c->n, sizeof(*c->run), cmp_entries);
-	} else {
-		for (size_t i = 1; i < c->n; i++) {
-			struct entry e = c->run[i];
-			size_t j = i;
-
-			while (j > 0 && ranks_before(&e, &c->run[j - 1])) {
-				c->run[j] = c->run[j - 1];
-				j--;
-			}
-			c->run[j] = e;
-		}
-	}
+	else
+		sort_few(c->run, c->n);
 	c->at = 0;
 }
 
@@ -801,12 +808,8 @@ bandidx_merge(struct bandidx *ix)
 		if (ii == nin || (de && ranks_before(de, &in[ii]))) {
 			if (!de)
 				break;
-			if (!w->bloom_all) {
-				size_t word;
-				uint64_t m = bloom_mask(de->key, bits, &word);
-
-				w->bloom[word] |= m;
-			}
+			if (!w->bloom_all)
+				set_bits(w->bloom, bits, de->key);
 			rc = writer_put(w, de);
 			dcursor_next(&dc);
 			continue;
@@ -916,10 +919,7 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 	}
 	ix->delta[i] = e;
 	ix->h->dused++;
-	size_t w;
-	uint64_t m = bloom_mask(key, ix->h->dslots * 8, &w);
-
-	ix->dfilter[w] |= m;
+	set_bits(ix->dfilter, ix->h->dslots * 8, key);
 	return 0;
 }
 
@@ -1008,16 +1008,7 @@ bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
 	n = (size_t)rc;
 	/* the key's newest BANDIDX_KEY_CAP, once each, as a merge would
 	 * leave them; then those in range */
-	for (size_t i = 1; i < n; i++) {
-		struct entry e = all[i];
-		size_t j = i;
-
-		while (j > 0 && ranks_before(&e, &all[j - 1])) {
-			all[j] = all[j - 1];
-			j--;
-		}
-		all[j] = e;
-	}
+	sort_few(all, n);
 	uint32_t lo = clamp_u32(since), hi = clamp_u32(until);
 	size_t got = 0, kept = 0;
 
