@@ -47,11 +47,12 @@ struct store {
 				      between lookups */
 	/* The band index file (stories.c, bandidx.h), opened on first use:
 	 * bands_dataver is PRAGMA data_version when it was last found
-	 * trusted; bands_txn says this transaction changed band keys, under
-	 * the new generation bands_gen. */
+	 * trusted, bands_id the archive's id as read then; bands_txn says
+	 * this transaction changed band keys, under the new generation
+	 * bands_gen. */
 	struct bandidx *bands;
 	int64_t bands_dataver;
-	uint64_t bands_gen;
+	uint64_t bands_id, bands_gen;
 	bool bands_txn;
 	int64_t dedupe_window;   /* seconds: stories joined within this */
 	double dedupe_threshold; /* near-duplicate similarity, 0 to 1 */

@@ -307,6 +307,7 @@ bands_ready(struct store *s)
 		stamp.gen = strtoull(val, NULL, 10);
 	if (rc < 0)
 		return WD_EDB;
+	s->bands_id = stamp.db_id;
 	bandidx_close(s->bands);
 	s->bands = NULL;
 	const char *db = sqlite3_db_filename(s->db, "main");
@@ -414,12 +415,9 @@ stories_committed(struct store *s)
 {
 	if (!s->bands_txn)
 		return;
-	char val[32];
-	struct bandidx_stamp stamp = {0, s->bands_gen};
+	struct bandidx_stamp stamp = {s->bands_id, s->bands_gen};
 
 	s->bands_txn = false;
-	if (store_meta_get(s, "bands.id", val, sizeof(val)) == 1)
-		stamp.db_id = strtoull(val, NULL, 10);
 	if (bandidx_seal(s->bands, &stamp) < 0) {
 		bandidx_close(s->bands);
 		s->bands = NULL;
