@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* aggregator/bandidx.c: the band index file of the dedupe window. */
+#define _GNU_SOURCE /* renameat2 (Linux 3.15, glibc 2.28) */
 #include "aggregator/bandidx.h"
 
 #include <errno.h>
@@ -323,7 +324,11 @@ trusted(const struct bandidx *ix, const struct header *h, uint64_t size,
 	return file_size(h) == size;
 }
 
-/* Open a new file for ix: beside path (to take its place), or unnamed. */
+/* Open a file for ix to write a new index into: unnamed, or path-new
+ * beside path. path-new is the file the last merge replaced, kept as a
+ * spare: writing over its cached pages costs far less than filling new
+ * ones, and dropping the old file's pages costs nothing. (A run killed
+ * while it merged leaves a half-written one: all of it is written again.) */
 static int
 new_file(struct bandidx *ix, char **tmp)
 {
@@ -346,9 +351,23 @@ new_file(struct bandidx *ix, char **tmp)
 	char *t = xmalloc(len);
 
 	snprintf(t, len, "%s-new", ix->path);
-	unlink(t); /* left by a run killed while it merged */
-	int fd = open(t, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(t, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat a, b;
 
+	/* never the live file itself (two names of one file), nor anything
+	 * but a plain file */
+	if (fd >= 0 && (fstat(fd, &a) < 0 || !S_ISREG(a.st_mode) ||
+			a.st_nlink != 1 ||
+			(stat(ix->path, &b) == 0 && a.st_dev == b.st_dev &&
+			 a.st_ino == b.st_ino))) {
+		close(fd);
+		unlink(t);
+		fd = open(t, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
+	if (fd < 0 && errno != ENOENT) {
+		unlink(t);
+		fd = open(t, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
 	if (fd < 0) {
 		free(t);
 		return fail(ix, "creating");
@@ -357,22 +376,37 @@ new_file(struct bandidx *ix, char **tmp)
 	return fd;
 }
 
-/* Give fd (made by new_file, header h written) the path (a handle that
- * has the old file open goes on reading it). fences and bloom: as
+/* A new file (made by new_file) failed: the spare goes too (it is
+ * half-written, and a disk without room wants the space back). */
+static void
+drop_new(int fd, char *tmp)
+{
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Give fd (made by new_file, header h written) the path: swapped with the
+ * old file, which stays as the next merge's spare (a handle that has the
+ * old file open goes on reading it until it sees the archive change).
+ * Where a swap is not supported, a plain rename. fences and bloom: as
  * attach() takes them. */
 static int
 take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 	   uint64_t *fences, uint64_t *bloom)
 {
 	if (tmp) {
-		if (rename(tmp, ix->path) < 0) {
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, ix->path,
+			      RENAME_EXCHANGE) < 0 &&
+		    rename(tmp, ix->path) < 0) {
 			int rc = fail(ix, "renaming its new file");
 
-			unlink(tmp);
-			free(tmp);
+			drop_new(fd, tmp);
 			free(fences);
 			free(bloom);
-			close(fd);
 			return rc;
 		}
 		free(tmp);
@@ -450,11 +484,7 @@ start_empty(struct bandidx *ix, const struct bandidx_stamp *stamp)
 		rc = lay_out(ix, fd, &h);
 
 	if (rc < 0) {
-		if (tmp) {
-			unlink(tmp);
-			free(tmp);
-		}
-		close(fd);
+		drop_new(fd, tmp);
 		return rc;
 	}
 	return take_place(ix, fd, tmp, &h, NULL, NULL);
@@ -861,12 +891,7 @@ bandidx_merge(struct bandidx *ix)
 		w->fd = -1;
 	}
 out:
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
-	if (w->fd >= 0)
-		close(w->fd);
+	drop_new(w->fd, tmp);
 	free(w->fences);
 	if (w->bloom != ix->bloom)
 		free(w->bloom);

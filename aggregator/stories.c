@@ -814,11 +814,18 @@ stories_prune_bands(struct store *s, int64_t now)
 			return 0;
 	}
 	/* Keep two windows: an item may be dated up to a window before
-	 * another that it joins. */
-	if (drop_old_bands(s, now - 2 * s->dedupe_window) < 0)
+	 * another that it joins. In a transaction, as every change of the
+	 * band file is: no other connection merges it meanwhile. */
+	if (store_begin(s) < 0)
 		return WD_EDB;
 	snprintf(last, sizeof(last), "%lld", (long long)now);
-	return store_meta_set(s, "bands.pruned", last);
+	if (drop_old_bands(s, now - 2 * s->dedupe_window) < 0 ||
+	    store_meta_set(s, "bands.pruned", last) < 0 ||
+	    store_commit(s) < 0) {
+		store_rollback(s);
+		return WD_EDB;
+	}
+	return 0;
 }
 
 void
