@@ -198,6 +198,9 @@ main(int argc, char **argv)
 	/* INGEST_ONLY=big: time the large archive alone (to profile it). */
 	const char *only = getenv("INGEST_ONLY");
 	bool big_only = only && !strcmp(only, "big");
+	/* INGEST_VERBOSE=1: each round's times on stderr. */
+	const char *v = getenv("INGEST_VERBOSE");
+	bool verbose = v && *v == '1';
 
 	zipf_init();
 	char *end;
@@ -287,6 +290,10 @@ main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/empty-%d.db", argv[1], r);
 		if (timed_run(path, at, fresh, t_now, &te[r]) < 0)
 			return 1;
+		if (verbose)
+			fprintf(stderr, "round %d: large %.3f s, window %.3f s, "
+					"empty %.3f s\n",
+				r, tb[r], window ? tw[r] : 0, te[r]);
 	}
 	double mb = 0, me = 0, mw = 0;
 
