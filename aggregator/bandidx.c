@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -62,15 +64,29 @@ struct header {
 	uint64_t merges;
 };
 
+struct job;
+struct bandidx;
+static int merge_finish(struct bandidx *ix);
+
 struct bandidx {
 	char *path; /* NULL: an unnamed file */
-	int fd;
+	int fd;           /* the file of the base lookups read */
 	struct header *h; /* mapped: the header, then the delta */
 	struct entry *delta;
 	uint64_t *dfilter; /* the delta's Bloom filter, mapped */
 	size_t maplen;
 	uint64_t *fences; /* the base's, in memory */
 	uint64_t *bloom;
+	uint64_t boff, nbase, nfences, bloom_bits; /* the base's place */
+	/* While a merge runs (struct job): the delta it merges, looked up
+	 * still, and mapped from the old file; new entries go to the delta
+	 * of the new file (ix->h). */
+	struct header *fmap;
+	size_t fmaplen;
+	struct entry *fdelta;
+	uint64_t *fdfilter, fdslots;
+	struct job *job;
+	bool broken; /* a merge failed: the entries are in two files */
 	char boot[40];
 	char err[512];
 };
@@ -185,9 +201,9 @@ bloom_has(const struct bandidx *ix, uint64_t key)
 {
 	size_t w;
 
-	if (!ix->h->bloom_bits)
+	if (!ix->bloom_bits)
 		return false;
-	uint64_t m = bloom_mask(key, ix->h->bloom_bits, &w);
+	uint64_t m = bloom_mask(key, ix->bloom_bits, &w);
 
 	return (ix->bloom[w] & m) == m;
 }
@@ -248,6 +264,11 @@ unmap(struct bandidx *ix)
 {
 	if (ix->h)
 		munmap(ix->h, ix->maplen);
+	if (ix->fmap)
+		munmap(ix->fmap, ix->fmaplen);
+	ix->fmap = NULL;
+	ix->fdelta = NULL;
+	ix->fdfilter = NULL;
 	ix->h = NULL;
 	ix->delta = NULL;
 	ix->dfilter = NULL;
@@ -299,6 +320,10 @@ attach(struct bandidx *ix, int fd, const struct header *h, uint64_t *fences,
 	ix->maplen = len;
 	ix->fences = fences;
 	ix->bloom = bloom;
+	ix->boff = base_off(h);
+	ix->nbase = h->nbase;
+	ix->nfences = h->nfences;
+	ix->bloom_bits = h->bloom_bits;
 	return 0;
 }
 
@@ -533,6 +558,7 @@ bandidx_close(struct bandidx *ix)
 {
 	if (!ix)
 		return;
+	(void)merge_finish(ix); /* a failure leaves the file dirty */
 	unmap(ix);
 	if (ix->fd >= 0)
 		close(ix->fd);
@@ -550,6 +576,10 @@ bandidx_begin(struct bandidx *ix)
 int
 bandidx_seal(struct bandidx *ix, const struct bandidx_stamp *stamp)
 {
+	int rc = merge_finish(ix);
+
+	if (rc < 0)
+		return rc;
 	ix->h->db_id = stamp->db_id;
 	ix->h->gen = stamp->gen;
 	memcpy(ix->h->boot, ix->boot, sizeof(ix->boot));
@@ -567,9 +597,11 @@ bandidx_forget_before(struct bandidx *ix, int64_t cutoff)
 /* ---- merging the delta into a new base ------------------------------ */
 
 /* The output of a merge: entries written in chunks, fences and Bloom
- * bits set as they go. */
+ * bits set as they go. A failure is noted (what, err_no), not reported:
+ * a merge may run in a thread of its own. */
 struct writer {
-	struct bandidx *ix;
+	const char *what;
+	int err_no;
 	int fd;
 	uint64_t off, n;
 	struct entry buf[CHUNK];
@@ -587,8 +619,11 @@ writer_flush(struct writer *w)
 {
 	size_t len = w->nbuf * sizeof(struct entry);
 
-	if (pwrite_all(w->fd, w->buf, len, w->off) < 0)
-		return fail(w->ix, "writing");
+	if (pwrite_all(w->fd, w->buf, len, w->off) < 0) {
+		w->what = "writing";
+		w->err_no = errno;
+		return WD_EIO;
+	}
 	w->off += len;
 	w->nbuf = 0;
 	return 0;
@@ -722,12 +757,13 @@ run_sort(struct dcursor *c)
 }
 
 static void
-dcursor_init(struct dcursor *c, const struct bandidx *ix)
+dcursor_init(struct dcursor *c, const struct entry *slot, uint64_t nslots,
+	     uint32_t cutoff)
 {
 	memset(c, 0, sizeof(*c));
-	c->slot = ix->delta;
-	c->nslots = (size_t)ix->h->dslots;
-	c->cutoff = clamp_u32(ix->h->cutoff);
+	c->slot = slot;
+	c->nslots = (size_t)nslots;
+	c->cutoff = cutoff;
 	c->wrap = c->nslots;
 	if (c->slot[c->nslots - 1].item)
 		while (c->wrap > 0 && c->slot[c->wrap - 1].item)
@@ -782,53 +818,58 @@ dcursor_next(struct dcursor *c)
 	c->emitted++;
 }
 
-int
-bandidx_merge(struct bandidx *ix)
+/*
+ * A merge: the old base and the delta it had (frozen: new entries go to
+ * the delta of the new file) streamed into the new file's base, in a
+ * thread of its own while the run goes on (or at once, for
+ * bandidx_merge); merge_finish() waits for it and puts the new file in
+ * place. What the thread reads and writes is its own: the old file's
+ * base (pread), the frozen delta (read only), the new file past its delta
+ * and the new filter.
+ */
+struct job {
+	pthread_t tid;
+	bool threaded;
+	int from_fd;	     /* the old file */
+	uint64_t from;	     /* its base: offset */
+	struct header old;   /* its header as the merge began */
+	const struct entry *delta; /* the frozen delta */
+	char *tmp;	     /* the new file's name until it takes the place */
+	uint64_t emitted;    /* delta entries put */
+	int rc;
+	struct writer w;
+};
+
+/* The thread's work: stream the base and the frozen delta, then write
+ * the fences and the filter and size the file. */
+static void *
+merge_stream(void *arg)
 {
-	struct header h = *ix->h;
+	struct job *j = arg;
+	struct writer *w = &j->w;
+	const struct header *h = &j->old;
 	struct entry *in = xmalloc(CHUNK * sizeof(*in));
 	size_t nin = 0, ii = 0;
-	uint64_t bi = 0, bits = 1024;
-	uint32_t cutoff = clamp_u32(h.cutoff);
-	struct writer *w = xcalloc(1, sizeof(*w));
+	uint64_t bi = 0;
+	uint32_t cutoff = clamp_u32(h->cutoff);
 	struct dcursor dc;
 	const struct entry *de;
-	char *tmp = NULL;
-	int rc;
+	int rc = 0;
 
-	dcursor_init(&dc, ix);
-	while (bits < (h.nbase + h.dused) * BLOOM_BITS)
-		bits *= 2;
-	w->ix = ix;
-	w->bloom_bits = bits;
-	/* The old filter serves again (the delta's keys added to it) while
-	 * its size holds and few of the entries it has bits for are gone
-	 * (each is a false positive). */
-	w->bloom_all = bits != h.bloom_bits || 2 * h.stale > h.nbase;
-	w->bloom = w->bloom_all ? xcalloc(bits / 64, 8) : ix->bloom;
-	uint64_t from = base_off(&h); /* the old base */
-
-	h.dslots = delta_slots(h.nbase + h.dused);
-	w->fd = new_file(ix, &tmp);
-	if (w->fd < 0) {
-		rc = w->fd;
-		goto out;
-	}
-	rc = reserve_delta(ix, w->fd, &h);
-	if (rc < 0)
-		goto out;
-	w->off = base_off(&h);
+	dcursor_init(&dc, j->delta, h->dslots, cutoff);
 	/* Runs of base entries between two delta entries are copied whole,
 	 * unless the cutoff has risen since the base was written. */
-	bool whole = h.cutoff <= h.base_cutoff;
+	bool whole = h->cutoff <= h->base_cutoff;
 
 	while (rc == 0) {
-		if (ii == nin && bi < h.nbase) {
-			nin = h.nbase - bi < CHUNK ? (size_t)(h.nbase - bi)
-						   : CHUNK;
-			if (pread_all(ix->fd, in, nin * sizeof(*in),
-				      from + bi * sizeof(*in)) < 0) {
-				rc = fail(ix, "reading");
+		if (ii == nin && bi < h->nbase) {
+			nin = h->nbase - bi < CHUNK ? (size_t)(h->nbase - bi)
+						    : CHUNK;
+			if (pread_all(j->from_fd, in, nin * sizeof(*in),
+				      j->from + bi * sizeof(*in)) < 0) {
+				w->what = "reading";
+				w->err_no = errno;
+				rc = WD_EIO;
 				break;
 			}
 			bi += nin;
@@ -839,7 +880,7 @@ bandidx_merge(struct bandidx *ix)
 			if (!de)
 				break;
 			if (!w->bloom_all)
-				set_bits(w->bloom, bits, de->key);
+				set_bits(w->bloom, w->bloom_bits, de->key);
 			rc = writer_put(w, de);
 			dcursor_next(&dc);
 			continue;
@@ -862,43 +903,186 @@ bandidx_merge(struct bandidx *ix)
 	}
 	if (rc == 0 && w->nbuf)
 		rc = writer_flush(w);
-	if (rc == 0) {
-		h.stale = (w->bloom_all ? 0 : h.stale) +
-			  (h.nbase + dc.emitted - w->n);
-		h.base_cutoff = h.cutoff;
-		h.dused = 0;
-		h.nbase = w->n;
-		h.nfences = w->nfences;
-		h.bloom_bits = bits;
-		h.size = file_size(&h);
-		h.merges++;
-		if (pwrite_all(w->fd, w->fences, w->nfences * 8, w->off) < 0 ||
-		    pwrite_all(w->fd, w->bloom, bits / 8,
-			       w->off + w->nfences * 8) < 0)
-			rc = fail(ix, "writing");
+	if (rc == 0 &&
+	    (pwrite_all(w->fd, w->fences, w->nfences * 8, w->off) < 0 ||
+	     pwrite_all(w->fd, w->bloom, w->bloom_bits / 8,
+			w->off + w->nfences * 8) < 0 ||
+	     ftruncate(w->fd, (off_t)(w->off + w->nfences * 8 +
+				      w->bloom_bits / 8)) < 0)) {
+		w->what = "writing";
+		w->err_no = errno;
+		rc = WD_EIO;
 	}
-	if (rc == 0)
-		rc = lay_out(ix, w->fd, &h);
-	if (rc == 0) {
-		if (!w->fences)
-			w->fences = xcalloc(1, 8);
-		if (w->bloom == ix->bloom)
-			ix->bloom = NULL; /* the new file's now */
-		rc = take_place(ix, w->fd, tmp, &h, w->fences, w->bloom);
-		w->fences = NULL;
-		w->bloom = NULL;
-		tmp = NULL;
-		w->fd = -1;
-	}
-out:
-	drop_new(w->fd, tmp);
-	free(w->fences);
-	if (w->bloom != ix->bloom)
-		free(w->bloom);
-	free(w);
+	j->emitted = dc.emitted;
+	j->rc = rc;
 	free(in);
 	free(dc.run);
+	return NULL;
+}
+
+/* Begin a merge: the new file (the spare) laid out with an empty delta
+ * and mapped, the old delta frozen, and the stream started (in a thread
+ * when threaded and one can be had, else at once). */
+static int
+merge_start(struct bandidx *ix, bool threaded)
+{
+	struct header h = *ix->h;
+	struct job *j = xcalloc(1, sizeof(*j));
+	uint64_t bits = 1024;
+	char *tmp = NULL;
+
+	j->old = h;
+	while (bits < (h.nbase + h.dused) * BLOOM_BITS)
+		bits *= 2;
+	j->w.bloom_bits = bits;
+	/* The old filter serves again (the delta's keys added to it) while
+	 * its size holds and few of the entries it has bits for are gone
+	 * (each is a false positive): a copy, lookups read the old one. */
+	j->w.bloom_all = bits != h.bloom_bits || 2 * h.stale > h.nbase;
+	if (j->w.bloom_all) {
+		j->w.bloom = xcalloc(bits / 64, 8);
+	} else {
+		j->w.bloom = xmalloc(bits / 8);
+		memcpy(j->w.bloom, ix->bloom, bits / 8);
+	}
+	h.dslots = delta_slots(h.nbase + h.dused);
+	h.dused = 0;
+	h.dirty = 1;
+	h.nbase = h.nfences = h.bloom_bits = 0; /* until it is done */
+	int fd = new_file(ix, &tmp);
+	int rc = fd < 0 ? fd : reserve_delta(ix, fd, &h);
+
+	h.size = base_off(&h);
+	if (rc == 0)
+		rc = lay_out(ix, fd, &h);
+	void *m = MAP_FAILED;
+
+	if (rc == 0) {
+		m = mmap(NULL, (size_t)h.size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			rc = fail(ix, "mapping");
+	}
+	if (rc < 0) {
+		drop_new(fd, tmp);
+		free(j->w.bloom);
+		free(j);
+		return rc;
+	}
+	/* freeze the old delta; new entries go to the new file's */
+	ix->fmap = ix->h;
+	ix->fmaplen = ix->maplen;
+	ix->fdelta = ix->delta;
+	ix->fdfilter = ix->dfilter;
+	ix->fdslots = j->old.dslots;
+	ix->h = m;
+	ix->maplen = (size_t)h.size;
+	ix->dfilter = (uint64_t *)((char *)m + HEADER);
+	ix->delta = (struct entry *)((char *)m + delta_off(&h));
+	j->from_fd = ix->fd;
+	j->from = ix->boff;
+	j->delta = ix->fdelta;
+	j->tmp = tmp;
+	j->w.fd = fd;
+	j->w.off = h.size;
+	ix->job = j;
+	if (threaded) {
+		/* signals are the main thread's */
+		sigset_t all, was;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &was);
+		j->threaded = pthread_create(&j->tid, NULL, merge_stream, j) == 0;
+		pthread_sigmask(SIG_SETMASK, &was, NULL);
+	}
+	if (!j->threaded)
+		merge_stream(j);
+	return 0;
+}
+
+/* Wait for the merge that runs, if any, and put its file in place: it
+ * swaps names with the old one (the next merge's spare), and lookups read
+ * its base. On a failure the index is broken (its entries are in two
+ * files) and only good for closing. */
+static int
+merge_finish(struct bandidx *ix)
+{
+	struct job *j = ix->job;
+
+	if (!j)
+		return ix->broken ? (errno = EIO, fail(ix, "unusable after "
+							  "a failed merge"))
+				  : 0;
+	if (j->threaded)
+		pthread_join(j->tid, NULL);
+	ix->job = NULL;
+	int rc = j->rc;
+
+	if (rc == 0 && j->tmp &&
+	    renameat2(AT_FDCWD, j->tmp, AT_FDCWD, ix->path, RENAME_EXCHANGE) <
+		    0 &&
+	    rename(j->tmp, ix->path) < 0) {
+		j->w.what = "renaming its new file";
+		j->w.err_no = errno;
+		rc = WD_EIO;
+	}
+	if (rc < 0) {
+		errno = j->w.err_no;
+		rc = fail(ix, j->w.what);
+		ix->broken = true;
+		/* the new file goes (its map stays until the close) */
+		drop_new(-1, j->tmp);
+		close(j->w.fd);
+		free(j->w.fences);
+		free(j->w.bloom);
+		free(j);
+		return rc;
+	}
+	struct header *h = ix->h;
+
+	h->stale = (j->w.bloom_all ? 0 : j->old.stale) +
+		   (j->old.nbase + j->emitted - j->w.n);
+	h->base_cutoff = j->old.cutoff;
+	h->nbase = j->w.n;
+	h->nfences = j->w.nfences;
+	h->bloom_bits = j->w.bloom_bits;
+	h->size = file_size(h);
+	h->merges = j->old.merges + 1;
+	munmap(ix->fmap, ix->fmaplen);
+	ix->fmap = NULL;
+	ix->fdelta = NULL;
+	ix->fdfilter = NULL;
+	close(ix->fd);
+	ix->fd = j->w.fd;
+	free(ix->fences);
+	free(ix->bloom);
+	ix->fences = j->w.fences ? j->w.fences : xcalloc(1, 8);
+	ix->bloom = j->w.bloom;
+	ix->boff = base_off(h);
+	ix->nbase = h->nbase;
+	ix->nfences = h->nfences;
+	ix->bloom_bits = h->bloom_bits;
+	free(j->tmp);
+	free(j);
+	return 0;
+}
+
+int
+bandidx_merge(struct bandidx *ix)
+{
+	int rc = merge_finish(ix);
+
+	if (rc == 0)
+		rc = merge_start(ix, false);
+	if (rc == 0)
+		rc = merge_finish(ix);
 	return rc;
+}
+
+int
+bandidx_settle(struct bandidx *ix)
+{
+	return merge_finish(ix);
 }
 
 /* ---- adding and looking up ------------------------------------------- */
@@ -909,9 +1093,13 @@ bandidx_add(struct bandidx *ix, uint64_t key, int64_t item, int64_t date)
 	if (item <= 0 || item > (int64_t)UINT32_MAX ||
 	    clamp_u32(date) < clamp_u32(ix->h->cutoff))
 		return 0;
-	if (ix->h->dused >= delta_full(ix->h->dslots)) {
-		int rc = bandidx_merge(ix);
+	if (ix->broken || ix->h->dused >= delta_full(ix->h->dslots)) {
+		/* the last merge first, if it still runs; then this one,
+		 * in the background */
+		int rc = merge_finish(ix);
 
+		if (rc == 0 && ix->h->dused >= delta_full(ix->h->dslots))
+			rc = merge_start(ix, true);
 		if (rc < 0)
 			return rc;
 	}
@@ -954,15 +1142,14 @@ static int
 base_entries(struct bandidx *ix, uint64_t key, struct entry *v, size_t n,
 	     size_t cap)
 {
-	const struct header *h = ix->h;
 	struct entry blk[BLOCK];
 	size_t end = n + cap;
 
-	if (!h->nbase || !bloom_has(ix, key))
+	if (!ix->nbase || !bloom_has(ix, key))
 		return (int)n;
 	/* the last block whose first key is below key: key's entries start
 	 * in it or in the next */
-	size_t lo = 0, hi = (size_t)h->nfences;
+	size_t lo = 0, hi = (size_t)ix->nfences;
 
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -974,13 +1161,13 @@ base_entries(struct bandidx *ix, uint64_t key, struct entry *v, size_t n,
 	}
 	bool first = true;
 
-	for (uint64_t at = (uint64_t)lo * BLOCK; at < h->nbase; at += BLOCK) {
-		size_t len = h->nbase - at < BLOCK ? (size_t)(h->nbase - at)
+	for (uint64_t at = (uint64_t)lo * BLOCK; at < ix->nbase; at += BLOCK) {
+		size_t len = ix->nbase - at < BLOCK ? (size_t)(ix->nbase - at)
 						   : BLOCK;
 		size_t i = 0;
 
 		if (pread_all(ix->fd, blk, len * sizeof(blk[0]),
-			      base_off(h) + at * sizeof(blk[0])) < 0)
+			      ix->boff + at * sizeof(blk[0])) < 0)
 			return fail(ix, "reading");
 		if (first) { /* the first entry of key in the block */
 			size_t b = len;
@@ -1004,28 +1191,45 @@ base_entries(struct bandidx *ix, uint64_t key, struct entry *v, size_t n,
 	return (int)n;
 }
 
+/* Append the entries of key in a delta (its slots and filter) to v (n
+ * there, room up to BANDIDX_KEY_CAP); returns the new count. */
+static size_t
+delta_entries(const struct entry *delta, const uint64_t *filter,
+	      uint64_t slots, uint64_t key, struct entry *v, size_t n)
+{
+	size_t mask = (size_t)slots - 1, w, left = mask + 1;
+	uint64_t m = bloom_mask(key, slots * 8, &w);
+
+	if ((filter[w] & m) != m)
+		return n;
+	for (size_t i = home(key, slots);
+	     delta[i].item && n < BANDIDX_KEY_CAP && left;
+	     i = (i + 1) & mask, left--)
+		if (delta[i].key == key)
+			v[n++] = delta[i];
+	return n;
+}
+
 int
 bandidx_get(struct bandidx *ix, uint64_t key, int64_t since, int64_t until,
 	    struct bandidx_hit *out, size_t max)
 {
-	struct entry all[2 * BANDIDX_KEY_CAP];
-	size_t mask = (size_t)ix->h->dslots - 1, n = 0;
+	struct entry all[3 * BANDIDX_KEY_CAP];
+	size_t n;
 
+	if (ix->broken) {
+		errno = EIO;
+		return fail(ix, "unusable after a failed merge");
+	}
 	key = wd_mix64(key); /* stored mixed: spread top bits */
 	if (since < ix->h->cutoff)
 		since = ix->h->cutoff;
 	if (!max || until < 0 || since > (int64_t)UINT32_MAX || since > until)
 		return 0;
-	size_t w;
-	uint64_t m = bloom_mask(key, ix->h->dslots * 8, &w);
-	size_t left = mask + 1;
-
-	for (size_t i = home(key, ix->h->dslots);
-	     (ix->dfilter[w] & m) == m && ix->delta[i].item &&
-	     n < BANDIDX_KEY_CAP && left;
-	     i = (i + 1) & mask, left--)
-		if (ix->delta[i].key == key)
-			all[n++] = ix->delta[i];
+	n = delta_entries(ix->delta, ix->dfilter, ix->h->dslots, key, all, 0);
+	if (ix->fdelta) /* the delta a running merge merges */
+		n += delta_entries(ix->fdelta, ix->fdfilter, ix->fdslots, key,
+				   all + n, 0);
 	int rc = base_entries(ix, key, all, n, BANDIDX_KEY_CAP);
 
 	if (rc < 0)
@@ -1058,6 +1262,7 @@ bandidx_stats(const struct bandidx *ix, struct bandidx_stats *st)
 {
 	st->delta = ix->h->dused;
 	st->delta_slots = ix->h->dslots;
-	st->base = ix->h->nbase;
-	st->merges = ix->h->merges;
+	st->base = ix->nbase;
+	st->merges = ix->h->merges + (ix->job != NULL);
+	st->merging = ix->job != NULL;
 }

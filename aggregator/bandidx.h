@@ -76,6 +76,10 @@ void bandidx_forget_before(struct bandidx *ix, int64_t cutoff);
 /* Merge the delta into a new base now (tests and benchmarks; the index
  * must be dirty or empty of changes since its seal). */
 WD_NODISCARD int bandidx_merge(struct bandidx *ix);
+/* Wait for the merge that runs in the background, if any, and put its
+ * file in place (bandidx_seal and bandidx_close do too): a caller that
+ * must know whether the index is whole before it commits calls this. */
+WD_NODISCARD int bandidx_settle(struct bandidx *ix);
 
 /*
  * The newest entries of key dated from since to until (inclusive), at most
@@ -88,9 +92,11 @@ int bandidx_get(struct bandidx *ix, uint64_t key, int64_t since,
 /* The message of the last error. */
 const char *bandidx_errmsg(const struct bandidx *ix);
 
-/* Counts, for tests and benchmarks. */
+/* Counts, for tests and benchmarks. While a merge runs (merging), the
+ * delta it merges is in neither delta nor base, and merges counts it. */
 struct bandidx_stats {
 	uint64_t delta, delta_slots, base, merges;
+	int merging;
 };
 void bandidx_stats(const struct bandidx *ix, struct bandidx_stats *st);
 

@@ -62,6 +62,10 @@ struct store {
  * wd_wire_band(wire_key), the band key of a base headline, and the
  * aggregate wd_keys_blob(key), keys as a bands_new blob. */
 int stories_register(struct store *s);
+/* A transaction is about to commit (stories.c): the band index's merge
+ * that runs in the background, if any, is waited for; its failure fails
+ * the commit (the caller rolls back). */
+int stories_committing(struct store *s);
 /* A transaction committed (stories.c): the band index is sealed with the
  * generation it wrote. */
 void stories_committed(struct store *s);

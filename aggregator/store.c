@@ -393,7 +393,7 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	if (store_exec(s, "COMMIT") < 0)
+	if (stories_committing(s) < 0 || store_exec(s, "COMMIT") < 0)
 		return WD_EDB;
 	stories_committed(s);
 	return 0;

@@ -410,6 +410,14 @@ bands_change(struct store *s)
 	return 0;
 }
 
+int
+stories_committing(struct store *s)
+{
+	if (s->bands_txn && s->bands && bandidx_settle(s->bands) < 0)
+		return bands_fail(s);
+	return 0;
+}
+
 void
 stories_committed(struct store *s)
 {

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -502,6 +504,9 @@ random_get(struct bandidx *ix, const struct model *m, uint64_t *rs,
  * checked against the model; p non-NULL also seals, closes and reopens a
  * few times. Each merge leaves in the base exactly what the model holds.
  */
+/* Lookups the model tests made while a merge ran in the background. */
+static uint64_t lookups_while_merging;
+
 static void
 run_model(const char *p, unsigned automatic, uint64_t seed)
 {
@@ -510,6 +515,8 @@ run_model(const char *p, unsigned automatic, uint64_t seed)
 	struct bandidx_stats s;
 	struct model m;
 	uint64_t rs = mix64(seed), last, autos = 0, nexplicit = 0;
+	/* apart: how many adds a merge in the background spans varies */
+	uint64_t rs_merging = mix64(seed + 1000);
 	char ctx[128];
 
 	model_init(&m, NKEYS);
@@ -548,6 +555,16 @@ run_model(const char *p, unsigned automatic, uint64_t seed)
 		if (s.merges != last)
 			autos++;
 		last = s.merges;
+		if (s.merging && rnd(&rs_merging) % 4 == 0) {
+			/* the delta being merged, the base it is merged
+			 * into and the new delta, all looked up */
+			snprintf(ctx, sizeof(ctx),
+				 "seed %" PRIu64 " step %" PRIu64
+				 " while merge %" PRIu64 " runs",
+				 seed, step, last);
+			random_get(ix, &m, &rs_merging, ctx);
+			lookups_while_merging++;
+		}
 
 		if (rnd(&rs) % 40 == 0) {
 			snprintf(ctx, sizeof(ctx),
@@ -615,7 +632,11 @@ run_model(const char *p, unsigned automatic, uint64_t seed)
 
 START_TEST(bandidx_get_matches_model_under_random_adds_and_merges)
 {
+	lookups_while_merging = 0;
 	run_model(path, 2, 1);
+	/* the automatic merges ran in the background, and were looked
+	 * through while they ran */
+	ck_assert_uint_gt(lookups_while_merging, 0);
 }
 END_TEST
 
@@ -1252,6 +1273,54 @@ START_TEST(bandidx_reader_survives_merge_by_another_handle)
 }
 END_TEST
 
+/*
+ * A merge that fails in the background (here at the file size limit, as
+ * on a full disk) is reported by the next call that waits for it, with
+ * the file named; the index is then good only for closing, the file stays
+ * dirty and the next open builds it again. Nothing is left half-written
+ * as the spare.
+ */
+START_TEST(bandidx_failed_background_merge_is_reported)
+{
+	struct bandidx *ix = open_expect(path, &S1, 1);
+	struct bandidx_stats s;
+	struct bandidx_hit hit[4];
+	struct rlimit was, lim;
+	char spare[160];
+	uint64_t i;
+
+	snprintf(spare, sizeof(spare), "%s-new", path);
+	signal(SIGXFSZ, SIG_IGN);
+	begin_ok(ix);
+	for (i = 0; i < 300000; i++)
+		add_ok(ix, mix64(i), (int64_t)i + 1, T0);
+	merge_ok(ix);
+	bandidx_stats(ix, &s);
+	ck_assert_uint_eq(s.base, 300000);
+	/* the next merge's file: a delta as big as this one; its base
+	 * cannot be written */
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = was;
+	lim.rlim_cur = 4096 + 17 * s.delta_slots + 4096;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (; !s.merging; i++) {
+		add_ok(ix, mix64(i), (int64_t)i + 1, T0);
+		bandidx_stats(ix, &s);
+	}
+	ck_assert_int_lt(bandidx_seal(ix, &S1), 0);
+	ck_assert_msg(strstr(bandidx_errmsg(ix), path) &&
+			      strstr(bandidx_errmsg(ix), "writing"),
+		      "%s", bandidx_errmsg(ix));
+	ck_assert_int_lt(bandidx_get(ix, mix64(1), 0, INT64_MAX, hit, 4), 0);
+	ck_assert_int_lt(bandidx_add(ix, mix64(i), (int64_t)i + 1, T0), 0);
+	bandidx_close(ix);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+	ck_assert_int_eq(access(spare, F_OK), -1);
+	ix = open_expect(path, &S1, 1);
+	bandidx_close(ix);
+}
+END_TEST
+
 static ino_t
 inode_of(const char *p)
 {
@@ -1351,6 +1420,7 @@ test_suite(void)
 	tcase_add_test(tc, bandidx_open_reports_unwritable_path);
 	tcase_add_test(tc, bandidx_reader_survives_merge_by_another_handle);
 	tcase_add_test(tc, bandidx_merges_take_turns_with_a_spare);
+	tcase_add_test(tc, bandidx_failed_background_merge_is_reported);
 	suite_add_tcase(s, tc);
 	return s;
 }
