@@ -205,17 +205,23 @@ bloom_has(const struct bandidx *ix, uint64_t key)
 		return false;
 	uint64_t m = bloom_mask(key, ix->bloom_bits, &w);
 
-	return (ix->bloom[w] & m) == m;
+	/* a merge's thread may be setting bits in it (set_bits) */
+	return (__atomic_load_n(&ix->bloom[w], __ATOMIC_RELAXED) & m) == m;
 }
 
-/* Set the bits of key in a filter of bits bits. */
+/* Set the bits of key in a filter of bits bits. One thread sets bits in
+ * a filter; another may read it meanwhile (bloom_has): words are read and
+ * written whole (relaxed atomics, plain moves on the usual machines), and
+ * a bit set early is a false positive at worst. */
 static void
 set_bits(uint64_t *filter, uint64_t bits, uint64_t key)
 {
 	size_t word;
 	uint64_t m = bloom_mask(key, bits, &word);
 
-	filter[word] |= m;
+	__atomic_store_n(&filter[word],
+			 __atomic_load_n(&filter[word], __ATOMIC_RELAXED) | m,
+			 __ATOMIC_RELAXED);
 }
 
 static int
@@ -935,16 +941,11 @@ merge_start(struct bandidx *ix, bool threaded)
 	while (bits < (h.nbase + h.dused) * BLOOM_BITS)
 		bits *= 2;
 	j->w.bloom_bits = bits;
-	/* The old filter serves again (the delta's keys added to it) while
-	 * its size holds and few of the entries it has bits for are gone
-	 * (each is a false positive): a copy, lookups read the old one. */
+	/* The old filter serves again (the delta's keys added to it, while
+	 * lookups read it: see set_bits) while its size holds and few of the
+	 * entries it has bits for are gone (each is a false positive). */
 	j->w.bloom_all = bits != h.bloom_bits || 2 * h.stale > h.nbase;
-	if (j->w.bloom_all) {
-		j->w.bloom = xcalloc(bits / 64, 8);
-	} else {
-		j->w.bloom = xmalloc(bits / 8);
-		memcpy(j->w.bloom, ix->bloom, bits / 8);
-	}
+	j->w.bloom = j->w.bloom_all ? xcalloc(bits / 64, 8) : ix->bloom;
 	h.dslots = delta_slots(h.nbase + h.dused);
 	h.dused = 0;
 	h.dirty = 1;
@@ -965,7 +966,8 @@ merge_start(struct bandidx *ix, bool threaded)
 	}
 	if (rc < 0) {
 		drop_new(fd, tmp);
-		free(j->w.bloom);
+		if (j->w.bloom != ix->bloom)
+			free(j->w.bloom);
 		free(j);
 		return rc;
 	}
@@ -1034,7 +1036,8 @@ merge_finish(struct bandidx *ix)
 		drop_new(-1, j->tmp);
 		close(j->w.fd);
 		free(j->w.fences);
-		free(j->w.bloom);
+		if (j->w.bloom != ix->bloom)
+			free(j->w.bloom);
 		free(j);
 		return rc;
 	}
@@ -1055,7 +1058,8 @@ merge_finish(struct bandidx *ix)
 	close(ix->fd);
 	ix->fd = j->w.fd;
 	free(ix->fences);
-	free(ix->bloom);
+	if (ix->bloom != j->w.bloom)
+		free(ix->bloom);
 	ix->fences = j->w.fences ? j->w.fences : xcalloc(1, 8);
 	ix->bloom = j->w.bloom;
 	ix->boff = base_off(h);
