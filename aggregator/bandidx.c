@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/text.h"
@@ -40,6 +41,10 @@ enum {
 	BLOOM_BITS = 10,
 	CHUNK = 16384 /* entries a merge reads or writes at once */
 };
+
+/* Free space (bytes) a disk keeps, beyond twice the spare's size, for the
+ * spare file to be kept. */
+static const uint64_t SPARE_ROOM = 64u << 20;
 
 static const char MAGIC[8] = "WDBANDA";
 
@@ -407,6 +412,22 @@ new_file(struct bandidx *ix, char **tmp)
 	return fd;
 }
 
+/* The file a new one took the place of, now named spare, stays for the
+ * next merge while the disk has room to spare: SPARE_ROOM and twice its
+ * size free (a disk nearly full wants the space for the archive). */
+static void
+keep_spare(const char *spare)
+{
+	struct statvfs sv;
+	struct stat sb;
+
+	if (stat(spare, &sb) == 0 && statvfs(spare, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize >=
+		    SPARE_ROOM + 2 * (uint64_t)sb.st_size)
+		return;
+	unlink(spare);
+}
+
 /* A new file (made by new_file) failed: the spare goes too (it is
  * half-written, and a disk without room wants the space back). */
 static void
@@ -440,6 +461,7 @@ take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 			free(bloom);
 			return rc;
 		}
+		keep_spare(tmp);
 		free(tmp);
 	}
 	int rc = attach(ix, fd, h, fences, bloom);
@@ -1041,6 +1063,8 @@ merge_finish(struct bandidx *ix)
 		free(j);
 		return rc;
 	}
+	if (j->tmp)
+		keep_spare(j->tmp);
 	struct header *h = ix->h;
 
 	h->stale = (j->w.bloom_all ? 0 : j->old.stale) +
