@@ -1219,6 +1219,21 @@ base_entries(struct bandidx *ix, uint64_t key, struct entry *v, size_t n,
 	return (int)n;
 }
 
+void
+bandidx_prefetch(const struct bandidx *ix, uint64_t key)
+{
+	size_t w;
+
+	key = wd_mix64(key);
+	(void)bloom_mask(key, ix->h->dslots * 8, &w);
+	__builtin_prefetch(&ix->dfilter[w]);
+	__builtin_prefetch(&ix->delta[home(key, ix->h->dslots)]);
+	if (ix->bloom_bits) {
+		(void)bloom_mask(key, ix->bloom_bits, &w);
+		__builtin_prefetch(&ix->bloom[w]);
+	}
+}
+
 /* Append the entries of key in a delta (its slots and filter) to v (n
  * there, room up to BANDIDX_KEY_CAP); returns the new count. */
 static size_t

@@ -89,6 +89,12 @@ WD_NODISCARD int bandidx_settle(struct bandidx *ix);
 int bandidx_get(struct bandidx *ix, uint64_t key, int64_t since,
 		int64_t until, struct bandidx_hit *out, size_t max);
 
+/* Start reading into the cache what a lookup or an add of key will read
+ * first (its words of both filters, its home slot): a caller with many
+ * keys calls this for each before it looks them up, so that their cache
+ * misses overlap. */
+void bandidx_prefetch(const struct bandidx *ix, uint64_t key);
+
 /* The message of the last error. */
 const char *bandidx_errmsg(const struct bandidx *ix);
 

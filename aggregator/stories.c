@@ -520,6 +520,8 @@ count_shared(struct store *s, const uint64_t *bands, size_t nbands,
 	for (size_t i = 0; i < nbands && i < SIMDUP_BANDS; i++)
 		keys[nkeys++] = (int64_t)bands[i];
 	qsort(keys, nkeys, sizeof(keys[0]), cmp_i64);
+	for (size_t k = 0; k < nkeys; k++)
+		bandidx_prefetch(s->bands, (uint64_t)keys[k]);
 	for (size_t k = 0; k < nkeys && left; k++) {
 		if (k && keys[k] == keys[k - 1])
 			continue;
@@ -765,6 +767,8 @@ stories_index(struct store *s, int64_t item_id, const struct story_join *j,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "indexing band keys");
+	for (size_t i = 0; i < n; i++)
+		bandidx_prefetch(s->bands, keys[i]);
 	for (size_t i = 0; i < n; i++)
 		if (bandidx_add(s->bands, keys[i], item_id, date) < 0)
 			return bands_fail(s);
