@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* aggregator/bandidx.c: the band index file of the dedupe window. */
-#define _GNU_SOURCE /* renameat2 (Linux 3.15, glibc 2.28) */
+/* renameat2 (Linux 3.15, glibc 2.28) is a GNU extension */
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "aggregator/bandidx.h"
 
 #include <errno.h>
