@@ -11,9 +11,12 @@
  * large sorted array of older ones (the "base", read with pread through a
  * Bloom filter and a fence index held in memory, so that a lookup costs
  * one read of 1 KiB and memory does not grow with the window). When the
- * delta is full it is merged into a new base, written sequentially to a
- * new file that then takes the old one's place: no page of the base is
- * ever written in place.
+ * delta is full it is merged into a new base, written sequentially to the
+ * spare file (ARCHIVE-bands-new, the file the last merge replaced), which
+ * then swaps names with the live one: no page of the live base is ever
+ * written in place. The merge runs in a thread of its own while new
+ * entries go to the new file's delta and lookups read both deltas and the
+ * old base; a seal, a close or the next full delta waits for it.
  *
  *   header (4 KiB) | delta filter | delta slots | base entries | fences |
  *   base filter
