@@ -290,6 +290,16 @@ unmap(struct bandidx *ix)
 	ix->bloom = NULL;
 }
 
+/* Lookups read the base that header h describes. */
+static void
+set_base(struct bandidx *ix, const struct header *h)
+{
+	ix->boff = base_off(h);
+	ix->nbase = h->nbase;
+	ix->nfences = h->nfences;
+	ix->bloom_bits = h->bloom_bits;
+}
+
 /* Map the header and delta of fd and read the fences and the Bloom
  * filter, unless given (then taken over: a merge has them); h: the
  * header as read. */
@@ -332,10 +342,7 @@ attach(struct bandidx *ix, int fd, const struct header *h, uint64_t *fences,
 	ix->maplen = len;
 	ix->fences = fences;
 	ix->bloom = bloom;
-	ix->boff = base_off(h);
-	ix->nbase = h->nbase;
-	ix->nfences = h->nfences;
-	ix->bloom_bits = h->bloom_bits;
+	set_base(ix, h);
 	return 0;
 }
 
@@ -429,6 +436,19 @@ keep_spare(const char *spare)
 	unlink(spare);
 }
 
+/* Give the new file tmp the path: swapped with the old file, which stays
+ * as the spare (keep_spare), or where the file system cannot swap, a
+ * plain rename. */
+static int
+swap_in(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) < 0 &&
+	    rename(tmp, path) < 0)
+		return -1;
+	keep_spare(tmp);
+	return 0;
+}
+
 /* A new file (made by new_file) failed: the spare goes too (it is
  * half-written, and a disk without room wants the space back). */
 static void
@@ -452,9 +472,7 @@ take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 	   uint64_t *fences, uint64_t *bloom)
 {
 	if (tmp) {
-		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, ix->path,
-			      RENAME_EXCHANGE) < 0 &&
-		    rename(tmp, ix->path) < 0) {
+		if (swap_in(tmp, ix->path) < 0) {
 			int rc = fail(ix, "renaming its new file");
 
 			drop_new(fd, tmp);
@@ -462,7 +480,6 @@ take_place(struct bandidx *ix, int fd, char *tmp, const struct header *h,
 			free(bloom);
 			return rc;
 		}
-		keep_spare(tmp);
 		free(tmp);
 	}
 	int rc = attach(ix, fd, h, fences, bloom);
@@ -1043,10 +1060,7 @@ merge_finish(struct bandidx *ix)
 	ix->job = NULL;
 	int rc = j->rc;
 
-	if (rc == 0 && j->tmp &&
-	    renameat2(AT_FDCWD, j->tmp, AT_FDCWD, ix->path, RENAME_EXCHANGE) <
-		    0 &&
-	    rename(j->tmp, ix->path) < 0) {
+	if (rc == 0 && j->tmp && swap_in(j->tmp, ix->path) < 0) {
 		j->w.what = "renaming its new file";
 		j->w.err_no = errno;
 		rc = WD_EIO;
@@ -1064,8 +1078,6 @@ merge_finish(struct bandidx *ix)
 		free(j);
 		return rc;
 	}
-	if (j->tmp)
-		keep_spare(j->tmp);
 	struct header *h = ix->h;
 
 	h->stale = (j->w.bloom_all ? 0 : j->old.stale) +
@@ -1087,10 +1099,7 @@ merge_finish(struct bandidx *ix)
 		free(ix->bloom);
 	ix->fences = j->w.fences ? j->w.fences : xcalloc(1, 8);
 	ix->bloom = j->w.bloom;
-	ix->boff = base_off(h);
-	ix->nbase = h->nbase;
-	ix->nfences = h->nfences;
-	ix->bloom_bits = h->bloom_bits;
+	set_base(ix, h);
 	free(j->tmp);
 	free(j);
 	return 0;
