@@ -786,8 +786,9 @@ stories_merge_bands(struct store *s)
 	return rc;
 }
 
-/* Drop the band keys dated before cutoff (bands_new is read whole: it
- * holds about two windows, and a date index would cost a write an item). */
+/* Drop the band keys dated before cutoff, in the caller's transaction
+ * (bands_new is read whole: it holds about two windows, and a date index
+ * would cost a write an item). */
 static int
 drop_old_bands(struct store *s, int64_t cutoff)
 {
@@ -806,7 +807,6 @@ drop_old_bands(struct store *s, int64_t cutoff)
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "pruning band keys");
 	bandidx_forget_before(s->bands, cutoff);
-	bands_maybe_committed(s);
 	return 0;
 }
 
